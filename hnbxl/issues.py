@@ -1,0 +1,102 @@
+"""One issue model for validate, compile and the report.
+
+Every problem found in a return becomes an :class:`Issue` that names the file,
+sheet and cell, what was found and what was expected, so the officer can act
+on it without opening a debugger.  Severities follow the systems councils
+already send returns through: an *error* must be fixed; a *warning* (a value
+read by interpretation, such as ``£17,287`` typed as text) and a *query*
+(a figure that looks implausible) stop a compile unless the officer allows
+them; *info* is only noted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    QUERY = "query"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.QUERY: 2, Severity.INFO: 3}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem with a place.  ``file`` is the path as the officer gave it."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    field: str = ""
+    found: str = ""
+    expected: str = ""
+
+    @property
+    def place(self) -> str:
+        """``Key Measures!F7`` or the sheet alone, or '' for a whole-file issue."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or self.cell
+
+    def blocks(self, allow_warnings: bool = False) -> bool:
+        """Whether this issue stops a compile."""
+        if self.severity is Severity.ERROR:
+            return True
+        if self.severity in (Severity.WARNING, Severity.QUERY):
+            return not allow_warnings
+        return False
+
+    def to_dict(self) -> dict[str, str]:
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        data["place"] = self.place
+        return data
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.severity.rank, self.sheet, _cell_order(self.cell), self.code)
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return (int(digits) if digits else 0, letters.rjust(3))
+
+
+def blocking(issues: list[Issue], allow_warnings: bool = False) -> list[Issue]:
+    return [issue for issue in issues if issue.blocks(allow_warnings)]
+
+
+def summary_line(issues: list[Issue], files: int) -> str:
+    """``3 files: 1 error, 2 warnings, 0 queries, 1 info`` (plural-aware)."""
+    counts = {sev: 0 for sev in Severity}
+    for issue in issues:
+        counts[issue.severity] += 1
+
+    def plural(n: int, word: str, many: str) -> str:
+        return f"{n} {word if n == 1 else many}"
+
+    return ", ".join(
+        [
+            plural(files, "file", "files"),
+            plural(counts[Severity.ERROR], "error", "errors"),
+            plural(counts[Severity.WARNING], "warning", "warnings"),
+            plural(counts[Severity.QUERY], "query", "queries"),
+            plural(counts[Severity.INFO], "info", "info"),
+        ]
+    )
+
+
+class HnbxlError(Exception):
+    """An error the command line prints as one line, without a traceback."""
