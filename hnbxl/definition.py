@@ -218,7 +218,7 @@ class Programme:
     frequency: str
     financial_year_start_month: int
     form_version: int
-    no_figure_label: str
+    not_applicable: str  # the figure reason that n/a, NA or - typed in a figure cell means
     not_reported_label: str
     return_to: str
     scale: RagScale
@@ -242,6 +242,7 @@ class Programme:
         )
 
     def finance_for(self, row: FinanceRow, period: Period) -> FinanceAmounts:
+        """The year's baseline and budget; a definition error naming the year when absent."""
         year = period.financial_year(self.financial_year_start_month)
         try:
             return row.amounts[year]
@@ -436,9 +437,9 @@ class _Loader:
             title=prog.text("title"),
             committee=prog.text("committee"),
             frequency=prog.choice("frequency", ("monthly",), "monthly"),
-            financial_year_start_month=prog.integer("financial_year_start_month", 1, 12, 4),
+            financial_year_start_month=prog.integer("financial_year_start_month", 2, 12, 4),
             form_version=prog.integer("form_version", 1, 9999, 1),
-            no_figure_label=prog.text("no_figure_label", not_applicable),
+            not_applicable=not_applicable,
             not_reported_label=prog.text("not_reported_label", "Not reported"),
             return_to=prog.text("return_to", "the programme officer"),
             scale=scale,
@@ -524,7 +525,7 @@ class _Loader:
             sub = t.table(key)
             if not _ID.match(key):
                 self.fail(sub.path, "is not a usable owner id")
-            owners[key] = Owner(key, sub.text("name"), sub.text("fills", ""))
+            owners[key] = Owner(key, sub.text("name"), sub.text("fills", "", allow_empty=True))
             sub.done()
         if not owners:
             self.fail("owners", "is empty; name at least one owner")
@@ -575,6 +576,9 @@ class _Loader:
         elif kind == "variance":
             params["amber_tolerance"] = sub.number("amber_tolerance")
             params["red_tolerance"] = sub.number("red_tolerance")
+            if not 0 <= params["amber_tolerance"] <= params["red_tolerance"]:
+                self.fail(sub.key("red_tolerance"),
+                          "tolerances must be 0 or more, with red_tolerance >= amber_tolerance")
         elif kind == "derived":
             params["method"] = sub.choice("method", ("worst_of", "count"))
             params["of"] = tuple(self.text_list(sub, "of"))
@@ -630,6 +634,12 @@ class _Loader:
             small_number=t.integer("small_number", 0, 1000, None),
         )
         if measure.rule.kind == "threshold":
+            params = measure.rule.params
+            better_low = params.get("direction", measure.direction) == "lower"
+            if (params["amber_limit"] < params["target"]) if better_low else (
+                    params["amber_limit"] > params["target"]):
+                self.fail(t.key("rule"), "amber_limit is on the wrong side of target for "
+                          f"direction '{params.get('direction', measure.direction)}'")
             if unit == "status":
                 self.fail(t.key("rule"), "a status measure cannot have a threshold rule")
             if measure.rule.params.get("direction", measure.direction) is None:
@@ -727,6 +737,12 @@ class _Loader:
         for band in p.risk_scoring.bands:
             if band.rag not in scale_keys:
                 self.fail("risk_scoring.bands", f"'{band.rag}' is not a key of the RAG scale")
+        from .rules import derived_order
+
+        try:
+            derived_order({key: rule for key, _n, rule in p.rated_items()})
+        except ValueError as exc:
+            self.fail("derived rules", str(exc))
         for key, _name, rule in p.rated_items():
             where = f"{key}.rule"
             if rule.kind == "derived":

@@ -173,6 +173,7 @@ class _Styles:
         self.label = workbook.add_format({**locked, "bg_color": LOCKED_FILL, "border": 1})
         self.plain = workbook.add_format({**locked})
         self.value = workbook.add_format({**locked, "bg_color": LOCKED_FILL, "border": 1})
+        self.last = self.value  # last period's values: locked, checked against history
         self.money = workbook.add_format({**locked, "bg_color": LOCKED_FILL, "border": 1,
                                           "num_format": "£#,##0;-£#,##0"})
         self.blank = workbook.add_format({**locked, "bg_color": "#D9D9D9", "border": 1})

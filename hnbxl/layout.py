@@ -124,7 +124,7 @@ class FixedCell:
     row: int
     col: int
     value: Any
-    style: str = "label"  # title, subtitle, header, label, guidance, value, money, blank
+    style: str = "label"  # title, subtitle, header, label, guidance, value, last, money, blank
     formula: str | None = None  # the cached result is ``value``
     number_format: str | None = None
     merge_to_col: int | None = None
@@ -480,7 +480,7 @@ class _Builder:
             how = _rule_words(self.p, item.rule)
             fixed += [
                 FixedCell(s, row, 0, item.name, "label"),
-                FixedCell(s, row, 1, self.last_label(key), "value"),
+                FixedCell(s, row, 1, self.last_label(key), "last"),
                 FixedCell(s, row, 4, how, "guidance"),
             ]
             ins, fx = self.rating_inputs(section, s, row, 2, key, item.name,
@@ -524,7 +524,7 @@ class _Builder:
             key = f"conditions.{item.id}"
             how = _rule_words(self.p, item.rule)
             fixed += [FixedCell(s, row, 0, item.name, "label"),
-                      FixedCell(s, row, 1, self.last_label(key), "value"),
+                      FixedCell(s, row, 1, self.last_label(key), "last"),
                       FixedCell(s, row, 4, how, "guidance")]
             ins, fx = self.rating_inputs(section, s, row, 2, key, item.name,
                                          item.rule.computed, how, 3)
@@ -554,8 +554,8 @@ class _Builder:
                 FixedCell(s, row, 0, m.name, "label"),
                 FixedCell(s, row, 1, m.detail or None, "guidance"),
                 FixedCell(s, row, 2, unit_words, "guidance"),
-                FixedCell(s, row, 3, self.last_figure(key), "value"),
-                FixedCell(s, row, 4, self.last_label(key), "value"),
+                FixedCell(s, row, 3, self.last_figure(key), "last"),
+                FixedCell(s, row, 4, self.last_label(key), "last"),
             ]
             guidance = m.detail or m.name
             figure = InputSpec(
@@ -640,7 +640,7 @@ class _Builder:
                         formula=f"=IF(ISNUMBER({a1(row, 3)}),{a1(row, 3)}-{a1(row, 2)},\"\")",
                         style="money",
                     ),
-                    FixedCell(s, row, 6, self.last_label(key), "value"),
+                    FixedCell(s, row, 6, self.last_label(key), "last"),
                 ]
                 inputs.append(InputSpec(
                     f"{key}.this_quarter", section, s, row, 3, MONEY, f"{short}: this quarter",

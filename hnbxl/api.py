@@ -1,0 +1,275 @@
+"""The Python API behind the command line: generate, validate, compile.
+
+Each function takes plain arguments and returns a result object; nothing here
+prints or knows about click, so a user can import and script it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .generate import DEFAULT_PASSWORD, GeneratedForm, form_filename, render_form, write_atomically
+from .definition import Programme
+from .history import ReturnRecord
+from .issues import HnbxlError, Issue, Severity, blocking
+from .layout import build_layout
+from .periods import Period
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .validate import Validation
+
+Progress = Callable[[int, int, str], None]
+
+
+def generate_forms(
+    workspace: Workspace,
+    period: Period | str,
+    owner: str | None = None,
+    split: bool = False,
+    due: date | None = None,
+    out_dir: Path | None = None,
+    password: str = DEFAULT_PASSWORD,
+) -> list[GeneratedForm]:
+    """Write the locked input workbook(s) for a period.
+
+    ``owner`` None or ``"all"``: every section (one workbook, or one per owner
+    with ``split``); an owner key: that owner's sections only.  Last period's
+    values come from the workspace's history.  All workbooks are rendered
+    before any is written, so a bad definition writes nothing.
+    """
+    period = Period.parse(period)
+    programme = workspace.programme()
+    if owner not in (None, "all") and owner not in programme.owners:
+        raise HnbxlError(
+            f"'{owner}' is not an owner of {programme.id}; owners are: "
+            f"{', '.join(programme.owners)} (or all)")
+    if not password:
+        raise HnbxlError("the sheet password must not be empty")
+    last = workspace.history().snapshot_before(programme.id, period)
+    if owner not in (None, "all"):
+        owners: list[str | None] = [owner]
+    elif split:
+        owners = [key for key in programme.owners if programme.sections_of(key)]
+    else:
+        owners = [None]
+    out_dir = out_dir or workspace.forms_dir
+    rendered = []
+    for who in owners:
+        layout = build_layout(programme, period, who, last, due)
+        rendered.append((layout, render_form(layout, password)))
+    written = []
+    for layout, data in rendered:
+        path = out_dir / form_filename(programme, layout)
+        write_atomically(data, path)
+        written.append(GeneratedForm(path, layout.identity.owner, len(layout.inputs),
+                                     layout.sheet_names))
+    return written
+
+
+@dataclass(frozen=True)
+class FilesArg:
+    """Return paths as given, de-duplicated, in a stable order."""
+
+    paths: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, paths: Sequence[Path | str]) -> FilesArg:
+        seen: dict[str, Path] = {}
+        for path in paths:
+            p = Path(path)
+            seen.setdefault(str(p.resolve()), p)
+        return cls(tuple(sorted(seen.values(), key=lambda p: str(p))))
+
+
+def validate_returns(workspace: Workspace, files: Sequence[Path | str],
+                     newest_wins: bool = False, progress: Progress | None = None) -> Validation:
+    """Read and check returned workbooks; nothing is written anywhere."""
+    from .validate import validate_files
+
+    programme = workspace.programme()
+    paths = FilesArg.of(files).paths
+    return validate_files(paths, programme, workspace.history(), newest_wins, progress)
+
+
+@dataclass
+class CompileResult:
+    files: int
+    issues: list[Issue]
+    written: bool = False
+    period: Period | None = None
+    output: Path | None = None
+    pdf: Path | None = None
+    compile_id: int | None = None
+    replaced: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        assert self.period is not None and self.output is not None
+        c = self.counts
+        held = (f"{c.get('returns', 0)} returns; {c.get('measures', 0)} measures, "
+                f"{c.get('risks', 0)} risks, {c.get('issues', 0)} issues noted")
+        again = " (replaces the earlier compile, kept in history)" if self.replaced else ""
+        pdf = f" and {self.pdf}" if self.pdf else ""
+        return f"Wrote {self.output}{pdf}: {self.period.label} report from {held}{again}."
+
+
+def compile_returns(
+    workspace: Workspace,
+    files: Sequence[Path | str],
+    out: Path | None = None,
+    extracted_on: date | None = None,
+    allow_warnings: bool = False,
+    newest_wins: bool = False,
+    pdf: bool = False,
+    progress: Progress | None = None,
+) -> CompileResult:
+    """Validate, rate and write the committee report; all or nothing.
+
+    When anything blocks, nothing is written.  Otherwise the returns are kept
+    (named by SHA-256) in the working folder, the output is written to a
+    temporary file, and the history transaction renames it into place just
+    before it commits: a failure at any step leaves the previous output and
+    history as they were.
+    """
+    from .assemble import assemble
+    from .history import NewCompile, RatingRecord
+    from .report import ReturnUsed
+    from .validate import validate_files
+
+    programme = workspace.programme()
+    history = workspace.history()
+    paths = FilesArg.of(files).paths
+    validation = validate_files(paths, programme, history, newest_wins, progress)
+    issues = list(validation.issues)
+    result = CompileResult(len(paths), issues, period=validation.period)
+    if validation.period is None and not validation.blocking(allow_warnings):
+        issues.append(Issue("no-returns", Severity.ERROR,
+                            "None of the files could be read as a return."))
+    if validation.period is not None:
+        issues.extend(_missing_sections(programme, validation))
+    if blocking(issues, allow_warnings):
+        issues.sort(key=Issue.sort_key)
+        return result
+    period = validation.period
+    assert period is not None
+    last = history.snapshot_before(programme.id, period)
+    returns = [
+        ReturnUsed(r.display, r.sha256, r.identity.owner if r.identity else "",
+                   r.identity.sections if r.identity else ())
+        for r in validation.used
+    ]
+    assembled = assemble(programme, period, validation.values, last, issues, returns,
+                         extracted_on or date.today())
+    out = out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx"
+    stored = _store_returns(workspace, validation.used)
+    new = NewCompile(
+        programme=programme.id,
+        period=period,
+        definition_hash=programme.hash,
+        extracted_on=assembled.report.extracted_on.isoformat(),
+        output=str(out),
+        output_sha256="",
+        returns=tuple(
+            ReturnRecord(r.sha256, r.display, str(stored[r.sha256]),
+                         r.identity.owner if r.identity else "",
+                         r.identity.sections if r.identity else ())
+            for r in validation.used),
+        values=tuple(validation.values[k] for k in sorted(validation.values)),
+        ratings=tuple(RatingRecord(k, v.key, v.computed, v.overridden, v.reason, v.basis)
+                      for k, v in assembled.ratings.items()),
+        figures=assembled.figures,
+        risks=assembled.risks,
+        issues=tuple(issues),
+    )
+    replaced = history.snapshot(programme.id, period) is not None
+    written = _write_outputs(assembled.report, out, pdf)
+    try:
+        new = replace(new, output_sha256=written.sha256)
+        result.compile_id = history.record(new, before_commit=written.commit)
+    finally:
+        written.discard()
+    result.written, result.output, result.replaced = True, out, replaced
+    result.pdf = written.pdf_target
+    result.counts = {"returns": len(validation.used), "measures": len(programme.measures),
+                     "risks": len(assembled.report.risks), "issues": len(issues)}
+    issues.sort(key=Issue.sort_key)
+    return result
+
+
+def _missing_sections(programme: Programme, validation: Validation) -> list[Issue]:
+    held = {s for r in validation.used if r.identity for s in r.identity.sections}
+    out = []
+    for key, section in programme.sections.items():
+        if key not in held:
+            owner = programme.owners[section.owner].name
+            out.append(Issue(
+                "section-missing", Severity.ERROR,
+                f"No return holds '{section.title}' (filled in by {owner}). Chase the "
+                f"{owner} return, or compile when it arrives.",
+                found="no return for this section",
+                expected=f"a return from {owner} covering {section.title}"))
+    return out
+
+
+def _store_returns(workspace: Workspace, used: list[Any]) -> dict[str, Path]:
+    """Keep every return used, unchanged, named by its SHA-256 (never re-saved)."""
+    import shutil
+
+    stored = {}
+    workspace.returns_dir.mkdir(parents=True, exist_ok=True)
+    for read in used:
+        target = workspace.returns_dir / f"{read.sha256}.xlsx"
+        if not target.exists():
+            tmp = target.with_name(f".{target.name}.tmp")
+            shutil.copyfile(read.path, tmp)
+            os.replace(tmp, target)
+        stored[read.sha256] = target
+    return stored
+
+
+@dataclass
+class _StagedOutputs:
+    """Output files written beside their targets, renamed into place on commit."""
+
+    target: Path
+    staged: Path
+    sha256: str
+    pdf_target: Path | None = None
+    pdf_staged: Path | None = None
+
+    def commit(self) -> None:
+        os.replace(self.staged, self.target)
+        if self.pdf_staged and self.pdf_target:
+            os.replace(self.pdf_staged, self.pdf_target)
+
+    def discard(self) -> None:
+        for path in (self.staged, self.pdf_staged):
+            if path is not None:
+                path.unlink(missing_ok=True)
+
+
+def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
+    import hashlib
+
+    from .output import convert_to_pdf, write_report
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = out.with_name(f".{out.stem}.staged{out.suffix}")
+    staging = _StagedOutputs(out, staged, "")
+    try:
+        write_report(report, staged)
+        staging.sha256 = hashlib.sha256(staged.read_bytes()).hexdigest()
+        if pdf:
+            staging.pdf_target = out.with_suffix(".pdf")
+            staging.pdf_staged = out.with_name(f".{out.stem}.staged.pdf")
+            convert_to_pdf(staged, staging.pdf_staged)
+    except BaseException:
+        staging.discard()
+        raise
+    return staging

@@ -1,0 +1,266 @@
+"""The command line: parses arguments, calls :mod:`hnbxl.api`, prints.
+
+Imports of the library happen inside each command, so ``hnbxl --help``
+answers without loading pandas or XlsxWriter.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+WORKDIR_HELP = (
+    "Working folder: programme.toml, history.sqlite, returns/ (default: the current folder; "
+    "without a programme.toml the bundled Wiltshire programme is used)."
+)
+
+
+def _workspace(workdir: Path, definition: Path | None) -> Any:
+    from .workspace import Workspace
+
+    return Workspace(workdir, definition)
+
+
+def _period(_ctx: Any, _param: Any, value: str | None) -> Any:
+    if value is None:
+        return None
+    from .periods import Period, PeriodError
+
+    try:
+        return Period.parse(value)
+    except PeriodError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write it as 2024-03-04") from None
+
+
+def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call the library; its known errors become one line on stderr and exit code 1."""
+    from .issues import HnbxlError
+
+    try:
+        return func(*args, **kwargs)
+    except HnbxlError as exc:
+        click.echo(f"hnbxl: {exc}", err=True)
+        sys.exit(1)
+
+
+SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "info": "cyan"}
+
+
+def print_issues(issues: list[Any], files: int, allow_warnings: bool) -> None:
+    """Issues grouped by file: severity, code, sheet!cell, found and expected."""
+    from .issues import summary_line
+
+    current = None
+    for issue in issues:
+        if issue.file != current:
+            current = issue.file
+            click.echo(click.style(issue.file or "(all returns)", bold=True))
+        sev = click.style(f"{issue.severity:<7}", fg=SEVERITY_COLOURS.get(str(issue.severity)))
+        place = f" {issue.place}" if issue.place else ""
+        click.echo(f"  {sev} {issue.code}{place}: {issue.message}")
+        if issue.found or issue.expected:
+            click.echo(f"          found: {issue.found or '-'}; expected: {issue.expected or '-'}")
+    blocking = [i for i in issues if i.blocks(allow_warnings)]
+    verdict = (click.style(f"{len(blocking)} blocking", fg="red", bold=True) if blocking
+               else click.style("nothing blocks", fg="green", bold=True))
+    click.echo(f"{summary_line(issues, files)}: {verdict}")
+
+
+class progress_bar:  # noqa: N801 - used as a context manager like click's own
+    """A progress bar on stderr when many files are read; silent for a few."""
+
+    THRESHOLD = 5
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label = total, label
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if self.total < self.THRESHOLD:
+            return None
+        self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr,
+                                      show_pos=True)
+        self._bar.__enter__()
+        return self.update
+
+    def update(self, done: int, _total: int, _name: str) -> None:
+        assert self._bar is not None
+        self._bar.update(done - self._bar.pos)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+workdir_option = click.option(
+    "--workdir", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help=WORKDIR_HELP)
+definition_option = click.option(
+    "--definition", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Programme definition (TOML) to use instead of the working folder's.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="hnbxl")
+def main() -> None:
+    """Locked input workbooks, validated returns and the committee highlight report.
+
+    \b
+    A month's work:
+      hnbxl init myfolder                         make a working folder (once)
+      hnbxl generate -w myfolder --period 2024-02 --split --due 2024-03-01
+      ...staff fill in the workbooks and send them back...
+      hnbxl validate -w myfolder returned/*.xlsx  check them, with the cell of every problem
+      hnbxl compile  -w myfolder returned/*.xlsx  write the committee workbook
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@definition_option
+def init(directory: Path, definition: Path | None) -> None:
+    """Make a working folder: a programme definition to edit and an empty history.
+
+    Nothing already in DIRECTORY is overwritten.
+    """
+    from .workspace import init_workspace
+
+    ws = _run(init_workspace, directory, definition)
+    click.echo(f"Working folder ready: {ws.root}")
+    click.echo(f"  programme: {ws.root / 'programme.toml'} (edit it for your programme)")
+    click.echo(f"  history:   {ws.history_path}")
+    click.echo(f"Next: hnbxl generate --workdir {ws.root} --period YYYY-MM")
+
+
+@main.command()
+@click.option("--period", "-p", required=True, callback=_period,
+              help="The month, e.g. 2024-02, Feb-24 or 'February 2024'.")
+@click.option("--owner", default=None,
+              help="Only this owner's sections (an owner key from the definition), or 'all'.")
+@click.option("--split", is_flag=True, help="One workbook per owner instead of one for all.")
+@click.option("--due", callback=_date, help="Return date shown in the workbook (2024-03-01).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the workbooks (default: WORKDIR/forms).")
+@click.option("--password", envvar="HNBXL_PASSWORD", default=None,
+              help="Sheet protection password (or set HNBXL_PASSWORD). Protection guides "
+                   "people; the tamper check on reading is what catches edits.")
+@workdir_option
+@definition_option
+def generate(period: Any, owner: str | None, split: bool, due: date | None,
+             out_dir: Path | None, password: str | None, workdir: Path,
+             definition: Path | None) -> None:
+    """Write the locked input workbook(s) for a period, with last period's values filled in."""
+    from .api import generate_forms
+    from .generate import DEFAULT_PASSWORD
+
+    if split and owner not in (None, "all"):
+        raise click.UsageError("--split makes one workbook per owner; leave out --owner")
+    forms = _run(generate_forms, _workspace(workdir, definition), period, owner=owner,
+                 split=split, due=due, out_dir=out_dir, password=password or DEFAULT_PASSWORD)
+    for form in forms:
+        who = "all sections" if form.owner == "all" else f"owner {form.owner}"
+        click.echo(f"{form.path}  ({who}, {form.inputs} input cells)")
+    click.echo(f"Wrote {len(forms)} workbook{'s' if len(forms) != 1 else ''} for "
+               f"{period.label}.")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
+@click.option("--newest-wins", is_flag=True,
+              help="When an owner returned twice, use the newest and set the older aside.")
+@click.option("--allow-warnings", is_flag=True,
+              help="Exit 0 when only warnings and queries remain (as compile would accept).")
+@workdir_option
+@definition_option
+def validate(files: tuple[Path, ...], as_json: bool, newest_wins: bool, allow_warnings: bool,
+             workdir: Path, definition: Path | None) -> None:
+    """Check returned workbooks; every problem names the file, sheet and cell.
+
+    Exit code 0 when nothing blocks a compile, 1 when something does, 2 for a
+    usage error.
+    """
+    from .api import validate_returns
+
+    with progress_bar(len(files), "Reading returns") as progress:
+        result = _run(validate_returns, _workspace(workdir, definition), files,
+                      newest_wins=newest_wins, progress=progress)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(result.to_dict(allow_warnings), indent=2, ensure_ascii=False))
+    else:
+        print_issues(result.issues, result.files, allow_warnings)
+    sys.exit(1 if result.blocking(allow_warnings) else 0)
+
+
+@main.command(name="compile")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output workbook (default: WORKDIR/output/<programme>-<period>.xlsx).")
+@click.option("--extracted-on", callback=_date,
+              help="Date shown as 'Extracted on' (default: today), e.g. 2024-03-04.")
+@click.option("--allow-warnings", is_flag=True,
+              help="Compile even when warnings or queries remain (errors always stop it).")
+@click.option("--newest-wins", is_flag=True,
+              help="When an owner returned twice, use the newest and set the older aside.")
+@click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
+@workdir_option
+@definition_option
+def compile_command(files: tuple[Path, ...], out: Path | None, extracted_on: date | None,
+                    allow_warnings: bool, newest_wins: bool, pdf: bool, workdir: Path,
+                    definition: Path | None) -> None:
+    """Compile returned workbooks into the committee highlight report.
+
+    The period comes from the returns (all must agree).  When anything blocks,
+    the issues are printed and nothing is written: no output, no history.
+    """
+    from .api import compile_returns
+
+    with progress_bar(len(files), "Reading returns") as progress:
+        result = _run(compile_returns, _workspace(workdir, definition), files, out=out,
+                      extracted_on=extracted_on, allow_warnings=allow_warnings,
+                      newest_wins=newest_wins, pdf=pdf, progress=progress)
+    if result.issues:
+        print_issues(result.issues, result.files, allow_warnings)
+    if not result.written:
+        click.echo("Nothing was written: fix the errors above (or use --allow-warnings "
+                   "when only warnings remain) and compile again.", err=True)
+        sys.exit(1)
+    click.echo(result.describe())
+
+
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also list compiles that were replaced.")
+@workdir_option
+@definition_option
+def history(show_all: bool, workdir: Path, definition: Path | None) -> None:
+    """List the compiled periods in the working folder's history."""
+    ws = _workspace(workdir, definition)
+    programme = _run(ws.programme)
+    records = _run(ws.history().compiles, programme.id, include_replaced=show_all)
+    if not records:
+        click.echo(f"No compiled periods in {ws.history_path}.")
+        return
+    click.echo(f"{'Period':8} {'Compile':>7}  {'Extracted':10}  {'Returns':>7}  Output")
+    for r in records:
+        state = "" if r.active else f"  (replaced by {r.replaced_by})"
+        click.echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  "
+                   f"{r.output}{state}")

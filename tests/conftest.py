@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled programme, a second programme, working folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hnbxl.definition import Programme, load_programme
+from hnbxl.workspace import Workspace
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="session")
+def programme() -> Programme:
+    return load_programme()
+
+
+@pytest.fixture(scope="session")
+def northshire() -> Programme:
+    return load_programme(TESTS / "data" / "northshire.toml")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path / "work")
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
