@@ -140,3 +140,62 @@ class Report:
     sources: tuple[SourceLine, ...] = ()
     returns: tuple[ReturnUsed, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- building
+
+TREND_WORDS = {
+    "better": ("↑", "↑ Improving"),
+    "worse": ("↓", "↓ Worsening"),
+    "same": ("→", "→ No change"),
+    "new": ("★", "★ New"),
+}
+RISK_DIRECTION_WORDS = {
+    "same": ("→", "→ No change"),
+    "up": ("↑", "↑ Increasing"),
+    "down": ("↓", "↓ Decreasing"),
+    "new": ("★", "★ New"),
+}
+
+
+def rating_view(scale: RagScale, key: str | None, *, computed: str | None = None,
+                overridden: bool = False, reason: str | None = None) -> RatingView:
+    state = scale.no_data if key is None else scale.get(key)
+    computed_label = scale.get(computed).label if (overridden and computed) else None
+    return RatingView(state.key, state.label, state.colour, state.font_colour, overridden,
+                      computed_label, reason)
+
+
+def trend_between(scale: RagScale, last: str | None, this: str | None) -> Trend | None:
+    """better / worse / same / new, from last period's and this period's RAG keys."""
+    no_data = scale.no_data.key
+    if this is None or this == no_data:
+        return None
+    if last is None or last == no_data:
+        key = "new"
+    else:
+        a, b = scale.get(last).rank, scale.get(this).rank
+        key = "better" if b < a else "worse" if b > a else "same"
+    mark, words = TREND_WORDS[key]
+    return Trend(key, mark, words)
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"
+
+
+def format_percent(fraction: float) -> str:
+    """0.0606 -> ``6.06%``; 0.1 -> ``10%``: two decimals at most, no trailing zeros."""
+    text = f"{fraction * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def format_money(value: float) -> str:
+    """``£17,287``; negatives ``-£1,234``; whole pounds as the report shows them."""
+    rounded = round(value)
+    return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"
+
+
+def format_share(count: int, out_of: int) -> str:
+    """``2 (33%)``: the count with its share of the group, rounded to a whole percent."""
+    return f"{count:,} ({round(count * 100 / out_of)}%)"
