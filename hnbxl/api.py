@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .generate import DEFAULT_PASSWORD, GeneratedForm, form_filename, render_form, write_atomically
 from .definition import Programme
+from .generate import DEFAULT_PASSWORD, GeneratedForm, form_filename, render_form, write_atomically
 from .history import ReturnRecord
 from .issues import HnbxlError, Issue, Severity, blocking
 from .layout import build_layout

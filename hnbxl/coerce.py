@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .issues import Severity
 from .layout import (
@@ -640,18 +641,29 @@ def _in_range(spec: InputSpec, period: Period, found: str, expected: str,
     return Coerced(period, False, (note,) if note else ())
 
 
-def _offered(spec: InputSpec) -> set[Period]:
+def _offered(spec: InputSpec) -> frozenset[Period]:
+    return _offered_months(spec.choices)
+
+
+@lru_cache(maxsize=64)
+def _offered_months(choices: tuple[str, ...]) -> frozenset[Period]:
+    """The months a dropdown offers; cached, as every month cell of a form shares them."""
     out = set()
-    for choice in spec.choices:
+    for choice in choices:
         try:
             out.add(Period.parse(choice))
         except PeriodError:
             continue
-    return out
+    return frozenset(out)
 
 
 def _month_expected(spec: InputSpec) -> str:
-    offered = _offered(spec)
+    return _month_expected_for(spec.choices)
+
+
+@lru_cache(maxsize=64)
+def _month_expected_for(choices: tuple[str, ...]) -> str:
+    offered = _offered_months(choices)
     if offered:
         return f"a month from the list, {min(offered).label} to {max(offered).label}"
     return _MONTH_EXPECTED

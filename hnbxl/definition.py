@@ -475,7 +475,8 @@ class _Loader:
     def programme_id(self, table: _Table) -> str:
         value = table.text("id")
         if not re.match(r"^[a-z0-9][a-z0-9-]{0,39}$", value):
-            self.fail(table.key("id"), f"'{value}' is not a usable programme id; use a-z, 0-9 and -")
+            self.fail(table.key("id"),
+                      f"'{value}' is not a usable programme id; use a-z, 0-9 and -")
         return value
 
     def text_list(self, table: _Table, name: str) -> list[str]:
@@ -537,7 +538,8 @@ class _Loader:
             sub = t.table(key)
             owner = sub.text("owner")
             if owner not in owners:
-                self.fail(sub.key("owner"), f"'{owner}' is not an owner; owners are {', '.join(owners)}")
+                self.fail(sub.key("owner"),
+                          f"'{owner}' is not an owner; owners are {', '.join(owners)}")
             out[key] = Section(key, sub.text("title"), owner)
             sub.done()
         t.done()
@@ -678,7 +680,8 @@ class _Loader:
         bands = []
         for i, raw in enumerate(t.get("bands", list)):
             b = _Table(self, raw, f"risk_scoring.bands[{i}]")
-            bands.append(RiskBand(b.text("rag"), b.integer("min", 1, 100), b.integer("max", 1, 100)))
+            bands.append(
+                RiskBand(b.text("rag"), b.integer("min", 1, 100), b.integer("max", 1, 100)))
             b.done()
         scoring = RiskScoring(
             likelihood_max=t.integer("likelihood_max", 2, 10),

@@ -388,7 +388,8 @@ def _identity_sheet(workbook: Any, styles: _Styles, layout: FormLayout, password
     ws.protect(password)
     ws.very_hidden()
     for spec in layout.inputs:
-        workbook.define_name(spec.name, f"={quote_sheet(spec.sheet)}!{a1(spec.row, spec.col, True)}")
+        target = f"={quote_sheet(spec.sheet)}!{a1(spec.row, spec.col, True)}"
+        workbook.define_name(spec.name, target)
     workbook.define_name("hnbxl_lists", f"={quote_sheet(LISTS)}!$A$1")
 
 
@@ -403,15 +404,15 @@ def _lock_structure(data: bytes, password: str) -> bytes:
     deterministic.
     """
     source = zipfile.ZipFile(io.BytesIO(data))
+    protection = (
+        f'<workbookProtection workbookPassword="{legacy_password_hash(password)}" '
+        'lockStructure="1"/>'
+    ).encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                protection = (
-                    f'<workbookProtection workbookPassword="{legacy_password_hash(password)}" '
-                    'lockStructure="1"/>'
-                ).encode()
                 content, count = _WORKBOOK_PR.subn(lambda m: m.group(1) + protection, content, 1)
                 if count != 1:
                     raise WriteError("xl/workbook.xml has no workbookPr to protect after")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from .definition import Programme, Risk
@@ -107,7 +108,7 @@ class InputSpec:
     merge_to_col: int | None = None  # narrative cells span several columns
     height: float | None = None
 
-    @property
+    @cached_property
     def cell(self) -> str:
         return a1(self.row, self.col)
 
@@ -130,7 +131,7 @@ class FixedCell:
     merge_to_col: int | None = None
     checked: bool = True  # compared on reading (formulas: their text)
 
-    @property
+    @cached_property
     def cell(self) -> str:
         return a1(self.row, self.col)
 
@@ -242,6 +243,14 @@ class FormLayout:
     @property
     def sheet_names(self) -> tuple[str, ...]:
         return tuple(sheet.name for sheet in self.sheets)
+
+    @cached_property
+    def cells_by_sheet(self) -> dict[str, tuple[str, ...]]:
+        """Every cell the form defines, per sheet: all a reader ever needs to look at."""
+        return {
+            sheet.name: tuple(c.cell for c in sheet.fixed) + tuple(s.cell for s in sheet.inputs)
+            for sheet in self.sheets
+        }
 
     def sheet(self, name: str) -> SheetLayout:
         return next(s for s in self.sheets if s.name == name)
@@ -646,9 +655,9 @@ class _Builder:
                     f"{key}.this_quarter", section, s, row, 3, MONEY, f"{short}: this quarter",
                     prompt_title="This quarter (£)",
                     prompt=_clip(
-                        f"This quarter's forecast for the year, in pounds. "
-                        f"{'Spend under budget' if fr.favourable == 'under' else 'Savings over budget'}"
-                        f" is good. Last period: {last_q or self.p.not_reported_label}."),
+                        "This quarter's forecast for the year, in pounds. "
+                        f"{_FAVOURABLE_WORDS[fr.favourable]} is good. "
+                        f"Last period: {last_q or self.p.not_reported_label}."),
                 ))
                 inputs.append(InputSpec(
                     f"{key}.reason", section, s, row, 4, CHOICE, f"{short}: if no figure, why",
@@ -891,6 +900,7 @@ def _rule_words(p: Programme, rule: Any, finance_row: Any = None) -> str:
     return "Worked out by rule."
 
 
+_FAVOURABLE_WORDS = {"under": "Spend under budget", "over": "Savings over budget"}
 _FIGURE_KIND = {
     "count": COUNT,
     "percent": PERCENT,

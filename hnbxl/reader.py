@@ -10,7 +10,8 @@ edited label, budget or last-period value is reported, not trusted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,10 @@ from .layout import (
     build_layout,
 )
 from .periods import Period, PeriodError
-from .safety import Limits, UnsafeWorkbook, check_file
+from .safety import Limits, UnsafeWorkbook
 from .snapshot import PeriodSnapshot
 from .values import FieldValue, Provenance
-from .xlsxread import Cell, WorkbookData, read_workbook
+from .xlsxread import Cell, Workbook, WorkbookData
 
 IDENTITY_PREFIX = "hnbxl_"
 IDENTITY_CELLS = tuple(f"{col}{row}" for row in range(1, 13) for col in "AB")
@@ -67,49 +68,89 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+LayoutCache = dict[Identity, tuple[FormLayout | None, list[Issue]]]
+
+
 def read_return(path: Path, programme: Programme, history: History,
-                limits: Limits | None = None) -> ReturnRead:
-    """Read and check one file; never raises for a bad file, it reports."""
+                limits: Limits | None = None, layouts: LayoutCache | None = None) -> ReturnRead:
+    """Read and check one file; never raises for a bad file, it reports.
+
+    ``layouts`` caches the rebuilt form per identity across a batch of returns:
+    a hundred returns of the same form need the layout (and the history look-up)
+    only once.
+    """
     result = ReturnRead(Path(path), str(path))
+    limits = limits or Limits()
     try:
-        checked = check_file(Path(path), limits or Limits())
+        workbook = Workbook(Path(path), limits)
     except UnsafeWorkbook as exc:
         result.sha256 = exc.sha256
         result.issue(exc.code, Severity.ERROR, exc.message)
         return result
-    data = checked.data
-    result.sha256 = checked.sha256
-    try:
-        book = read_workbook(data, {IDENTITY_SHEET: IDENTITY_CELLS}, limits or Limits())
-    except UnsafeWorkbook as exc:
-        result.issue(exc.code, Severity.ERROR, exc.message)
-        return result
-    result.modified = book.modified
-    if book.is_macro:
-        result.issue("macro-workbook", Severity.WARNING,
-                     "This is a macro-enabled workbook. Its macros were not run; only the "
-                     "values were read. Ask for it to be saved as .xlsx.")
-    identity = _identity(result, book, programme)
-    if identity is None:
-        return result
-    layout = _layout(result, identity, programme, history)
-    if layout is None:
-        return result
-    wanted: dict[str, list[str]] = {}
-    for sheet in layout.sheets:
-        cells = wanted.setdefault(sheet.name, [])
-        cells.extend(c.cell for c in sheet.fixed)
-        cells.extend(s.cell for s in sheet.inputs)
-    try:
-        book = read_workbook(data, wanted, limits or Limits())
-    except UnsafeWorkbook as exc:
-        result.issue(exc.code, Severity.ERROR, exc.message)
-        return result
+    with workbook:
+        result.sha256 = workbook.sha256
+        result.modified = workbook.modified
+        if workbook.is_macro:
+            result.issue("macro-workbook", Severity.WARNING,
+                         "This is a macro-enabled workbook. Its macros were not run; only the "
+                         "values were read. Ask for it to be saved as .xlsx.")
+        cache = layouts if layouts is not None else {}
+        try:
+            # One pass when the document properties name the form (the usual case); the
+            # identity sheet is read in the same pass and cross-checked.
+            guess = _peek_identity(workbook.custom_properties, programme)
+            guessed = _cached_layout(guess, programme, history, cache, result) if guess else None
+            book = workbook.read(_wanted(guessed))
+            identity = _identity(result, book, programme)
+            if identity is None:
+                return result
+            layout = _cached_layout(identity, programme, history, cache, result, report=True)
+            if layout is None:
+                return result
+            if layout is not guessed:
+                book = workbook.read(_wanted(layout))
+        except UnsafeWorkbook as exc:
+            result.issue(exc.code, Severity.ERROR, exc.message)
+            return result
     result.layout = layout
     _check_structure(result, book, layout)
     _check_locked(result, book, layout)
     _read_inputs(result, book, layout)
     return result
+
+
+def _wanted(layout: FormLayout | None) -> dict[str, tuple[str, ...]]:
+    wanted = {IDENTITY_SHEET: IDENTITY_CELLS}
+    if layout is not None:
+        wanted.update(layout.cells_by_sheet)
+    return wanted
+
+
+def _peek_identity(props: dict[str, str], programme: Programme) -> Identity | None:
+    """The identity the properties claim, when it is plausibly this programme's form."""
+    pairs = {k[len(IDENTITY_PREFIX):]: v for k, v in props.items()
+             if k.startswith(IDENTITY_PREFIX)}
+    try:
+        identity = Identity.from_pairs(pairs)
+        Period.parse(identity.period)
+    except (KeyError, ValueError, PeriodError):
+        return None
+    if identity.programme != programme.id or identity.definition_hash != programme.hash:
+        return None
+    return identity
+
+
+def _cached_layout(identity: Identity, programme: Programme, history: History,
+                   cache: LayoutCache, result: ReturnRead, report: bool = False
+                   ) -> FormLayout | None:
+    """The rebuilt form for an identity, once per batch; its issues are added on ``report``."""
+    if identity not in cache:
+        scratch = ReturnRead(result.path, "")
+        cache[identity] = (_layout(scratch, identity, programme, history), scratch.issues)
+    layout, issues = cache[identity]
+    if report:
+        result.issues.extend(replace(i, file=result.display) for i in issues)
+    return layout
 
 
 # --------------------------------------------------------------------------- identity
@@ -303,6 +344,7 @@ def _locked_difference(fixed: FixedCell, cell: Cell | None) -> tuple[str, str] |
     return _text(value), str(expected)
 
 
+@lru_cache(maxsize=4096)
 def _norm_formula(text: str) -> str:
     return text.lstrip("=").replace("$", "").replace(" ", "").upper()
 

@@ -20,7 +20,7 @@ from .history import History
 from .issues import Issue, Severity, blocking, summary_line
 from .layout import CheckItem, FormLayout, InputSpec
 from .periods import Period
-from .reader import ReturnRead, read_return
+from .reader import LayoutCache, ReturnRead, read_return
 from .values import FieldValue
 
 Progress = Callable[[int, int, str], None]
@@ -57,8 +57,9 @@ class Validation:
 def validate_files(paths: Sequence[Path], programme: Programme, history: History,
                    newest_wins: bool = False, progress: Progress | None = None) -> Validation:
     reads = []
+    layouts: LayoutCache = {}
     for i, path in enumerate(paths):
-        reads.append(read_return(Path(path), programme, history))
+        reads.append(read_return(Path(path), programme, history, layouts=layouts))
         if progress:
             progress(i + 1, len(paths), str(path))
     return validate_reads(reads, newest_wins)
@@ -225,7 +226,7 @@ def _merge(used: list[ReturnRead], issues: list[Issue]) -> dict[str, FieldValue]
                         f"({other.provenance.place}) says {_say(other.value)}. Agree one "
                         "value and correct the other return.",
                         mine.provenance.file, mine.provenance.sheet, mine.provenance.cell, key,
-                        found=_say(mine.value), expected=f"the same value in both returns"))
+                        found=_say(mine.value), expected="the same value in both returns"))
     return merged
 
 
