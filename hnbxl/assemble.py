@@ -90,11 +90,8 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         return rating_view(scale, key if key in _keys(programme) else None)
 
     def note(item: str) -> str:
-        r = ratings[item]
-        if r.overridden:
-            return (f"Overridden by the owner (the rule gave {scale.get(r.computed).label}): "
-                    f"{r.reason}")
-        return r.basis
+        # How the rule rated the row; the writer says an override and its reason itself.
+        return ratings[item].basis
 
     def rated_row(item: str, name: str) -> RatedRow:
         return RatedRow(item, name, last_view(item), view(item),

@@ -81,7 +81,7 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool) -> None:
     click.echo(f"{summary_line(issues, files)}: {verdict}")
 
 
-class progress_bar:  # noqa: N801 - used as a context manager like click's own
+class progress_bar:
     """A progress bar on stderr when many files are read; silent for a few."""
 
     THRESHOLD = 5
