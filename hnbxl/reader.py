@@ -346,7 +346,9 @@ def _locked_difference(fixed: FixedCell, cell: Cell | None) -> tuple[str, str] |
 
 @lru_cache(maxsize=4096)
 def _norm_formula(text: str) -> str:
-    return text.lstrip("=").replace("$", "").replace(" ", "").upper()
+    """Formula text as written by any client: LibreOffice drops the quotes around a
+    sheet name that needs none and may drop the ``$`` of absolute references."""
+    return text.lstrip("=").replace("$", "").replace(" ", "").replace("'", "").upper()
 
 
 # --------------------------------------------------------------------------- inputs

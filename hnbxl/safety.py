@@ -179,7 +179,7 @@ def open_workbook_zip(
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
+    except Exception:  # any failure to parse an untrusted directory: damaged
         raise _corrupt_zip() from None
     try:
         wz = WorkbookZip(data, zf, limits)
@@ -320,7 +320,7 @@ class WorkbookZip:
     def _raw_chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         data = self.data
         offset = info.header_offset
-        if data[offset : offset + 4] != b"PK\x03\x04" or offset + 30 > len(data):
+        if offset < 0 or offset + 30 > len(data) or data[offset : offset + 4] != b"PK\x03\x04":
             raise _corrupt_zip(info.filename)
         name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
         start = offset + 30 + name_len + extra_len
@@ -349,6 +349,8 @@ class WorkbookZip:
                 if chunk:
                     crc = zlib.crc32(chunk, crc)
                     total += len(chunk)
+                    if total > info.file_size:  # more than the directory declared
+                        raise _corrupt_zip(info.filename)
                     yield chunk
                 if inflater.eof:
                     break
@@ -363,8 +365,6 @@ class WorkbookZip:
             with self.zf.open(info) as handle:
                 while chunk := handle.read(size):
                     yield chunk
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
-            raise _corrupt_zip(info.filename) from None
         except (RuntimeError, NotImplementedError) as exc:  # unknown compression method
             raise UnsafeWorkbook(
                 "corrupt-zip",
@@ -372,6 +372,8 @@ class WorkbookZip:
                 "open it in Excel, save it again and resend it.",
                 info.filename,
             ) from None
+        except Exception:  # bad data for whichever decompressor: damaged
+            raise _corrupt_zip(info.filename) from None
 
     def read(self, part: str) -> bytes:
         """A whole (small) member, still metered."""

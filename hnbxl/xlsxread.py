@@ -15,12 +15,14 @@ and external entities cannot happen.  Malformed XML is refused as
 How it is fast: calling Python for every XML element costs more than the
 parse itself, so a sheet or shared-strings part is first parsed by expat with
 no element handlers at all (pure C: this is the well-formedness and safety
-check), and the cells are then cut out of the *validated* text with string
-splitting.  That is exact for what Excel, LibreOffice, XlsxWriter and openpyxl
+check), and the cells are then cut out of the *validated* text by one regex
+pass.  That is exact for what Excel, LibreOffice, XlsxWriter and openpyxl
 write; any part with comments, CDATA, processing instructions, a non-UTF-8
-encoding, a namespace prefix on its root, a cell without an address, or larger
-than :data:`FAST_PATH_MAX` bytes is read by the general event-driven path
-instead, which handles all of XML (and streams, for big parts).
+encoding, a namespace prefix on its root, a cell without an address or with
+unusual attribute layout, or larger than :data:`FAST_PATH_MAX` bytes is read
+by the general event-driven path instead, which handles all of XML (and
+streams, for big parts).  The tests read every workbook both ways and require
+identical results.
 
 Values are returned as stored, without number formats: dates arrive as serial
 numbers and the caller, which knows what each cell should hold, interprets
@@ -30,6 +32,7 @@ them.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +55,7 @@ __all__ = [
     "FAST_PATH_MAX",
     "Cell",
     "SheetInfo",
+    "Workbook",
     "WorkbookData",
     "col_letters",
     "col_number",
@@ -62,6 +66,9 @@ __all__ = [
 #: Parts up to this many bytes (inflated) are validated whole then cut up;
 #: larger ones stream through the event path so memory stays bounded.
 FAST_PATH_MAX = 8 * 1024 * 1024
+
+#: Validated text kept between passes of one :class:`Workbook`, at most.
+_TEXT_CACHE_MAX = 16 * 1024 * 1024
 
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CORE = "docProps/core.xml"
@@ -106,8 +113,14 @@ def _cell(value: object, type_: str, formula: str | None, has_cached: bool) -> C
     return cell
 
 
+#: Stands in for a shared-string cell until the string table has been read.
+_PENDING = _cell(None, "s", None, True)
+
+
 @dataclass
 class SheetInfo:
+    """One sheet: its name, visibility and protection, and the cells asked for."""
+
     name: str
     state: str  # "visible" | "hidden" | "veryHidden"
     protected: bool
@@ -117,6 +130,12 @@ class SheetInfo:
 
 @dataclass
 class WorkbookData:
+    """Everything one pass read: all sheets (in workbook order) and the book's metadata.
+
+    ``cells_seen`` counts every cell in every sheet, kept or not (it is what
+    the cell limit is applied to).
+    """
+
     sheets: list[SheetInfo]  # workbook order, all sheets
     structure_locked: bool
     defined_names: dict[str, str]  # global names only: name -> refers-to text
@@ -153,24 +172,82 @@ def read_workbook(
     Given a path, the file is read once, hashed (``WorkbookData.sha256``) and
     checked here, so there is no need to call :func:`hnbxl.safety.check_file`
     first.  Raises :class:`hnbxl.safety.UnsafeWorkbook` (``sha256`` set when
-    the bytes were read).
+    the bytes were read).  To read in several passes (say the identity cells
+    first, then the cells the identity says to read), use :class:`Workbook`.
     """
-    is_macro: bool | None = None
-    if isinstance(data, CheckedWorkbook):
-        digest, is_macro, data = data.sha256, data.is_macro, data.data
-    else:
-        if isinstance(data, (str, Path)):
-            data = read_file(data, limits)
-        digest = sha256_hex(data)
-    try:
-        with open_workbook_zip(data, limits, is_macro) as wz:
-            book = _WorkbookReader(wz, limits).read(wanted)
-    except UnsafeWorkbook as exc:
-        exc.sha256 = digest
-        raise
-    book.sha256 = digest
-    book.size = len(data)
-    return book
+    with Workbook(data, limits) as book:
+        return book.read(wanted)
+
+
+class Workbook:
+    """A workbook opened and checked once, then read in as many passes as needed.
+
+    Opening reads the file, hashes it, runs the checks of
+    :mod:`hnbxl.safety` and parses the workbook part, its relationships and
+    the document properties.  Each :meth:`read` then parses the sheets; the
+    validated text of each part is kept between passes, so a second pass
+    costs only the cutting out of cells, not inflating and validating again.
+    Raises :class:`hnbxl.safety.UnsafeWorkbook` (``sha256`` set once known).
+    """
+
+    def __init__(
+        self, data: bytes | Path | str | CheckedWorkbook, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
+        is_macro: bool | None = None
+        if isinstance(data, CheckedWorkbook):
+            digest, is_macro, data = data.sha256, data.is_macro, data.data
+        else:
+            if isinstance(data, (str, Path)):
+                data = read_file(data, limits)
+            digest = sha256_hex(data)
+        self.sha256 = digest
+        self.size = len(data)
+        try:
+            self._wz = open_workbook_zip(data, limits, is_macro)
+            try:
+                self._reader = _WorkbookReader(self._wz, limits)
+            except BaseException:
+                self._wz.close()
+                raise
+        except UnsafeWorkbook as exc:
+            exc.sha256 = digest
+            raise
+
+    @property
+    def is_macro(self) -> bool:
+        return self._wz.is_macro
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [entry.name for entry in self._reader.entries]
+
+    @property
+    def custom_properties(self) -> dict[str, str]:
+        return dict(self._reader.custom)
+
+    @property
+    def modified(self) -> str | None:
+        return self._reader.modified
+
+    def read(self, wanted: Mapping[str, Iterable[str]] | None = None) -> WorkbookData:
+        """One pass over every sheet, keeping ``wanted`` cells (see :func:`read_workbook`)."""
+        try:
+            book = self._reader.read(wanted)
+        except UnsafeWorkbook as exc:
+            exc.sha256 = self.sha256
+            raise
+        book.sha256 = self.sha256
+        book.size = self.size
+        return book
+
+    def close(self) -> None:
+        self._wz.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 # -- cell addresses ---------------------------------------------------------
@@ -261,6 +338,12 @@ def _run(part: str, parse: Callable[[], None]) -> None:
             "xml-entities",
             f"The workbook contains XML declarations Excel never writes (in {part}); "
             f"it was not read, {_RESAVE}.",
+            part,
+        ) from None
+    except (LookupError, ValueError) as exc:  # e.g. an unknown or multi-byte encoding
+        raise UnsafeWorkbook(
+            "corrupt-xml",
+            f"The workbook is damaged ({part} cannot be decoded: {exc}); {_RESAVE}.",
             part,
         ) from None
     except expat.ExpatError as exc:
@@ -398,15 +481,24 @@ def _unescape(text: str) -> str:
 
 
 def _number(text: str) -> int | float:
-    """An int for an integer literal (``"12"``, ``"-3"``), else a float."""
+    """An int for an integer literal (``"12"``, ``"-3"``), else a finite float.
+
+    Python's ``float`` also takes ``1_000``, ``nan`` and ``inf``, which no
+    spreadsheet stores; they are refused rather than read.
+    """
     text = text.strip()
     digits = text[1:] if text[:1] in ("-", "+") else text
     if digits.isdigit() and digits.isascii():
         return int(text)
     try:
-        return float(text)
+        if "_" in text or not text.isascii():
+            raise ValueError(text)
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(text)
     except ValueError:
         raise _BadContent(f"a number cell holds {text[:20]!r}") from None
+    return number
 
 
 def _store(
@@ -437,7 +529,7 @@ def _store(
             index = int(v)
         except ValueError:
             raise _BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
-        cells[ref] = _cell(None, "s", formula, True)  # placeholder keeps the order
+        cells[ref] = _PENDING  # placeholder keeps the order
         shared.append((ref, index, formula))
     elif t == "str":
         if v is None:
@@ -506,15 +598,24 @@ class _SheetResult:
 
 
 class _WorkbookReader:
+    """Parses the workbook-level parts once; :meth:`read` is one pass over the sheets."""
+
     def __init__(self, wz: WorkbookZip, limits: Limits) -> None:
         self.wz = wz
         self.limits = limits
         self.cells_seen = 0
+        # validated text of plain parts, kept for later passes (bounded, see _plain)
+        self._texts: dict[str, str] = {}
+        self._texts_size = 0
+        self.entries, self.locked, self.names = self._workbook()
+        self.targets, self.sst_part = self._relationships()
+        self.custom = self._custom_properties()
+        self.modified = self._modified()
 
     def read(self, wanted: Mapping[str, Iterable[str]] | None) -> WorkbookData:
-        entries, locked, names = self._workbook()
-        targets, sst_part = self._relationships()
+        entries, targets, sst_part = self.entries, self.targets, self.sst_part
         keep_by_sheet = _keep_sets(entries, wanted)
+        self.cells_seen = 0
 
         sheets: list[SheetInfo] = []
         results: list[_SheetResult] = []
@@ -547,10 +648,10 @@ class _WorkbookReader:
 
         return WorkbookData(
             sheets=sheets,
-            structure_locked=locked,
-            defined_names=names,
-            custom_properties=self._custom_properties(),
-            modified=self._modified(),
+            structure_locked=self.locked,
+            defined_names=dict(self.names),
+            custom_properties=dict(self.custom),
+            modified=self.modified,
             is_macro=self.wz.is_macro,
             cells_seen=self.cells_seen,
         )
@@ -622,7 +723,7 @@ class _WorkbookReader:
 
     def _sheet(self, part: str, keep: frozenset[str] | None) -> _SheetResult:
         """Read one sheet to the end, keeping cells whose address is in ``keep``."""
-        data, text = self._small_plain(part)
+        data, text = self._plain(part)
         if text is not None:
             try:
                 result = _sheet_fast(text, keep, self.limits.max_cells, self.cells_seen, part)
@@ -635,13 +736,27 @@ class _WorkbookReader:
                 return result
         return self._sheet_events(part, keep, data)
 
-    def _small_plain(self, part: str) -> tuple[bytes | None, str | None]:
-        """A small part's bytes (validated) and, if plain, its text; (None, None) if big."""
+    def _plain(self, part: str) -> tuple[bytes | None, str | None]:
+        """A part's validated text if the fast path may cut it, else its bytes or nothing.
+
+        Returns (None, text) for a plain part (from the cache on later
+        passes), (bytes, None) for a small part the event path must read,
+        and (None, None) for a part too big to hold, which is streamed.
+        """
+        text = self._texts.get(part)
+        if text is not None:
+            return None, text
         info = self.wz.info(part)
         if info is None or info.file_size > FAST_PATH_MAX:
             return None, None
         data = self.wz.read(part)
-        return data, _plain_text(part, data)
+        text = _plain_text(part, data)
+        if text is None:
+            return data, None
+        if self._texts_size + len(text) <= _TEXT_CACHE_MAX:
+            self._texts[part] = text
+            self._texts_size += len(text)
+        return None, text
 
     def _sheet_events(
         self, part: str, keep: frozenset[str] | None, data: bytes | None = None
@@ -769,7 +884,7 @@ class _WorkbookReader:
         """
         if part is None:
             return {}
-        data, text = self._small_plain(part)
+        data, text = self._plain(part)
         if text is not None:
             strings = _strings_fast(text, needed)
             if strings is not None:
@@ -892,79 +1007,97 @@ class _WorkbookReader:
         _feed(self.wz, part, parser)
 
 
+# Any cell start tag not of the form <c r="...": left to the event path.
+_ODD_CELL = re.compile(r'<c(?:[>/\t\n\r]| (?!r="))')
+_CANON_CELL = re.compile(
+    r'<c r="([^"&]*)"(?: s="[^"&]*")?(?: t="([^"&]*)")?((?: [\w:.-]+="[^"&]*")*) ?(/?)>'
+    r"(?:(?:<f>([^<]*)</f>)?<v>([^<]*)</v>(</c>))?"
+)
+
+
 def _sheet_fast(
     text: str, keep: frozenset[str] | None, max_cells: int, seen_before: int, part: str
 ) -> _SheetResult:
     """Cut the kept cells out of a validated, plain sheet.
 
-    Splitting on ``<c`` is exact here: in well-formed XML without comments,
-    CDATA or processing instructions, ``<`` only ever starts markup, and a
-    ``<c`` followed by space, ``>`` or ``/`` can only be a cell start tag.
-    The few shapes Excel never writes (attributes split over lines, single
-    quotes, ``>`` inside a value, a cell without ``r``) raise
-    :class:`_NotPlain` and the sheet is read by the event path instead.
+    Exact here because in well-formed XML without comments, CDATA or
+    processing instructions ``<`` only ever starts markup, so ``<c r="F7"``
+    can only be the start tag of cell F7.  One regex pass matches every cell
+    start tag (and, for the usual ``[<f>..</f>]<v>..</v></c>`` shape, its
+    contents); only kept cells are looked at further.  Shapes Excel never
+    writes (a cell without ``r`` or with ``r`` not first, attributes over
+    several lines, single quotes, entities in attributes) are caught by the
+    count check and raise :class:`_NotPlain`: the sheet goes to the event path.
     """
-    result = _SheetResult()
-    cells = result.cells
-    shared = result.shared
-    pieces = text.split("<c")
-    seen = 0
-    for piece in pieces[1:]:
-        first = piece[:1]
-        if first == " ":
-            if piece[1:4] == 'r="':
-                end = piece.find('"', 4)
-                ref = piece[4:end]
-            else:
-                ref = ""
-        elif first in ("/", ">", "\t", "\n", "\r"):
-            ref = ""
-        else:
-            continue  # <col>, <cfRule>, <cols>, ...: not a cell
-        seen += 1
-        if not ref or "&" in ref:
-            raise _NotPlain()
-        if keep is not None and ref not in keep:
-            continue
-        gt = piece.find(">")
-        attrs = piece[:gt]
-        if "'" in attrs or attrs.count('"') % 2 or "\n" in attrs or "\t" in attrs:
-            raise _NotPlain()
-        if " =" in attrs or "=" in attrs.replace('="', ""):  # spaced "=": not cut here
-            raise _NotPlain()
-        pos = attrs.find(' t="')
-        t = attrs[pos + 4 : attrs.index('"', pos + 4)] if pos >= 0 else "n"
-        if attrs.endswith("/"):
-            body = ""
-        else:
-            close = piece.find("</c>", gt)
-            if close < 0:
-                raise _NotPlain()
-            body = piece[gt + 1 : close]
-        v: str | None = None
-        formula: str | None = None
-        inline: str | None = None
-        if body:
-            if body[:3] == "<v>" and body.find("<", 3) == len(body) - 4:
-                v = _xml_text(body[3:-4])
-            else:
-                match = _V_EL.search(body)
-                if match:
-                    v = _xml_text(match.group(1) or "")
-                match = _F_EL.search(body)
-                if match:
-                    formula = _xml_text(match.group(1) or "")
-                match = _IS_EL.search(body)
-                if match:
-                    inline = _xml_text(_run_text(match.group(1) or ""))
-        _store(cells, shared, ref, t, v, formula, inline)
+    if _ODD_CELL.search(text):
+        raise _NotPlain()
+    seen = text.count('<c r="')
     if seen_before + seen > max_cells:
         raise _too_many_cells(max_cells, part)
-    result.seen = seen
+    result = _SheetResult(seen=seen)
+    if keep is not None and not keep:  # nothing wanted here: counting was enough
+        _read_protection(text, result)
+        return result
+    cells = result.cells
+    shared = result.shared
+    find = text.find
+    matched = 0
+    for match in _CANON_CELL.finditer(text):
+        matched += 1
+        ref = match.group(1)
+        if keep is not None and ref not in keep:
+            continue
+        _, t, rest, empty, formula, v, closed = match.groups()
+        if rest and " t=" in rest:
+            raise _NotPlain()
+        pos = match.end()
+        if closed:  # <c ...>[<f>text</f>]<v>text</v></c>, by far the most common shape
+            if "&" in v or "\r" in v:
+                v = _xml_text(v)
+            if formula is not None and ("&" in formula or "\r" in formula):
+                formula = _xml_text(formula)
+            if t is None and v:  # a number: the hot case, inlined
+                number = int(v) if v.isdigit() and v.isascii() else _number(v)
+                cell = _new(Cell)
+                d = cell.__dict__
+                d["value"] = number
+                d["type"] = "n"
+                d["formula"] = formula
+                d["has_cached"] = True
+                cells[ref] = cell
+            elif t == "s" and v:  # a shared string, resolved after the table is read
+                try:
+                    shared.append((ref, int(v), formula))
+                except ValueError:
+                    raise _BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
+                cells[ref] = _PENDING
+            else:
+                _store(cells, shared, ref, t or "n", v, formula, None)
+        elif empty:
+            _store(cells, shared, ref, t or "n", None, None, None)
+        else:
+            body = text[pos : find("</c>", pos)]
+            inline: str | None = None
+            found = _V_EL.search(body)
+            v = _xml_text(found.group(1) or "") if found else None
+            found = _F_EL.search(body)
+            if found:
+                formula = _xml_text(found.group(1) or "")
+            if "<is" in body:
+                found = _IS_EL.search(body)
+                if found:
+                    inline = _xml_text(_run_text(found.group(1) or ""))
+            _store(cells, shared, ref, t or "n", v, formula, inline)
+    if matched != seen:  # a cell start tag the pattern did not take
+        raise _NotPlain()
+    _read_protection(text, result)
+    return result
+
+
+def _read_protection(text: str, result: _SheetResult) -> None:
     protection = _PROTECTION.search(text)
     if protection:
         result.protected = _truthy(_attrs(protection.group(1)).get("sheet"))
-    return result
 
 
 def _strings_fast(text: str, needed: set[int]) -> dict[int, str] | None:
@@ -990,8 +1123,8 @@ def _strings_fast(text: str, needed: set[int]) -> dict[int, str] | None:
         if close < 0:
             return None
         body = piece[gt + 1 : close]
-        if body.startswith("<t") and body.count("<") == 2 and body.endswith("</t>"):
-            raw = body[body.find(">") + 1 : -4]
+        if body.startswith("<t>") and body.endswith("</t>") and body.count("<") == 2:
+            raw = body[3:-4]
         else:
             raw = _run_text(body)
         strings[index] = _unescape(_xml_text(raw))
