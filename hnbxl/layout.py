@@ -14,7 +14,7 @@ them into the ``F7`` that people read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -246,9 +246,10 @@ class FormLayout:
 
     @cached_property
     def cells_by_sheet(self) -> dict[str, tuple[str, ...]]:
-        """Every cell the form defines, per sheet: all a reader ever needs to look at."""
+        """The cells a reader looks at, per sheet: every input and every checked locked cell."""
         return {
-            sheet.name: tuple(c.cell for c in sheet.fixed) + tuple(s.cell for s in sheet.inputs)
+            sheet.name: tuple(c.cell for c in sheet.fixed if c.checked)
+            + tuple(s.cell for s in sheet.inputs)
             for sheet in self.sheets
         }
 
@@ -826,6 +827,9 @@ class _Builder:
         fixed.append(FixedCell(
             s, 1, 2, "Rows marked Check are worth a second look but do not stop the return.",
             "guidance"))
+        # The Check sheet only helps the person filling in; what it says has no bearing on
+        # the values read, so reading skips it (it is half the form's cells).
+        fixed = [replace(cell, checked=False) for cell in fixed]
         return SheetLayout(s, None, (60, 40, 14), tuple(fixed), (), header_row=3,
                            freeze=(4, 0))
 
@@ -845,8 +849,6 @@ def _prefilled(spec: InputSpec) -> bool:
 
 
 def _replace(spec: InputSpec, **changes: Any) -> InputSpec:
-    from dataclasses import replace
-
     return replace(spec, **changes)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hnbxl.definition import Programme, Rule, load_programme, parse_programme
+from hnbxl.definition import DefinitionError, Programme, Rule, load_programme, parse_programme
 from hnbxl.periods import Period
 from hnbxl.rules import (
     Rating,
@@ -583,9 +583,8 @@ def test_a_loop_in_a_definition_is_refused() -> None:
     text = SMALL.replace(
         'of = ["overview.*", "measures.*"]', 'of = ["overview.conditions_rag"]'
     ).replace('of = ["conditions.*"]', 'of = ["overview.overall"]')
-    programme = parse_programme(text, "loop.toml")  # the loader does not look for loops
-    with pytest.raises(ValueError, match="loop") as caught:
-        rate(programme)
+    with pytest.raises(DefinitionError, match="loop") as caught:
+        parse_programme(text, "loop.toml")
     assert "overview.overall" in str(caught.value)
     assert "overview.conditions_rag" in str(caught.value)
 
