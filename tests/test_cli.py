@@ -1,0 +1,79 @@
+"""The command line as the officer uses it: start-up, init, generate, history."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from hnbxl.cli import main
+
+from .conftest import SAMPLES
+
+
+def test_help_imports_nothing_heavy() -> None:
+    code = ("import sys, hnbxl.cli; "
+            "print([m for m in ('pandas', 'xlsxwriter', 'openpyxl', 'numpy') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_openpyxl_uses_defusedxml() -> None:
+    # Anything that opens a return with openpyxl (tests, tools) must refuse entity bombs.
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
+def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
+    runner = CliRunner()
+    work = tmp_path / "work"
+    result = runner.invoke(main, ["init", str(work)])
+    assert result.exit_code == 0, result.output
+    assert (work / "programme.toml").exists() and (work / "history.sqlite").exists()
+    again = runner.invoke(main, ["init", str(work)])  # never overwrites
+    assert again.exit_code == 0
+    result = runner.invoke(main, ["generate", "-w", str(work), "--period", "Feb-24", "--split",
+                                  "--due", "2024-03-01"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 workbooks for Feb-24." in result.output
+    files = [str(p) for p in sorted((SAMPLES / "2024-02").glob("*.xlsx"))]
+    result = runner.invoke(main, ["validate", "-w", str(work), *files])
+    assert result.exit_code == 0, result.output
+    assert "3 files, 0 errors" in result.output
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(main, ["compile", "-w", str(work), *files, "--out", str(out),
+                                  "--extracted-on", "2024-03-04"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith(f"Wrote {out}: Feb-24 report")
+    result = runner.invoke(main, ["history", "-w", str(work)])
+    assert "Feb-24" in result.output and "2024-03-04" in result.output
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["generate", "--period", "2024-13", "-w", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "expected 2024-02, Feb-24" in result.output
+    result = runner.invoke(main, ["validate"])
+    assert result.exit_code == 2
+
+
+def test_unknown_owner_is_one_clear_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["generate", "-p", "2024-02", "--owner", "fin",
+                                       "-w", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "'fin' is not an owner of wiltshire-hnb" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_compile_refuses_and_writes_nothing(tmp_path: Path) -> None:
+    files = [str(p) for p in sorted((SAMPLES / "2024-02").glob("*-send.xlsx"))]
+    result = CliRunner().invoke(main, ["compile", "-w", str(tmp_path / "w"), *files])
+    assert result.exit_code == 1
+    assert "section-missing" in result.output and "Nothing was written" in result.output
+    assert not (tmp_path / "w").exists()
