@@ -249,12 +249,22 @@ def compile_command(files: tuple[Path, ...], out: Path | None, extracted_on: dat
 
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also list compiles that were replaced.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every value, rating and figure of every period as a tidy table "
+                   "(.csv or .xlsx) for analysis.")
 @workdir_option
 @definition_option
-def history(show_all: bool, workdir: Path, definition: Path | None) -> None:
+def history(show_all: bool, export_to: Path | None, workdir: Path,
+            definition: Path | None) -> None:
     """List the compiled periods in the working folder's history."""
     ws = _workspace(workdir, definition)
     programme = _run(ws.programme)
+    if export_to is not None:
+        from .export import export_history
+
+        rows = _run(export_history, ws.history_path, programme.id, export_to)
+        click.echo(f"Wrote {export_to}: {rows} rows (period, kind, item, value, source).")
+        return
     records = _run(ws.history().compiles, programme.id, include_replaced=show_all)
     if not records:
         click.echo(f"No compiled periods in {ws.history_path}.")

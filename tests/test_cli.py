@@ -52,6 +52,19 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
     assert result.output.strip().splitlines()[-1].startswith(f"Wrote {out}: Feb-24 report")
     result = runner.invoke(main, ["history", "-w", str(work)])
     assert "Feb-24" in result.output and "2024-03-04" in result.output
+    for suffix in (".csv", ".xlsx"):
+        export = tmp_path / f"tidy{suffix}"
+        result = runner.invoke(main, ["history", "-w", str(work), "--export", str(export)])
+        assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    table = pd.read_csv(tmp_path / "tidy.csv", dtype=str, keep_default_na=False)
+    cost = table[(table["item"] == "measures.average_cost_per_ehcp.figure")]
+    assert cost["value"].tolist() == ["17287"] and cost["cell"].tolist() == ["F9"]
+    rating = table[(table["kind"] == "rating") & (table["item"] == "conditions.c2")]
+    assert rating["value"].tolist() == ["amber"]
+    narrative = pd.read_excel(tmp_path / "tidy.xlsx", dtype=str, keep_default_na=False)
+    assert len(narrative) == len(table)
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
