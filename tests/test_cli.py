@@ -60,7 +60,7 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
 
     table = pd.read_csv(tmp_path / "tidy.csv", dtype=str, keep_default_na=False)
     cost = table[(table["item"] == "measures.average_cost_per_ehcp.figure")]
-    assert cost["value"].tolist() == ["17287"] and cost["cell"].tolist() == ["F9"]
+    assert cost["value"].tolist() == ["17287"] and cost["cell"].tolist() == ["F10"]
     rating = table[(table["kind"] == "rating") & (table["item"] == "conditions.c2")]
     assert rating["value"].tolist() == ["amber"]
     narrative = pd.read_excel(tmp_path / "tidy.xlsx", dtype=str, keep_default_na=False)
