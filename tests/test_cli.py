@@ -63,7 +63,8 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
     assert cost["value"].tolist() == ["17287"] and cost["cell"].tolist() == ["F10"]
     rating = table[(table["kind"] == "rating") & (table["item"] == "conditions.c2")]
     assert rating["value"].tolist() == ["amber"]
-    narrative = pd.read_excel(tmp_path / "tidy.xlsx", dtype=str, keep_default_na=False)
+    narrative = pd.read_excel(tmp_path / "tidy.xlsx", dtype=str, keep_default_na=False,
+                              engine="openpyxl")
     assert len(narrative) == len(table)
 
 
