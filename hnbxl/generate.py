@@ -45,8 +45,11 @@ from .layout import (
     a1,
     quote_sheet,
 )
+from .textfit import CELL_PADDING, line_count, row_height
 
 DEFAULT_PASSWORD = "hnbxl"
+FONT_NAME = "Arial"
+FONT_SIZE = 10
 INPUT_FILL = "#FFF2CC"
 LOCKED_FILL = "#F2F2F2"
 BAD_FILL = "#FF9999"
@@ -136,6 +139,8 @@ def _workbook(buffer: io.BytesIO, layout: FormLayout) -> Any:
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
+            # Arial 10 as the Normal font, so column widths and row heights measure alike.
+            "default_format_properties": {"font_name": FONT_NAME, "font_size": FONT_SIZE},
         },
     )
     p = layout.programme
@@ -161,12 +166,14 @@ class _Styles:
     """XlsxWriter formats, made once per workbook."""
 
     def __init__(self, workbook: Any):
-        base = {"font_name": "Arial", "font_size": 10, "valign": "top", "text_wrap": True}
+        base = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top",
+                "text_wrap": True}
         locked = {**base, "locked": True}
         self.workbook = workbook
         self.title = workbook.add_format({**locked, "bold": True, "font_size": 14,
                                           "text_wrap": False})
         self.subtitle = workbook.add_format({**locked, "italic": True, "text_wrap": False})
+        self.note = workbook.add_format({**locked, "font_color": "#404040", "text_wrap": False})
         self.guidance = workbook.add_format({**locked, "font_color": "#404040"})
         self.header = workbook.add_format({**locked, "bold": True, "font_color": "#FFFFFF",
                                            "bg_color": HEADER_FILL, "border": 1})
@@ -223,7 +230,7 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
     ws = workbook.add_worksheet(sheet.name)
     for col, width in enumerate(sheet.widths):
         ws.set_column(col, col, width)
-    for row, height in sheet.row_heights.items():
+    for row, height in _row_heights(sheet, values).items():
         ws.set_row(row, height)
     for cell in sheet.fixed:
         _write_fixed(ws, styles, layout, cell)
@@ -245,6 +252,31 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         ws.hide()
     if sheet.name == layout.sheets[0].name:
         ws.activate()
+
+
+_NO_WRAP = ("title", "subtitle", "note", "blank")
+
+
+def _row_heights(sheet: SheetLayout, values: dict[str, Any]) -> dict[int, float]:
+    """Each row tall enough for its wrapped text (LibreOffice will not size it on opening)."""
+    heights: dict[int, float] = {}
+
+    def fit(row: int, col: int, to_col: int | None, text: Any, size: float = FONT_SIZE) -> None:
+        if text is None or text == "":
+            return
+        last = to_col if to_col is not None else col
+        width = sum(sheet.widths[c] for c in range(col, last + 1) if c < len(sheet.widths))
+        lines = line_count(str(text), width - CELL_PADDING, size, False, FONT_SIZE)
+        heights[row] = max(heights.get(row, 0.0), row_height(lines, size))
+
+    for cell in sheet.fixed:
+        if cell.style not in _NO_WRAP and not cell.formula:
+            fit(cell.row, cell.col, cell.merge_to_col, cell.value)
+    for spec in sheet.inputs:
+        fit(spec.row, spec.col, spec.merge_to_col, values.get(spec.field, spec.prefill))
+    for row, height in sheet.row_heights.items():  # a narrative's room to type in
+        heights[row] = max(heights.get(row, 0.0), height)
+    return heights
 
 
 def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell) -> None:

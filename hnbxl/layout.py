@@ -125,7 +125,8 @@ class FixedCell:
     row: int
     col: int
     value: Any
-    style: str = "label"  # title, subtitle, header, label, guidance, value, last, money, blank
+    # title, subtitle, note, header, label, guidance, value, last, money, blank, status, count
+    style: str = "label"
     formula: str | None = None  # the cached result is ``value``
     number_format: str | None = None
     merge_to_col: int | None = None
@@ -379,7 +380,7 @@ class _Builder:
                 sheet, 2, 0,
                 "Type in the yellow cells only; grey cells are locked. Choose ratings from "
                 "the dropdown. Select a cell to see its guidance.",
-                "guidance",
+                "note",
             ),
         ]
 
