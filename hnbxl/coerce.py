@@ -510,7 +510,7 @@ def _text_note(found: str, read: str, expected: str) -> Problem:
 def _expected_number(spec: InputSpec) -> str:
     kind = spec.kind
     if kind == PERCENT:
-        return "a percentage from 0% to 100%, typed with the % sign, e.g. 6.06%"
+        return "a percentage from 0% to 100%, e.g. 6.06% (in the form, type 6.06)"
     if kind == MONEY:
         floor = ", 0 or more" if spec.minimum == 0 else ""
         return f"an amount in pounds{floor}, e.g. 17287.50"

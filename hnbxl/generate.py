@@ -356,7 +356,7 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
     if spec.kind == PERCENT:
         return {**common, "validate": "decimal", "criteria": "between", "minimum": 0,
                 "maximum": 1,
-                "error_message": "Type a percentage from 0% to 100% with the % sign, e.g. 6.06%."}
+                "error_message": "Type a percentage from 0 to 100: 6.06 for 6.06%."}
     if spec.kind == MONEY:
         if spec.minimum is not None:
             return {**common, "validate": "decimal", "criteria": ">=", "value": spec.minimum,

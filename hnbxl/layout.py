@@ -920,7 +920,8 @@ _UNIT_WORDS = {
 }
 _UNIT_PROMPTS = {
     "count": "A whole number, 0 or more.",
-    "percent": "A percentage from 0% to 100%, e.g. 6.06%.",
+    # Excel and LibreOffice both read 6.06 typed into a percentage cell as 6.06%.
+    "percent": "A percentage from 0 to 100: type 6.06 for 6.06%.",
     "money": "An amount in pounds, e.g. 17287.",
     "count_with_share": "A whole number; give the group it is out of in the next cell.",
     "status": "Choose from the list.",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,26 +56,32 @@ class Validation:
 
 
 def validate_files(paths: Sequence[Path], programme: Programme, history: History,
-                   newest_wins: bool = False, progress: Progress | None = None) -> Validation:
+                   newest_wins: bool = False, progress: Progress | None = None,
+                   period: Period | None = None) -> Validation:
     reads = []
     layouts: LayoutCache = {}
     for i, path in enumerate(paths):
         reads.append(read_return(Path(path), programme, history, layouts=layouts))
         if progress:
             progress(i + 1, len(paths), str(path))
-    return validate_reads(reads, newest_wins)
+    return validate_reads(reads, newest_wins, period)
 
 
-def validate_reads(reads: list[ReturnRead], newest_wins: bool = False) -> Validation:
+def validate_reads(reads: list[ReturnRead], newest_wins: bool = False,
+                   period: Period | None = None) -> Validation:
+    """Checks across the returns; ``period``, when given, is the period they must be for."""
     result = Validation(len(reads), reads)
     for read in reads:
         if read.layout is not None:
             _cross_field_checks(read)
         result.issues.extend(read.issues)
     readable = [r for r in reads if r.layout is not None]
+    if period is not None:
+        readable = _for_period(readable, period, result.issues)
     result.period = _agree_on_period(readable, result.issues)
     result.used = _choose_returns(readable, newest_wins, result.issues)
     result.values = _merge(result.used, result.issues)
+    _merged_checks(result.values, result.issues)
     _completeness(result.used, result.values, result.issues)
     result.issues.sort(key=Issue.sort_key)
     return result
@@ -139,6 +146,41 @@ def _cross_field_checks(read: ReturnRead) -> None:
 # --------------------------------------------------------------------------- across files
 
 
+def _for_period(reads: list[ReturnRead], period: Period,
+                issues: list[Issue]) -> list[ReturnRead]:
+    kept = []
+    for read in reads:
+        assert read.identity is not None
+        if read.identity.period == period.key:
+            kept.append(read)
+            continue
+        found = Period.parse(read.identity.period)
+        issues.append(Issue(
+            "wrong-period", Severity.ERROR,
+            f"This is the {found.label} return, not {period.label}'s: leave it out or "
+            f"ask for the {period.label} return.", read.display,
+            found=f"a return for {found.label}", expected=f"a return for {period.label}"))
+    return kept
+
+
+def _merged_checks(values: dict[str, FieldValue], issues: list[Issue]) -> None:
+    """Checks that need every return at once: a figure in one, a reason for none in another."""
+    for key, reason in values.items():
+        if not key.endswith(".reason"):
+            continue
+        figure = values.get(key[: -len("reason")] + "figure") or values.get(
+            key[: -len("reason")] + "this_quarter")
+        if figure is None or figure.provenance.file == reason.provenance.file:
+            continue  # the same file's pair was checked with that file
+        for mine, other in ((reason, figure), (figure, reason)):
+            issues.append(Issue(
+                "figure-and-reason", Severity.ERROR,
+                f"One return gives a figure and another a reason for having none "
+                f"({other.provenance.file}, {other.provenance.place}); agree which is right.",
+                mine.provenance.file, mine.provenance.sheet, mine.provenance.cell, mine.field,
+                found=_say(mine.value), expected="a figure or a reason, in one return"))
+
+
 def _agree_on_period(reads: list[ReturnRead], issues: list[Issue]) -> Period | None:
     periods = sorted({r.identity.period for r in reads if r.identity})
     if len(periods) > 1:
@@ -153,17 +195,26 @@ def _agree_on_period(reads: list[ReturnRead], issues: list[Issue]) -> Period | N
     return Period.parse(periods[0]) if periods else None
 
 
-def _modified_key(read: ReturnRead) -> str:
-    """When the file was last saved: the workbook's own stamp, else the file's time."""
-    if read.modified:
-        return read.modified
-    try:
-        from datetime import UTC, datetime
+def _saved_at(read: ReturnRead) -> datetime | None:
+    """When the file was last saved, in UTC: the workbook's own stamp, else the file's time.
 
-        stamp = os.stat(read.path).st_mtime
-        return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    Stamps are compared as times, not text: ``12:00+05:00`` is before ``08:00Z``.
+    """
+    if read.modified:
+        try:
+            stamp = datetime.fromisoformat(read.modified.strip().replace("Z", "+00:00"))
+            return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    try:
+        return datetime.fromtimestamp(os.stat(read.path).st_mtime, UTC)
     except OSError:
-        return ""
+        return None
+
+
+def _saved_words(read: ReturnRead) -> str:
+    saved = _saved_at(read)
+    return f"saved {saved:%Y-%m-%d %H:%M} UTC" if saved else "saved at an unknown time"
 
 
 def _choose_returns(reads: list[ReturnRead], newest_wins: bool,
@@ -186,7 +237,8 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool,
         if len(group) == 1:
             used.append(group[0])
             continue
-        ordered = sorted(group, key=lambda r: (_modified_key(r), r.display))
+        unknown = datetime.min.replace(tzinfo=UTC)  # an unreadable stamp sorts oldest
+        ordered = sorted(group, key=lambda r: (_saved_at(r) or unknown, r.display))
         newest, older = ordered[-1], ordered[:-1]
         names = ", ".join(r.display for r in ordered)
         who = "all sections" if owner == "all" else f"owner '{owner}'"
@@ -197,17 +249,15 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool,
                     f"{len(group)} returns of the same form ({who}) were given: {names}. "
                     "Remove the older file(s), or compile with --newest-wins to use the "
                     f"newest ({newest.display}).", read.display,
-                    found=f"saved {_modified_key(read) or 'at an unknown time'}",
-                    expected=f"one return for {who}"))
+                    found=_saved_words(read), expected=f"one return for {who}"))
             continue
         used.append(newest)
         for read in older:
             issues.append(Issue(
                 "resubmission-set-aside", Severity.INFO,
-                f"Set aside: a newer return of the same form ({newest.display}, saved "
-                f"{_modified_key(newest)}) was used because of --newest-wins.", read.display,
-                found=f"saved {_modified_key(read) or 'at an unknown time'}",
-                expected="the newest return"))
+                f"Set aside: a newer return of the same form ({newest.display}, "
+                f"{_saved_words(newest)}) was used because of --newest-wins.", read.display,
+                found=_saved_words(read), expected="the newest return"))
     return sorted(used, key=lambda r: r.display)
 
 
@@ -239,6 +289,7 @@ def _say(value: Any) -> str:
 def _completeness(used: list[ReturnRead], values: dict[str, FieldValue],
                   issues: list[Issue]) -> None:
     """Required inputs left empty, judged on the merged values of all returns."""
+    unreadable = {(i.file, i.field) for i in issues if i.severity is Severity.ERROR and i.field}
     seen: set[tuple[str, ...]] = set()
     for read in used:
         layout: FormLayout | None = read.layout
@@ -248,8 +299,9 @@ def _completeness(used: list[ReturnRead], values: dict[str, FieldValue],
             if ident in seen:
                 continue
             seen.add(ident)
-            if _satisfied(check, values):
-                continue
+            if _satisfied(check, values) or any(
+                    (read.display, f) for f in check.any_of if (read.display, f) in unreadable):
+                continue  # filled, or filled with something already reported as unreadable
             spec = layout.input(check.any_of[0])
             where = " or ".join(layout.input(f).cell for f in check.any_of)
             severity = Severity.ERROR if check.severity == "error" else Severity.WARNING

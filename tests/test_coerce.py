@@ -266,7 +266,7 @@ def test_messages_read_for_an_officer() -> None:
     assert p.message == ("The number '12,34' could mean 1,234 or 12.34; "
                          "type it again without the comma.")
     p = run(SPECS[PERCENT], 6.06, "n").problems[0]
-    assert p.expected == "a percentage from 0% to 100%, typed with the % sign, e.g. 6.06%"
+    assert p.expected == "a percentage from 0% to 100%, e.g. 6.06% (in the form, type 6.06)"
     p = run(SPECS[MONEY], "£17,287").problems[0]
     assert "17,287" in p.message
     p = run(SPECS[RAG], "Purple").problems[0]
