@@ -88,13 +88,20 @@ class FilesArg:
 
 
 def validate_returns(workspace: Workspace, files: Sequence[Path | str],
-                     newest_wins: bool = False, progress: Progress | None = None) -> Validation:
-    """Read and check returned workbooks; nothing is written anywhere."""
+                     newest_wins: bool = False, progress: Progress | None = None,
+                     period: Period | str | None = None) -> Validation:
+    """Read and check returned workbooks; nothing is written anywhere.
+
+    ``period``, when given, is the period the returns must be for: a stray
+    return from another month is then an error naming it.
+    """
     from .validate import validate_files
 
     programme = workspace.programme()
     paths = FilesArg.of(files).paths
-    return validate_files(paths, programme, workspace.history(), newest_wins, progress)
+    expected = Period.parse(period) if period is not None else None
+    return validate_files(paths, programme, workspace.history(), newest_wins, progress,
+                          expected)
 
 
 @dataclass
@@ -128,6 +135,7 @@ def compile_returns(
     newest_wins: bool = False,
     pdf: bool = False,
     progress: Progress | None = None,
+    period: Period | str | None = None,
 ) -> CompileResult:
     """Validate, rate and write the committee report; all or nothing.
 
@@ -145,7 +153,8 @@ def compile_returns(
     programme = workspace.programme()
     history = workspace.history()
     paths = FilesArg.of(files).paths
-    validation = validate_files(paths, programme, history, newest_wins, progress)
+    expected = Period.parse(period) if period is not None else None
+    validation = validate_files(paths, programme, history, newest_wins, progress, expected)
     issues = list(validation.issues)
     result = CompileResult(len(paths), issues, period=validation.period)
     if validation.period is None and not validation.blocking(allow_warnings):

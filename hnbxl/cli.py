@@ -182,6 +182,9 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
 @main.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--period", "-p", "expected_period", callback=_period,
+              help="The period the returns must be for (e.g. 2024-02); a return for another "
+                   "month is then an error.")
 @click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
 @click.option("--newest-wins", is_flag=True,
               help="When an owner returned twice, use the newest and set the older aside.")
@@ -189,8 +192,8 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
               help="Exit 0 when only warnings and queries remain (as compile would accept).")
 @workdir_option
 @definition_option
-def validate(files: tuple[Path, ...], as_json: bool, newest_wins: bool, allow_warnings: bool,
-             workdir: Path, definition: Path | None) -> None:
+def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newest_wins: bool,
+             allow_warnings: bool, workdir: Path, definition: Path | None) -> None:
     """Check returned workbooks; every problem names the file, sheet and cell.
 
     Exit code 0 when nothing blocks a compile, 1 when something does, 2 for a
@@ -200,7 +203,7 @@ def validate(files: tuple[Path, ...], as_json: bool, newest_wins: bool, allow_wa
 
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(validate_returns, _workspace(workdir, definition), files,
-                      newest_wins=newest_wins, progress=progress)
+                      newest_wins=newest_wins, progress=progress, period=expected_period)
     if as_json:
         import json
 
@@ -213,6 +216,9 @@ def validate(files: tuple[Path, ...], as_json: bool, newest_wins: bool, allow_wa
 @main.command(name="compile")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--period", "-p", "expected_period", callback=_period,
+              help="The period the returns must be for (e.g. 2024-02); a return for another "
+                   "month is then an error.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output workbook (default: WORKDIR/output/<programme>-<period>.xlsx).")
 @click.option("--extracted-on", callback=_date,
@@ -224,12 +230,14 @@ def validate(files: tuple[Path, ...], as_json: bool, newest_wins: bool, allow_wa
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @workdir_option
 @definition_option
-def compile_command(files: tuple[Path, ...], out: Path | None, extracted_on: date | None,
+def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | None,
+                    extracted_on: date | None,
                     allow_warnings: bool, newest_wins: bool, pdf: bool, workdir: Path,
                     definition: Path | None) -> None:
     """Compile returned workbooks into the committee highlight report.
 
-    The period comes from the returns (all must agree).  When anything blocks,
+    The period comes from the returns (all must agree), or is checked against
+    --period.  When anything blocks,
     the issues are printed and nothing is written: no output, no history.
     """
     from .api import compile_returns
@@ -237,7 +245,8 @@ def compile_command(files: tuple[Path, ...], out: Path | None, extracted_on: dat
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(compile_returns, _workspace(workdir, definition), files, out=out,
                       extracted_on=extracted_on, allow_warnings=allow_warnings,
-                      newest_wins=newest_wins, pdf=pdf, progress=progress)
+                      newest_wins=newest_wins, pdf=pdf, progress=progress,
+                      period=expected_period)
     if result.issues:
         print_issues(result.issues, result.files, allow_warnings)
     if not result.written:

@@ -91,3 +91,12 @@ def test_compile_refuses_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "section-missing" in result.output and "Nothing was written" in result.output
     assert not (tmp_path / "w").exists()
+
+
+def test_a_return_for_another_period_is_named(tmp_path: Path) -> None:
+    files = [str(p) for p in sorted((SAMPLES / "2024-02").glob("*.xlsx"))]
+    result = CliRunner().invoke(main, ["validate", "-w", str(tmp_path), "--period", "Mar-24",
+                                       *files])
+    assert result.exit_code == 1
+    assert result.output.count("wrong-period") == 3
+    assert "This is the Feb-24 return, not Mar-24's" in result.output
