@@ -371,10 +371,12 @@ def _number_cell(spec: InputSpec, number: float, expected: str) -> Coerced:
         shown = _plain(Decimal(repr(number)).scaleb(2))
         if 1 < number <= 100:
             message = (f"The percentage cell holds the number {found}, which reads as "
-                       f"{shown}%; if you mean {found}%, type it with the % sign.")
+                       f"{shown}%; if you mean {found}%, type {found} again in the form's "
+                       "percentage cell, which reads it as a percentage.")
         else:
             message = (f"The percentage cell holds the number {found}, which reads as "
-                       f"{shown}%, outside 0% to 100%; type a percentage with the % sign.")
+                       f"{shown}%, outside 0% to 100%; type the percentage again in the "
+                       "form's percentage cell (6.06 for 6.06%).")
         return _fail(Problem("percent-out-of-range", Severity.ERROR, found, expected, message))
     if kind == MONEY:
         return _check_money(spec, number, Decimal(repr(number)), found, expected, ())
