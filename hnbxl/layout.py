@@ -43,6 +43,7 @@ RISK_DIRECTION_LABELS = {
     "new": "★ New",
 }
 RISK_STATUS_LABELS = {"open": "Open", "closed": "Closed"}
+HEADER_ROW = 4  # rows 1-3 say what the sheet is; row 5 heads its table
 MONTHS_OFFERED = 24  # month dropdowns offer the period and the 23 months before it
 EXCEL_TEXT_LIMIT = 32767
 SHORT_TEXT_LIMIT = 2000
@@ -478,16 +479,21 @@ class _Builder:
         fixed = [FixedCell(s, i, 0, text or None, style) for i, (text, style) in enumerate(lines)]
         return SheetLayout(s, None, (110,), tuple(fixed), ())
 
-    def overview(self) -> SheetLayout:
-        s, section = SECTION_SHEETS["overview"], "overview"
+    def rated_table(self, section: str, first_header: str, items: tuple[Any, ...]
+                    ) -> tuple[list[FixedCell], list[InputSpec], int]:
+        """Heading and one row per rated item: name, last period, this period, override reason.
+
+        Returns the cells and the next free row.  Shared by the overview and the
+        deal conditions, which differ only in their items (and the overview's narrative).
+        """
+        s = SECTION_SHEETS[section]
         fixed = self.heading(s, self.p.sections[section].title, 5)
-        header_row = 4
-        fixed += self.header(s, header_row, ["Rating", "Last period", "This period",
+        fixed += self.header(s, HEADER_ROW, [first_header, "Last period", "This period",
                                              "Reason for override", "How it is rated"])
         inputs: list[InputSpec] = []
-        row = header_row + 1
-        for item in self.p.overview:
-            key = f"overview.{item.id}"
+        row = HEADER_ROW + 1
+        for item in items:
+            key = f"{section}.{item.id}"
             how = _rule_words(self.p, item.rule)
             fixed += [
                 FixedCell(s, row, 0, item.name, "label"),
@@ -499,13 +505,19 @@ class _Builder:
             inputs += ins
             fixed += fx
             if not item.rule.computed:
-                self.checks.append(CheckItem(f"{item.name}: rating", (f"{key}.rating",)))
+                self.checks.append(CheckItem(f"{_short(item.name)}: rating", (f"{key}.rating",)))
             row += 1
+        return fixed, inputs, row
+
+    def overview(self) -> SheetLayout:
+        section = "overview"
+        s = SECTION_SHEETS[section]
+        fixed, inputs, row = self.rated_table(section, "Rating", self.p.overview)
         row += 1
         inputs.append(self.narrative_input(section, s, row, "overview", 1, 4))
         fixed.append(FixedCell(s, row, 0, self.narrative_label("overview"), "label"))
         return SheetLayout(s, section, (48, 20, 22, 36, 50), tuple(fixed), tuple(inputs),
-                           header_row=header_row, freeze=(header_row + 1, 1),
+                           header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1),
                            row_heights={row: 300})
 
     def narrative_label(self, key: str) -> str:
@@ -524,27 +536,10 @@ class _Builder:
         )
 
     def conditions(self) -> SheetLayout:
-        s, section = SECTION_SHEETS["conditions"], "conditions"
-        fixed = self.heading(s, self.p.sections[section].title, 3)
-        header_row = 4
-        fixed += self.header(s, header_row, ["Deal condition", "Last period", "This period",
-                                             "Reason for override", "How it is rated"])
-        inputs: list[InputSpec] = []
-        for i, item in enumerate(self.p.conditions):
-            row = header_row + 1 + i
-            key = f"conditions.{item.id}"
-            how = _rule_words(self.p, item.rule)
-            fixed += [FixedCell(s, row, 0, item.name, "label"),
-                      FixedCell(s, row, 1, self.last_label(key), "last"),
-                      FixedCell(s, row, 4, how, "guidance")]
-            ins, fx = self.rating_inputs(section, s, row, 2, key, item.name,
-                                         item.rule.computed, how, 3)
-            inputs += ins
-            fixed += fx
-            if not item.rule.computed:
-                self.checks.append(CheckItem(f"{_short(item.name)}: rating", (f"{key}.rating",)))
-        return SheetLayout(s, section, (70, 20, 22, 30, 40), tuple(fixed), tuple(inputs),
-                           header_row=header_row, freeze=(header_row + 1, 1))
+        section = "conditions"
+        fixed, inputs, _row = self.rated_table(section, "Deal condition", self.p.conditions)
+        return SheetLayout(SECTION_SHEETS[section], section, (70, 20, 22, 30, 40), tuple(fixed),
+                           tuple(inputs), header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1))
 
     def measures(self) -> SheetLayout:
         s, section = SECTION_SHEETS["measures"], "measures"
