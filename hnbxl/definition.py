@@ -139,7 +139,6 @@ class Measure:
     rule: Rule
     statuses: tuple[str, ...] = ()
     figure_required: bool = True
-    small_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -633,7 +632,6 @@ class _Loader:
             rule=self.rule(t),
             statuses=statuses,
             figure_required=t.get("figure_required", bool, True),
-            small_number=t.integer("small_number", 0, 1000, None),
         )
         if measure.rule.kind == "threshold":
             params = measure.rule.params
