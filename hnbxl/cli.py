@@ -56,6 +56,10 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     except HnbxlError as exc:
         click.echo(f"hnbxl: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:  # a folder not writable, a disk full: nothing was changed
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"hnbxl: {where}{exc.strerror or exc}; nothing was changed", err=True)
+        sys.exit(1)
 
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "info": "cyan"}

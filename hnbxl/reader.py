@@ -20,8 +20,8 @@ from .definition import Programme
 from .history import History
 from .issues import Issue, Severity
 from .layout import (
+    FORM_SCHEMA,
     IDENTITY_SHEET,
-    SECTION_SHEETS,
     FixedCell,
     FormLayout,
     Identity,
@@ -186,13 +186,15 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
     pairs = props or in_sheet
     try:
         identity = Identity.from_pairs(pairs)
-        period = Period.parse(identity.period)
+        Period.parse(identity.period)
     except (KeyError, ValueError, PeriodError) as exc:
         result.issue("identity-unreadable", Severity.ERROR,
                      f"The workbook's hnbxl identity is incomplete or damaged ({exc}).",
                      found=pairs, expected="the identity written by hnbxl generate")
         return None
     checks = [
+        ("form_schema", identity.form_schema, FORM_SCHEMA,
+         "The form was made by another version of hnbxl."),
         ("programme", identity.programme, programme.id,
          "This is a return for another programme."),
         ("definition_hash", identity.definition_hash, programme.hash,
@@ -202,10 +204,6 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
         ("form_version", identity.form_version, programme.form_version,
          "The form is from another form version."),
     ]
-    from .layout import FORM_SCHEMA
-
-    checks.append(("form_schema", identity.form_schema, FORM_SCHEMA,
-                   "The form was made by another version of hnbxl."))
     for what, found, expected, message in checks:
         if found != expected:
             code = "wrong-definition" if what == "definition_hash" else f"wrong-{what}".replace(
@@ -221,7 +219,6 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
                      expected=f"owners {', '.join(programme.owners)}")
         return None
     result.identity = identity
-    del period
     return identity
 
 
@@ -399,4 +396,4 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
                                                    cell.value)
 
 
-__all__ = ["SECTION_SHEETS", "ReturnRead", "read_return"]
+__all__ = ["LayoutCache", "ReturnRead", "read_return"]
