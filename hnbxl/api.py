@@ -176,7 +176,7 @@ def compile_returns(
     assembled = assemble(programme, period, validation.values, last, issues, returns,
                          extracted_on or date.today())
     out = out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx"
-    stored = _store_returns(workspace, validation.used)
+    stored = {r.sha256: workspace.returns_dir / f"{r.sha256}.xlsx" for r in validation.used}
     new = NewCompile(
         programme=programme.id,
         period=period,
@@ -198,9 +198,19 @@ def compile_returns(
     )
     replaced = history.snapshot(programme.id, period) is not None
     written = _write_outputs(assembled.report, out, pdf)
+
+    def commit() -> None:  # inside the history transaction: a failure here rolls it back
+        kept = _keep_returns(validation.used, stored)
+        try:
+            written.commit()
+        except BaseException:
+            for path in kept:
+                path.unlink(missing_ok=True)
+            raise
+
     try:
         new = replace(new, output_sha256=written.sha256)
-        result.compile_id = history.record(new, before_commit=written.commit)
+        result.compile_id = history.record(new, before_commit=commit)
     finally:
         written.discard()
     result.written, result.output, result.replaced = True, out, replaced
@@ -226,20 +236,37 @@ def _missing_sections(programme: Programme, validation: Validation) -> list[Issu
     return out
 
 
-def _store_returns(workspace: Workspace, used: list[Any]) -> dict[str, Path]:
-    """Keep every return used, unchanged, named by its SHA-256 (never re-saved)."""
+def _keep_returns(used: list[Any], stored: dict[str, Path]) -> list[Path]:
+    """Keep every return used, unchanged, named by its SHA-256 (never re-saved).
+
+    The copy is hashed again, so a file changed on disk since it was read is
+    refused rather than kept under the wrong name.  Returns the files it added,
+    so a compile that fails afterwards can take them away again.
+    """
+    import hashlib
     import shutil
 
-    stored = {}
-    workspace.returns_dir.mkdir(parents=True, exist_ok=True)
+    kept: list[Path] = []
     for read in used:
-        target = workspace.returns_dir / f"{read.sha256}.xlsx"
-        if not target.exists():
-            tmp = target.with_name(f".{target.name}.tmp")
+        target = stored[read.sha256]
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
             shutil.copyfile(read.path, tmp)
+            if hashlib.sha256(tmp.read_bytes()).hexdigest() != read.sha256:
+                raise HnbxlError(f"{read.display}: the file changed while it was being "
+                                 "compiled; compile again")
             os.replace(tmp, target)
-        stored[read.sha256] = target
-    return stored
+            kept.append(target)
+        except BaseException:
+            for path in kept:
+                path.unlink(missing_ok=True)
+            raise
+        finally:
+            tmp.unlink(missing_ok=True)
+    return kept
 
 
 @dataclass

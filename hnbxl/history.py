@@ -283,8 +283,19 @@ class History:
         """Write one compile in one transaction; replaces (and keeps) an earlier one.
 
         ``before_commit`` runs inside the transaction (the compile renames its
-        output into place there), so a failure in it rolls the history back.
+        output into place there), so a failure in it rolls the history back; a
+        history file this call created is removed again.
         """
+        existed = self.path.exists()
+        try:
+            return self._record(new, before_commit)
+        except BaseException:
+            if not existed:
+                for path in (self.path, self.path.with_name(self.path.name + "-journal")):
+                    path.unlink(missing_ok=True)
+            raise
+
+    def _record(self, new: NewCompile, before_commit: Callable[[], None] | None) -> int:
         with self._connect(write=True) as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")

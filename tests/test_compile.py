@@ -199,6 +199,21 @@ def test_a_compile_that_fails_part_way_changes_nothing(
     assert not [p for p in ws.output_dir.iterdir() if p.name.startswith(".")]
 
 
+def test_a_first_compile_that_fails_leaves_no_file(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import hnbxl.api
+
+    def fail(self) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(hnbxl.api._StagedOutputs, "commit", fail)
+    ws = Workspace(tmp_path / "work")
+    with pytest.raises(OSError):
+        compile_returns(ws, FEB, extracted_on=date(2024, 3, 4))
+    assert ws.history().compiles() == []
+    assert [p for p in ws.root.rglob("*") if p.is_file()] == []
+
+
 def test_blocking_issues_write_nothing(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "work")
     result = compile_returns(ws, FEB[:2], extracted_on=date(2024, 3, 4))  # finance missing
