@@ -222,17 +222,15 @@ def compile_returns(
 
 
 def _missing_sections(programme: Programme, validation: Validation) -> list[Issue]:
-    held = {s for r in validation.used if r.identity for s in r.identity.sections}
     out = []
-    for key, section in programme.sections.items():
-        if key not in held:
-            owner = programme.owners[section.owner].name
+    for status in validation.owners(programme):
+        for title in status.missing:
             out.append(Issue(
                 "section-missing", Severity.ERROR,
-                f"No return holds '{section.title}' (filled in by {owner}). Chase the "
-                f"{owner} return, or compile when it arrives.",
+                f"No return holds '{title}' (filled in by {status.name}). Chase the "
+                f"{status.name} return, or compile when it arrives.",
                 found="no return for this section",
-                expected=f"a return from {owner} covering {section.title}"))
+                expected=f"a return from {status.name} covering {title}"))
     return out
 
 

@@ -27,6 +27,14 @@ from .values import FieldValue
 Progress = Callable[[int, int, str], None]
 
 
+@dataclass(frozen=True)
+class OwnerStatus:
+    key: str
+    name: str
+    files: tuple[str, ...]  # returns used that hold this owner's sections
+    missing: tuple[str, ...]  # titles of this owner's sections no return holds
+
+
 @dataclass
 class Validation:
     files: int
@@ -39,9 +47,27 @@ class Validation:
     def blocking(self, allow_warnings: bool = False) -> list[Issue]:
         return blocking(self.issues, allow_warnings)
 
-    def to_dict(self, allow_warnings: bool = False) -> dict[str, Any]:
+    def owners(self, programme: Programme) -> list[OwnerStatus]:
+        """Who has returned what: for chasing the missing returns."""
+        out = []
+        for key, owner in programme.owners.items():
+            sections = programme.sections_of(key)
+            if not sections:
+                continue
+            files = tuple(r.display for r in self.used if r.identity
+                          and set(sections) & set(r.identity.sections))
+            held = {s for r in self.used if r.identity for s in r.identity.sections}
+            missing = tuple(programme.sections[s].title for s in sections if s not in held)
+            out.append(OwnerStatus(key, owner.name, files, missing))
+        return out
+
+    def to_dict(self, allow_warnings: bool = False,
+                programme: Programme | None = None) -> dict[str, Any]:
+        owners = self.owners(programme) if programme else []
         return {
             "period": self.period.key if self.period else None,
+            "owners": [{"owner": o.key, "name": o.name, "files": list(o.files),
+                        "missing": list(o.missing)} for o in owners],
             "files": [
                 {"file": r.display, "sha256": r.sha256,
                  "owner": r.identity.owner if r.identity else None,
