@@ -307,3 +307,57 @@ def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
         staging.discard()
         raise
     return staging
+
+
+@dataclass(frozen=True)
+class FeedbackCopy:
+    source: str  # the return as the officer gave it
+    path: Path  # the copy to send back
+    marked: int  # issues marked on cells
+    unplaced: tuple[Issue, ...]  # issues about the whole file, to say in the covering email
+
+
+def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
+                    out_dir: Path | None = None, password: str = DEFAULT_PASSWORD,
+                    progress: Progress | None = None) -> list[FeedbackCopy]:
+    """For each return, a fresh copy of its form with what was typed and every issue marked.
+
+    The submitter's values are kept exactly as they were in the cells (wrong
+    ones included, so they see what to fix); each cell with an issue is
+    marked and carries a comment saying what was found and what is expected.
+    Locked cells come back as the form gave them, so an edited label is
+    undone.  The copy keeps the return's identity, so it validates as usual
+    once corrected.  Files that cannot be read as a return get no copy.
+    """
+    from pathlib import PurePath
+
+    from .validate import validate_files
+
+    programme = workspace.programme()
+    paths = FilesArg.of(files).paths
+    validation = validate_files(paths, programme, workspace.history(), progress=progress)
+    out_dir = out_dir or workspace.root / "feedback"
+    rendered = []
+    for read in validation.reads:
+        if read.layout is None:
+            continue
+        mine = [i for i in validation.issues if i.file == read.display]
+        notes: dict[tuple[str, str], str] = {}
+        for issue in mine:
+            if issue.sheet and issue.cell:
+                text = f"{issue.severity.upper()}: {issue.message}"
+                if issue.code == "locked-cell-changed":
+                    text = (f"This locked cell had been changed to '{issue.found}'; it is back "
+                            "as the form gave it. Please leave locked cells as they are.")
+                elif issue.found or issue.expected:
+                    text += f"\nFound: {issue.found or '-'}\nExpected: {issue.expected or '-'}"
+                key = (issue.sheet, issue.cell)
+                notes[key] = f"{notes[key]}\n\n{text}" if key in notes else text
+        values = {spec.field: read.typed.get(spec.field) for spec in read.layout.inputs}
+        data = render_form(read.layout, password, values=values, notes=notes)
+        target = out_dir / f"{PurePath(read.display).stem}-feedback.xlsx"
+        unplaced = tuple(i for i in mine if not (i.sheet and i.cell))
+        rendered.append((FeedbackCopy(read.display, target, len(notes), unplaced), data))
+    for copy, data in rendered:
+        write_atomically(data, copy.path)
+    return [copy for copy, _ in rendered]

@@ -142,6 +142,7 @@ def main() -> None:
       hnbxl generate -w myfolder --period 2024-02 --split --due 2024-03-01
       ...staff fill in the workbooks and send them back...
       hnbxl validate -w myfolder returned/*.xlsx  check them, with the cell of every problem
+      hnbxl feedback -w myfolder returned/x.xlsx  send a copy back with its problems marked
       hnbxl compile  -w myfolder returned/*.xlsx  write the committee workbook
     """
 
@@ -230,6 +231,41 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
         print_issues(result.issues, result.files, allow_warnings)
         print_owners(result, programme)
     sys.exit(1 if result.blocking(allow_warnings) else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the copies (default: WORKDIR/feedback).")
+@click.option("--password", envvar="HNBXL_PASSWORD", default=None,
+              help="Sheet protection password (or set HNBXL_PASSWORD).")
+@workdir_option
+@definition_option
+def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None,
+             workdir: Path, definition: Path | None) -> None:
+    """Write each return back to its sender with every issue marked on its cell.
+
+    The copy keeps what was typed, marks each cell with a problem in red with a
+    comment saying what was found and what is expected, and restores any
+    locked cell that was edited.  Send it back; once corrected it validates
+    as usual.
+    """
+    from .api import feedback_copies
+    from .generate import DEFAULT_PASSWORD
+
+    with progress_bar(len(files), "Reading returns") as progress:
+        copies = _run(feedback_copies, _workspace(workdir, definition), files, out_dir,
+                      password or DEFAULT_PASSWORD, progress)
+    for copy in copies:
+        click.echo(f"{copy.path}  ({copy.marked} cell{'s' if copy.marked != 1 else ''} marked; "
+                   f"from {copy.source})")
+        for issue in copy.unplaced:
+            click.echo(f"  also tell them: {issue.message}")
+    skipped = len(files) - len(copies)
+    if skipped:
+        click.echo(f"{skipped} file{'s' if skipped != 1 else ''} could not be read as a return "
+                   "(see hnbxl validate); no copy was made for them.")
 
 
 @main.command(name="compile")

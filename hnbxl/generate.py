@@ -89,17 +89,27 @@ def render_form(
     layout: FormLayout,
     password: str = DEFAULT_PASSWORD,
     values: dict[str, Any] | None = None,
+    notes: dict[tuple[str, str], str] | None = None,
 ) -> bytes:
-    """The workbook's bytes.  ``values`` fills inputs (used to build sample returns)."""
+    """The workbook's bytes.
+
+    ``values`` fills inputs (sample returns; feedback copies, where a value of
+    None leaves a cell empty rather than prefilled).  ``notes`` puts a comment
+    on a cell, keyed by (sheet, cell), and marks an input cell as needing a
+    fix: the feedback copy a submitter gets back.  Neither changes a locked
+    cell, so the copy validates like any return.
+    """
     buffer = io.BytesIO()
     workbook = _workbook(buffer, layout)
     styles = _Styles(workbook)
     values = values or {}
+    notes = notes or {}
     unknown = set(values) - {spec.field for spec in layout.inputs}
     if unknown:
         raise WriteError(f"values for fields the form does not have: {sorted(unknown)[:5]}")
     for sheet in layout.sheets:
-        _render_sheet(workbook, styles, layout, sheet, password, values)
+        _render_sheet(workbook, styles, layout, sheet, password, values,
+                      {cell: text for (name, cell), text in notes.items() if name == sheet.name})
     _identity_sheet(workbook, styles, layout, password)
     workbook.close()
     return _lock_structure(buffer.getvalue(), password)
@@ -192,18 +202,12 @@ class _Styles:
         self.identity = workbook.add_format({"locked": True})
         inp = {**base, "locked": False, "bg_color": INPUT_FILL, "border": 1,
                "border_color": "#BF9000"}
-        self.inputs = {
-            COUNT: workbook.add_format({**inp, "num_format": "#,##0"}),
-            GRID: workbook.add_format({**inp, "num_format": "0", "align": "center"}),
-            SCORE: workbook.add_format({**inp, "num_format": "0", "align": "center"}),
-            PERCENT: workbook.add_format({**inp, "num_format": "0.00%"}),
-            MONEY: workbook.add_format({**inp, "num_format": "£#,##0.00;-£#,##0.00"}),
-            MONTH: workbook.add_format({**inp, "num_format": "@"}),
-            TEXT: workbook.add_format({**inp, "num_format": "@"}),
-            NARRATIVE: workbook.add_format({**inp, "num_format": "@"}),
-            RAG: workbook.add_format({**inp}),
-            CHOICE: workbook.add_format({**inp}),
-        }
+        self.inputs = {kind: workbook.add_format({**inp, **extra})
+                       for kind, extra in _INPUT_EXTRAS.items()}
+        # An input with a problem in a feedback copy: the same cell, marked in red.
+        self.flagged = {kind: workbook.add_format({**inp, **extra, "bg_color": "#FFC7CE",
+                                                   "border_color": "#C00000", "border": 2})
+                        for kind, extra in _INPUT_EXTRAS.items()}
         self._rag: dict[tuple[str, str], Any] = {}
 
     def fixed(self, style: str) -> Any:
@@ -219,6 +223,20 @@ class _Styles:
         return self._rag[key]
 
 
+_INPUT_EXTRAS: dict[str, dict[str, Any]] = {  # number format and alignment per input kind
+    COUNT: {"num_format": "#,##0"},
+    GRID: {"num_format": "0", "align": "center"},
+    SCORE: {"num_format": "0", "align": "center"},
+    PERCENT: {"num_format": "0.00%"},
+    MONEY: {"num_format": "£#,##0.00;-£#,##0.00"},
+    MONTH: {"num_format": "@"},
+    TEXT: {"num_format": "@"},
+    NARRATIVE: {"num_format": "@"},
+    RAG: {},
+    CHOICE: {},
+}
+
+
 def _check(code: int, what: str) -> None:
     """XlsxWriter reports truncation and range errors as return codes, not exceptions."""
     if code not in (0, None):
@@ -226,7 +244,7 @@ def _check(code: int, what: str) -> None:
 
 
 def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
-                  password: str, values: dict[str, Any]) -> None:
+                  password: str, values: dict[str, Any], notes: dict[str, str]) -> None:
     ws = workbook.add_worksheet(sheet.name)
     for col, width in enumerate(sheet.widths):
         ws.set_column(col, col, width)
@@ -235,7 +253,11 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
     for cell in sheet.fixed:
         _write_fixed(ws, styles, layout, cell)
     for spec in sheet.inputs:
-        _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill))
+        _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill),
+                     flagged=spec.cell in notes)
+    for cell, text in sorted(notes.items()):
+        _check(ws.write_comment(cell, text, {"x_scale": 3, "y_scale": 2.5}),
+               f"{sheet.name}!{cell} comment")
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     _print_setup(ws, layout, sheet)
@@ -299,8 +321,8 @@ def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell) 
 
 
 def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
-                 value: Any) -> None:
-    fmt = styles.inputs[spec.kind]
+                 value: Any, flagged: bool = False) -> None:
+    fmt = styles.flagged[spec.kind] if flagged else styles.inputs[spec.kind]
     where = f"{spec.sheet}!{spec.cell}"
     if spec.merge_to_col is not None:
         _check(ws.merge_range(spec.row, spec.col, spec.row, spec.merge_to_col, "", fmt), where)

@@ -49,6 +49,7 @@ class ReturnRead:
     values: dict[str, FieldValue] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     modified: str | None = None
+    typed: dict[str, Any] = field(default_factory=dict)  # field -> what the cell held, as is
 
     def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
               cell: str = "", field_key: str = "", found: Any = "", expected: Any = "") -> None:
@@ -365,6 +366,8 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
         cell = info.cells.get(spec.cell)
         if cell is None or (cell.value is None and not cell.formula):
             continue
+        if cell.value is not None:
+            result.typed[spec.field] = cell.value  # kept as is, for a feedback copy
         if cell.formula is not None and not cell.has_cached:
             result.issue("formula-no-value", Severity.ERROR,
                          "This cell holds a formula with no saved result. Open the file in "
