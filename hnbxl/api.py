@@ -291,7 +291,7 @@ class _StagedOutputs:
 def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
     import hashlib
 
-    from .output import convert_to_pdf, write_report
+    from .output import write_pdf, write_report
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = out.with_name(f".{out.stem}.staged{out.suffix}")
@@ -302,7 +302,7 @@ def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
         if pdf:
             staging.pdf_target = out.with_suffix(".pdf")
             staging.pdf_staged = out.with_name(f".{out.stem}.staged.pdf")
-            convert_to_pdf(staged, staging.pdf_staged)
+            write_pdf(report, staging.pdf_staged)
     except BaseException:
         staging.discard()
         raise

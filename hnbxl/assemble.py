@@ -91,7 +91,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
 
     def note(item: str) -> str:
         # How the rule rated the row; the writer says an override and its reason itself.
-        return ratings[item].basis
+        return "" if ratings[item].overridden else ratings[item].basis
 
     def rated_row(item: str, name: str) -> RatedRow:
         return RatedRow(item, name, last_view(item), view(item),

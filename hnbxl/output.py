@@ -130,7 +130,7 @@ def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResul
             raise OutputError(f"{path}: the workbook needs a name that does not end in .pdf")
         with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
             staged = Path(tmp) / f"{path.stem}.xlsx"
-            staged.write_bytes(data)
+            staged.write_bytes(render_report(report, for_print=True))
             outputs.append((pdf_path, _convert(staged, Path(tmp) / "out")))
     _atomic_write(*outputs)
     return WriteResult(
@@ -146,8 +146,13 @@ def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResul
     )
 
 
-def render_report(report: Report) -> bytes:
-    """The workbook as bytes: the same report always gives the same bytes."""
+def render_report(report: Report, *, for_print: bool = False) -> bytes:
+    """The workbook as bytes: the same report always gives the same bytes.
+
+    ``for_print`` leaves out the Sources sheet: the committee's PDF carries the
+    report, its data-quality notes and the key, while the file-by-file
+    provenance (pages of SHA-256s) stays in the workbook for whoever audits it.
+    """
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     # The Normal style's font sets the unit of column widths; make it the
@@ -157,9 +162,20 @@ def render_report(report: Report) -> bytes:
     workbook.set_properties(_properties(report))
     styles = _Styles(workbook)
     for build in _BUILDERS:
+        if for_print and build is _sources:
+            continue  # LibreOffice prints hidden sheets too, so it is left out
         build(workbook, styles, report)
     workbook.close()
     return buffer.getvalue()
+
+
+def write_pdf(report: Report, pdf: Path) -> Path:
+    """The committee's PDF of ``report`` (without the Sources sheet), written atomically."""
+    with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
+        staged = Path(tmp) / f"{Path(pdf).stem}.xlsx"
+        staged.write_bytes(render_report(report, for_print=True))
+        _atomic_write((Path(pdf), _convert(staged, Path(tmp) / "out")))
+    return Path(pdf)
 
 
 def convert_to_pdf(xlsx: Path, pdf: Path) -> Path:
@@ -688,7 +704,7 @@ def _finance_row(line: FinanceLine) -> list[_Cell]:
 
 
 def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
-    sheet = _Sheet(workbook, styles, report, FINANCE, [40, 13, 13, 10, 10, 17, 11, 18])
+    sheet = _Sheet(workbook, styles, report, FINANCE, [30, 13, 13, 10, 10, 17, 11, 34])
     sheet.title_block(_section(report, "finance"))
     sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
     sheet.gap()
@@ -878,11 +894,12 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
     )
     sheet.gap()
     sheet.line("About this report", styles.caption)
-    last = report.last_period_label or "no earlier period"
+    last = (f"last period is {report.last_period_label}" if report.last_period_label
+            else "there is no earlier period in the history")
     rows = [
         ("Colour and words", "Every rating is written in words as well as coloured, so the "
          "report reads the same printed in black and white."),
-        ("Periods", f"This period is {report.period_label}; last period is {last}."),
+        ("Periods", f"This period is {report.period_label}; {last}."),
         ("Trend", f"Trend compares this period's rating with last period's; '★ New' means "
          f"there was no rating last period. '{NO_TREND}' means there is no rating this "
          "period to compare."),
@@ -896,7 +913,8 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
         ("Blank cells", f"No table has blank cells: '{NO_NOTE}', '{NO_TREND}', "
          f"'{NOT_REPORTED}' or '{NOT_APPLICABLE}' stand where there is nothing to show."),
         ("Data quality", f"The {DATA_QUALITY} sheet lists every problem found in the returns; "
-         f"the {SOURCES} sheet says which file, sheet and cell each figure came from."),
+         f"the {SOURCES} sheet of the workbook says which file, sheet and cell each figure "
+         "came from."),
         ("Programme definition", f"{report.programme_id}, SHA-256 "
          f"{report.definition_hash or 'not recorded'}."),
     ]

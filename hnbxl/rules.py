@@ -418,9 +418,8 @@ def apply_override(
         return RatingResult(
             computed.key, computed.key, False, None, computed.basis, override_refused=True
         )
-    return RatingResult(
-        key, computed.key, True, reason, f"Set by the owner; the rule gave {computed.key}."
-    )
+    gave = scale.get(computed.key).label
+    return RatingResult(key, computed.key, True, reason, f"Set by the owner; the rule gave {gave}.")
 
 
 # --------------------------------------------------------------------------- evaluator

@@ -595,7 +595,8 @@ def test_a_loop_in_a_definition_is_refused() -> None:
 def test_override_with_a_reason_is_applied(scale) -> None:
     got = apply_override(scale, Rating("green", "x."), ("amber", "Data known to be late."))
     assert got == RatingResult(
-        "amber", "green", True, "Data known to be late.", "Set by the owner; the rule gave green."
+        "amber", "green", True, "Data known to be late.",
+        "Set by the owner; the rule gave Green - On Track."
     )
 
 
