@@ -165,3 +165,28 @@ def test_libreoffice_opens_the_form(form: Path, tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True).stdout
     assert "Transformation Summary - Key Measures - Feb-24 return" in text
+
+
+def test_last_period_comes_from_history(tmp_path: Path) -> None:
+    from hnbxl.api import compile_returns
+
+    from .conftest import SAMPLES
+
+    ws = Workspace(tmp_path / "work")
+    feb = sorted((SAMPLES / "2024-02").glob("*.xlsx"))
+    assert compile_returns(ws, feb, extracted_on=date(2024, 3, 4)).written
+    [form] = generate_forms(ws, "2024-03", owner="send")
+    book = openpyxl.load_workbook(form.path)
+    conditions = book["Deal Conditions"]
+    assert [conditions[f"B{r}"].value for r in range(6, 11)] == [
+        "Green - On Track", "Amber - Off Track", "Amber - Off Track", "Green - On Track",
+        "Amber - Off Track"]
+    measures = book["Key Measures"]
+    assert measures["D6"].value == "169" and measures["E6"].value == "Red - At Risk"
+    assert measures["D12"].value == "2 (33%)"
+    assert measures["D9"].value == "Still need to clean up the data to report accurately"
+    risks = book["Risk Log"]
+    assert [risks[f"A{r}"].value for r in range(6, 12)] == ["R1", "R2", "R3", "R4", "R5", "N1"]
+    assert (risks["D6"].value, risks["E6"].value, risks["I6"].value) == (3, 4, 4)
+    assert risks["H7"].value == "→ Same"  # direction starts at "same" each period
+    assert risks["J6"].value == "Feb-24"
