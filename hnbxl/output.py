@@ -42,7 +42,7 @@ from typing import Any
 import xlsxwriter
 
 from .issues import HnbxlError, Issue, summary_line
-from .report import FinanceLine, RatingView, Report, Trend
+from .report import FinanceLine, RatedRow, RatingView, Report, Trend
 from .textfit import CELL_PADDING, line_count, row_height
 
 __all__ = [
@@ -633,11 +633,7 @@ def _overview(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.table(
         "OverviewRatings",
         ("Rating", *_RATED),
-        [
-            [_text(row.name), _rag(row.last), _rag(row.this), _trend(row.trend),
-             _note(row.this, row.note)]
-            for row in report.overview
-        ],
+        _rated_rows(report.overview),
         title="Overview RAG ratings",
         empty="No overview ratings this period",
     )
@@ -646,17 +642,22 @@ def _overview(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
+def _rated_rows(rows: Sequence[RatedRow]) -> list[list[_Cell]]:
+    """Name, last period, this period, trend and note: the overview and the deal conditions."""
+    return [
+        [_text(row.name), _rag(row.last), _rag(row.this), _trend(row.trend),
+         _note(row.this, row.note)]
+        for row in rows
+    ]
+
+
 def _conditions(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet = _Sheet(workbook, styles, report, CONDITIONS, [58, 18, 18, 12, 28])
     sheet.title_block(_section(report, "conditions"))
     sheet.table(
         "DealConditions",
         ("Deal condition", *_RATED),
-        [
-            [_text(row.name), _rag(row.last), _rag(row.this), _trend(row.trend),
-             _note(row.this, row.note)]
-            for row in report.conditions
-        ],
+        _rated_rows(report.conditions),
         title="Deal condition RAG ratings",
         empty="No deal conditions this period",
         main=True,
