@@ -7,7 +7,7 @@ prints or knows about click, so a user can import and script it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -22,9 +22,7 @@ from .periods import Period
 from .workspace import Workspace
 
 if TYPE_CHECKING:
-    from .validate import Validation
-
-Progress = Callable[[int, int, str], None]
+    from .validate import Progress, Validation
 
 
 def generate_forms(
@@ -72,19 +70,12 @@ def generate_forms(
     return written
 
 
-@dataclass(frozen=True)
-class FilesArg:
-    """Return paths as given, de-duplicated, in a stable order."""
-
-    paths: tuple[Path, ...]
-
-    @classmethod
-    def of(cls, paths: Sequence[Path | str]) -> FilesArg:
-        seen: dict[str, Path] = {}
-        for path in paths:
-            p = Path(path)
-            seen.setdefault(str(p.resolve()), p)
-        return cls(tuple(sorted(seen.values(), key=lambda p: str(p))))
+def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:
+    """Return paths as given, each file once (however it was spelled), in a stable order."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        seen.setdefault(str(Path(path).resolve()), Path(path))
+    return tuple(sorted(seen.values(), key=str))
 
 
 def validate_returns(workspace: Workspace, files: Sequence[Path | str],
@@ -98,7 +89,7 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     from .validate import validate_files
 
     programme = workspace.programme()
-    paths = FilesArg.of(files).paths
+    paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
     return validate_files(paths, programme, workspace.history(), newest_wins, progress,
                           expected)
@@ -152,7 +143,7 @@ def compile_returns(
 
     programme = workspace.programme()
     history = workspace.history()
-    paths = FilesArg.of(files).paths
+    paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
     validation = validate_files(paths, programme, history, newest_wins, progress, expected)
     issues = list(validation.issues)
@@ -334,7 +325,7 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
     from .validate import validate_files
 
     programme = workspace.programme()
-    paths = FilesArg.of(files).paths
+    paths = unique_paths(files)
     validation = validate_files(paths, programme, workspace.history(), progress=progress)
     out_dir = out_dir or workspace.root / "feedback"
     rendered = []
