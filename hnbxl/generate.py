@@ -43,6 +43,8 @@ from .layout import (
     InputSpec,
     SheetLayout,
     a1,
+    check_results,
+    formula_result,
     quote_sheet,
 )
 from .textfit import CELL_PADDING, line_count, row_height
@@ -250,8 +252,12 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         ws.set_column(col, col, width)
     for row, height in _row_heights(sheet, values).items():
         ws.set_row(row, height)
+    inputs = {spec.field: spec for spec in layout.inputs}
+    results = check_results(layout.checks, inputs, values) if sheet.name == CHECK else {}
     for cell in sheet.fixed:
-        _write_fixed(ws, styles, layout, cell)
+        cached = (formula_result(cell, inputs, values) if cell.operation
+                  else results.get((cell.row, cell.col), cell.value))
+        _write_fixed(ws, styles, layout, cell, cached)
     for spec in sheet.inputs:
         _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill),
                      flagged=spec.cell in notes)
@@ -301,7 +307,9 @@ def _row_heights(sheet: SheetLayout, values: dict[str, Any]) -> dict[int, float]
     return heights
 
 
-def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell) -> None:
+def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell,
+                 cached: Any) -> None:
+    """A locked cell; ``cached`` is a formula's stored result (the value otherwise)."""
     fmt = styles.fixed(cell.style)
     where = f"{cell.sheet}!{cell.cell}"
     if cell.style.startswith("rag:"):
@@ -309,7 +317,7 @@ def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell) 
         fmt = styles.rag(state.colour, state.font_colour)
     if cell.formula:
         _check(ws.write_formula(cell.row, cell.col, cell.formula, fmt,
-                                "" if cell.value is None else cell.value), where)
+                                "" if cached is None else cached), where)
     elif cell.value is None or cell.value == "":
         _check(ws.write_blank(cell.row, cell.col, None, fmt), where)
     elif isinstance(cell.value, bool):

@@ -132,6 +132,11 @@ class FixedCell:
     number_format: str | None = None
     merge_to_col: int | None = None
     checked: bool = True  # compared on reading (formulas: their text)
+    # A formula over inputs, so its stored result can follow the values written:
+    # "product" of the operand fields, or the first operand "minus" ``constant``.
+    operation: str = ""
+    operands: tuple[str, ...] = ()
+    constant: float = 0.0
 
     @cached_property
     def cell(self) -> str:
@@ -644,7 +649,8 @@ class _Builder:
                     FixedCell(
                         s, row, 5, "",
                         formula=f"=IF(ISNUMBER({a1(row, 3)}),{a1(row, 3)}-{a1(row, 2)},\"\")",
-                        style="money",
+                        style="money", operation="minus",
+                        operands=(f"{key}.this_quarter",), constant=amounts.budget,
                     ),
                     FixedCell(s, row, 6, self.last_label(key), "last"),
                 ]
@@ -736,7 +742,8 @@ class _Builder:
                 s, row, 5, score,
                 formula=f"=IF(AND(ISNUMBER({a1(row, 3)}),ISNUMBER({a1(row, 4)})),"
                         f"{a1(row, 3)}*{a1(row, 4)},\"\")",
-                style="value",
+                style="value", operation="product",
+                operands=(f"{key}.likelihood", f"{key}.impact"),
             ))
             inputs += [
                 InputSpec(f"{key}.action", section, s, row, 6, TEXT, f"{short}: action",
@@ -784,45 +791,37 @@ class _Builder:
         fixed = [
             FixedCell(s, 0, 0, "Check before you return", "title"),
             FixedCell(s, 1, 0, "Required inputs still empty:", "label"),
+            FixedCell(s, 2, 0, "Rows marked Check are worth a second look but do not stop "
+                      "the return.", "note"),
             FixedCell(s, 3, 0, "What is needed", "header"),
             FixedCell(s, 3, 1, "Where", "header"),
             FixedCell(s, 3, 2, "Status", "header"),
         ]
-        first = 4
-        missing = 0
+        cached = check_results(self.checks, by_field, {})
         for i, check in enumerate(self.checks):
-            row = first + i
+            row = CHECK_FIRST_ROW + i
             specs = [by_field[f] for f in check.any_of]
-            filled = any(_prefilled(spec) for spec in specs)
             empty_test = "AND(" + ",".join(
                 f"ISBLANK({ref(sp.sheet, sp.row, sp.col, False)})" for sp in specs) + ")"
             if len(specs) == 1:
                 empty_test = empty_test[4:-1]
-            word = "Missing" if check.severity == "error" else "Check"
+            word = _check_word(check)
             if check.when:
                 cond = by_field[check.when]
-                applies = _prefilled(cond)
                 formula = (f'=IF(AND(NOT(ISBLANK({ref(cond.sheet, cond.row, cond.col, False)})),'
                            f'{empty_test}),"{word}","OK")')
-                value = word if applies and not filled else "OK"
             else:
                 formula = f'=IF({empty_test},"{word}","OK")'
-                value = "OK" if filled else word
-            if value == "Missing":
-                missing += 1
             where = " or ".join(f"{sp.sheet}!{sp.cell}" for sp in specs)
             fixed += [
                 FixedCell(s, row, 0, check.label, "label"),
                 FixedCell(s, row, 1, where, "guidance"),
-                FixedCell(s, row, 2, value, "status", formula=formula),
+                FixedCell(s, row, 2, cached[(row, 2)], "status", formula=formula),
             ]
-        last = first + max(len(self.checks), 1) - 1
+        last = CHECK_FIRST_ROW + max(len(self.checks), 1) - 1
         fixed.append(FixedCell(
-            s, 1, 1, missing, "count",
-            formula=f'=COUNTIF({a1(first, 2, True)}:{a1(last, 2, True)},"Missing")'))
-        fixed.append(FixedCell(
-            s, 1, 2, "Rows marked Check are worth a second look but do not stop the return.",
-            "guidance"))
+            s, *CHECK_COUNT_CELL, cached[CHECK_COUNT_CELL], "count",
+            formula=f'=COUNTIF({a1(CHECK_FIRST_ROW, 2, True)}:{a1(last, 2, True)},"Missing")'))
         # The Check sheet only helps the person filling in; what it says has no bearing on
         # the values read, so reading skips it (it is half the form's cells).
         fixed = [replace(cell, checked=False) for cell in fixed]
@@ -840,8 +839,50 @@ class _Builder:
         return SheetLayout(LISTS, None, widths, tuple(fixed), (), hidden=True)
 
 
-def _prefilled(spec: InputSpec) -> bool:
-    return spec.prefill not in (None, "")
+CHECK_FIRST_ROW = 4  # the Check sheet's first check row (zero-based)
+CHECK_COUNT_CELL = (1, 1)  # where it counts what is missing
+
+
+def _check_word(check: CheckItem) -> str:
+    return "Missing" if check.severity == "error" else "Check"
+
+
+def formula_result(cell: FixedCell, inputs: dict[str, InputSpec], values: dict[str, Any]
+                   ) -> Any:
+    """The stored result of a row formula (risk score, variance) for these values."""
+    numbers = []
+    for field_key in cell.operands:
+        value = values.get(field_key, inputs[field_key].prefill)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return ""
+        numbers.append(value)
+    if cell.operation == "product":
+        return numbers[0] * numbers[1]
+    return numbers[0] - cell.constant
+
+
+def check_results(checks: tuple[CheckItem, ...] | list[CheckItem],
+                  inputs: dict[str, InputSpec], values: dict[str, Any]
+                  ) -> dict[tuple[int, int], Any]:
+    """What the Check sheet's formulas give for these values (prefills where none given).
+
+    XlsxWriter stores a formula's result as written and LibreOffice shows that
+    until it recalculates, so the stored results must be right for the values
+    the workbook is written with: the blank form, a sample, a feedback copy.
+    """
+    def filled(field_key: str) -> bool:
+        value = values.get(field_key, inputs[field_key].prefill)
+        return value not in (None, "")
+
+    results: dict[tuple[int, int], Any] = {}
+    missing = 0
+    for i, check in enumerate(checks):
+        applies = check.when is None or filled(check.when)
+        status = _check_word(check) if applies and not any(map(filled, check.any_of)) else "OK"
+        missing += status == "Missing"
+        results[(CHECK_FIRST_ROW + i, 2)] = status
+    results[CHECK_COUNT_CELL] = missing
+    return results
 
 
 def _replace(spec: InputSpec, **changes: Any) -> InputSpec:

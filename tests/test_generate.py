@@ -190,3 +190,19 @@ def test_last_period_comes_from_history(tmp_path: Path) -> None:
     assert (risks["D6"].value, risks["E6"].value, risks["I6"].value) == (3, 4, 4)
     assert risks["H7"].value == "→ Same"  # direction starts at "same" each period
     assert risks["J6"].value == "Feb-24"
+
+
+def test_stored_formula_results_follow_the_values_written() -> None:
+    # LibreOffice shows stored results until it recalculates: a filled workbook must
+    # not claim inputs are missing, nor show a blank score or variance.
+    from .conftest import SAMPLES
+
+    send = openpyxl.load_workbook(SAMPLES / "2024-03" / "wiltshire-hnb-2024-03-send.xlsx",
+                                  data_only=True)
+    check = send["Check"]
+    assert check["B2"].value == 0
+    assert {r[2].value for r in check.iter_rows(min_row=5)} <= {"OK", "Check"}
+    assert send["Risk Log"]["F11"].value == 9  # the new risk: 3 x 3
+    finance = openpyxl.load_workbook(SAMPLES / "2024-03" / "wiltshire-hnb-2024-03-finance.xlsx",
+                                     data_only=True)
+    assert finance["Finance"]["F6"].value == 103100000 - 103744143
