@@ -214,7 +214,7 @@ def compile_returns(
 
 def _missing_sections(programme: Programme, validation: Validation) -> list[Issue]:
     out = []
-    for status in validation.owners(programme):
+    for status in validation.owners():
         for title in status.missing:
             out.append(Issue(
                 "section-missing", Severity.ERROR,

@@ -85,11 +85,11 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool) -> None:
     click.echo(f"{summary_line(issues, files)}: {verdict}")
 
 
-def print_owners(result: Any, programme: Any) -> None:
+def print_owners(result: Any) -> None:
     """Which owners have returned, and whose sections are still missing."""
     period = f" for {result.period.label}" if result.period else ""
     click.echo(f"Returns{period}:")
-    for status in result.owners(programme):
+    for status in result.owners():
         if status.missing:
             state = click.style(f"missing: {', '.join(status.missing)}", fg="red")
         else:
@@ -221,15 +221,13 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(validate_returns, _workspace(workdir, definition), files,
                       newest_wins=newest_wins, progress=progress, period=expected_period)
-    programme = _run(_workspace(workdir, definition).programme)
     if as_json:
         import json
 
-        click.echo(json.dumps(result.to_dict(allow_warnings, programme), indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(allow_warnings), indent=2, ensure_ascii=False))
     else:
         print_issues(result.issues, result.files, allow_warnings)
-        print_owners(result, programme)
+        print_owners(result)
     sys.exit(1 if result.blocking(allow_warnings) else 0)
 
 

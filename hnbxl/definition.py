@@ -65,13 +65,6 @@ class RagScale:
                 return state
         raise KeyError(key)
 
-    def by_label(self, label: str) -> RagState | None:
-        wanted = label.strip().casefold()
-        for state in self.states:
-            if state.label.casefold() == wanted or state.key.casefold() == wanted:
-                return state
-        return None
-
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(state.label for state in self.states)

@@ -129,7 +129,6 @@ class FixedCell:
     # title, subtitle, note, header, label, guidance, value, last, money, blank, status, count
     style: str = "label"
     formula: str | None = None  # the cached result is ``value``
-    number_format: str | None = None
     merge_to_col: int | None = None
     checked: bool = True  # compared on reading (formulas: their text)
     # A formula over inputs, so its stored result can follow the values written:
@@ -368,7 +367,7 @@ class _Builder:
         return FormLayout(self.p, self.period, self.identity, tuple(sheets),
                           tuple(self.checks), dict(self.lists))
 
-    def heading(self, sheet: str, title: str, width_cols: int) -> list[FixedCell]:
+    def heading(self, sheet: str, title: str) -> list[FixedCell]:
         """Rows 1-3 of every section sheet: title, what and when, how to fill in."""
         owner = self.p.owners.get(self.p.sections[self._section_of(sheet)].owner)
         due = f" Return by {_long_date(self.identity.due)}." if self.identity.due else ""
@@ -492,7 +491,7 @@ class _Builder:
         deal conditions, which differ only in their items (and the overview's narrative).
         """
         s = SECTION_SHEETS[section]
-        fixed = self.heading(s, self.p.sections[section].title, 5)
+        fixed = self.heading(s, self.p.sections[section].title)
         fixed += self.header(s, HEADER_ROW, [first_header, "Last period", "This period",
                                              "Reason for override", "How it is rated"])
         inputs: list[InputSpec] = []
@@ -548,7 +547,7 @@ class _Builder:
 
     def measures(self) -> SheetLayout:
         s, section = SECTION_SHEETS["measures"], "measures"
-        fixed = self.heading(s, self.p.sections[section].title, 11)
+        fixed = self.heading(s, self.p.sections[section].title)
         header_row = 4
         titles = ["Measure", "Detail", "Unit", "Last period figure", "Last period rating",
                   "Figure", "Out of (for a share)", "If no figure, why", "Last update (month)",
@@ -578,8 +577,8 @@ class _Builder:
                 maximum=1 if m.unit == "percent" else None,
             )
             if m.unit == "status":
-                figure = _replace(figure, choices=m.statuses,
-                                  list_range=self.list_range(f"Status: {m.id}", m.statuses))
+                figure = replace(figure, choices=m.statuses,
+                                 list_range=self.list_range(f"Status: {m.id}", m.statuses))
             inputs.append(figure)
             if m.unit == "count_with_share":
                 inputs.append(InputSpec(
@@ -625,7 +624,7 @@ class _Builder:
 
     def finance(self) -> SheetLayout:
         s, section = SECTION_SHEETS["finance"], "finance"
-        fixed = self.heading(s, self.p.sections[section].title, 9)
+        fixed = self.heading(s, self.p.sections[section].title)
         inputs: list[InputSpec] = []
         titles = ["Baseline", "Budget", "This quarter", "If no figure, why", "Variance",
                   "Last period rating", "Override rating", "Reason for override"]
@@ -688,7 +687,7 @@ class _Builder:
     def risks(self) -> SheetLayout:
         s, section = SECTION_SHEETS["risks"], "risks"
         scoring = self.p.risk_scoring
-        fixed = self.heading(s, self.p.sections[section].title, 11)
+        fixed = self.heading(s, self.p.sections[section].title)
         header_row = 4
         fixed += self.header(s, header_row, ["ID", "Risk name", "Risk (if ... then ...)",
                                              "Likelihood", "Impact", "Score", "Action",
@@ -883,10 +882,6 @@ def check_results(checks: tuple[CheckItem, ...] | list[CheckItem],
         results[(CHECK_FIRST_ROW + i, 2)] = status
     results[CHECK_COUNT_CELL] = missing
     return results
-
-
-def _replace(spec: InputSpec, **changes: Any) -> InputSpec:
-    return replace(spec, **changes)
 
 
 def _clip(text: str, limit: int = 255) -> str:

@@ -417,12 +417,6 @@ def _note(rating: RatingView, note: str) -> _Cell:
     return _Cell(" ".join(parts) if parts else NO_NOTE)
 
 
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    width: float
-
-
 class _Sheet:
     """A worksheet written top to bottom, with every XlsxWriter return code checked."""
 

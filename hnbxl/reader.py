@@ -61,6 +61,11 @@ class ReturnRead:
         return self.layout is not None
 
 
+def _pairs_text(pairs: Any) -> str:
+    """``period=2024-02, owner=send``: an identity as a person reads it."""
+    return ", ".join(f"{key}={value}" for key, value in pairs)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return "(empty)"
@@ -191,7 +196,8 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
     except (KeyError, ValueError, PeriodError) as exc:
         result.issue("identity-unreadable", Severity.ERROR,
                      f"The workbook's hnbxl identity is incomplete or damaged ({exc}).",
-                     found=pairs, expected="the identity written by hnbxl generate")
+                     found=_pairs_text(pairs.items()),
+                     expected="the identity written by hnbxl generate")
         return None
     checks = [
         ("form_schema", identity.form_schema, FORM_SCHEMA,
@@ -254,7 +260,8 @@ def _layout(result: ReturnRead, identity: Identity, programme: Programme,
     if layout.identity != identity:
         result.issue("identity-unreadable", Severity.ERROR,
                      "The workbook's identity does not match the form hnbxl would generate "
-                     "for it.", found=identity.as_pairs(), expected=layout.identity.as_pairs())
+                     "for it.", found=_pairs_text(identity.as_pairs()),
+                     expected=_pairs_text(layout.identity.as_pairs()))
         return None
     return layout
 

@@ -43,12 +43,16 @@ class Validation:
     values: dict[str, FieldValue] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     period: Period | None = None
+    programme: Programme | None = None  # what the returns were checked against
 
     def blocking(self, allow_warnings: bool = False) -> list[Issue]:
         return blocking(self.issues, allow_warnings)
 
-    def owners(self, programme: Programme) -> list[OwnerStatus]:
+    def owners(self) -> list[OwnerStatus]:
         """Who has returned what: for chasing the missing returns."""
+        programme = self.programme
+        if programme is None:
+            return []
         out = []
         for key, owner in programme.owners.items():
             sections = programme.sections_of(key)
@@ -61,9 +65,8 @@ class Validation:
             out.append(OwnerStatus(key, owner.name, files, missing))
         return out
 
-    def to_dict(self, allow_warnings: bool = False,
-                programme: Programme | None = None) -> dict[str, Any]:
-        owners = self.owners(programme) if programme else []
+    def to_dict(self, allow_warnings: bool = False) -> dict[str, Any]:
+        owners = self.owners()
         return {
             "period": self.period.key if self.period else None,
             "owners": [{"owner": o.key, "name": o.name, "files": list(o.files),
@@ -90,7 +93,9 @@ def validate_files(paths: Sequence[Path], programme: Programme, history: History
         reads.append(read_return(Path(path), programme, history, layouts=layouts))
         if progress:
             progress(i + 1, len(paths), str(path))
-    return validate_reads(reads, newest_wins, period)
+    result = validate_reads(reads, newest_wins, period)
+    result.programme = programme
+    return result
 
 
 def validate_reads(reads: list[ReturnRead], newest_wins: bool = False,
