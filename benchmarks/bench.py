@@ -69,10 +69,10 @@ def startup() -> list[dict]:
 
 
 def generation() -> list[dict]:
-    from hnbxl.definition import load_programme
-    from hnbxl.generate import render_form
-    from hnbxl.layout import build_layout
-    from hnbxl.periods import Period
+    from hnbxl.core.periods import Period
+    from hnbxl.forms.generate import render_form
+    from hnbxl.forms.layout import build_layout
+    from hnbxl.programme.definition import load_programme
 
     programme = load_programme()
     period = Period(2024, 2)
@@ -85,10 +85,10 @@ def generation() -> list[dict]:
 
 def make_returns(folder: Path, count: int) -> list[Path]:
     """``count`` distinct SEND returns for Feb-24 (the biggest form), as staff send them."""
-    from hnbxl.definition import load_programme
-    from hnbxl.generate import render_form
-    from hnbxl.layout import build_layout
-    from hnbxl.periods import Period
+    from hnbxl.core.periods import Period
+    from hnbxl.forms.generate import render_form
+    from hnbxl.forms.layout import build_layout
+    from hnbxl.programme.definition import load_programme
 
     programme = load_programme()
     values = tomllib.loads((SAMPLES / "returns.toml").read_text())["2024-02"]["send"]
@@ -107,7 +107,7 @@ VALIDATE = """
 import time, glob
 from pathlib import Path
 from hnbxl.api import validate_returns
-from hnbxl.workspace import Workspace
+from hnbxl.store.workspace import Workspace
 paths = sorted(glob.glob({folder!r} + '/*.xlsx'))[:{n}]
 start = time.perf_counter()
 result = validate_returns(Workspace(Path({work!r})), paths, newest_wins=True)
@@ -138,7 +138,7 @@ import time, glob
 from datetime import date
 from pathlib import Path
 from hnbxl.api import compile_returns
-from hnbxl.workspace import Workspace
+from hnbxl.store.workspace import Workspace
 paths = {paths}
 start = time.perf_counter()
 result = compile_returns(Workspace(Path({work!r})), paths, extracted_on=date(2024, 3, 4),

@@ -13,16 +13,22 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .definition import Programme
-from .generate import DEFAULT_PASSWORD, GeneratedForm, form_filename, render_form, write_atomically
-from .history import ReturnRecord
-from .issues import HnbxlError, Issue, Severity, blocking
-from .layout import build_layout
-from .periods import Period
-from .workspace import Workspace
+from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking
+from hnbxl.core.periods import Period
+from hnbxl.forms.generate import (
+    DEFAULT_PASSWORD,
+    GeneratedForm,
+    form_filename,
+    render_form,
+    write_atomically,
+)
+from hnbxl.forms.layout import build_layout
+from hnbxl.programme.definition import Programme
+from hnbxl.store.history import ReturnRecord
+from hnbxl.store.workspace import Workspace
 
 if TYPE_CHECKING:
-    from .validate import Progress, Validation
+    from hnbxl.returns.validate import Progress, Validation
 
 
 def generate_forms(
@@ -86,7 +92,7 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     ``period``, when given, is the period the returns must be for: a stray
     return from another month is then an error naming it.
     """
-    from .validate import validate_files
+    from hnbxl.returns.validate import validate_files
 
     programme = workspace.programme()
     paths = unique_paths(files)
@@ -136,10 +142,10 @@ def compile_returns(
     before it commits: a failure at any step leaves the previous output and
     history as they were.
     """
-    from .assemble import assemble
-    from .history import NewCompile, RatingRecord
-    from .report import ReturnUsed
-    from .validate import validate_files
+    from hnbxl.report.assemble import assemble
+    from hnbxl.report.model import ReturnUsed
+    from hnbxl.returns.validate import validate_files
+    from hnbxl.store.history import NewCompile, RatingRecord
 
     programme = workspace.programme()
     history = workspace.history()
@@ -282,7 +288,7 @@ class _StagedOutputs:
 def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
     import hashlib
 
-    from .output import write_pdf, write_report
+    from hnbxl.report.workbook import write_pdf, write_report
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = out.with_name(f".{out.stem}.staged{out.suffix}")
@@ -322,7 +328,7 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
     """
     from pathlib import PurePath
 
-    from .validate import validate_files
+    from hnbxl.returns.validate import validate_files
 
     programme = workspace.programme()
     paths = unique_paths(files)

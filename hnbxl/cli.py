@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from hnbxl import __version__
 
 WORKDIR_HELP = (
     "Working folder: programme.toml, history.sqlite, returns/ (default: the current folder; "
@@ -22,7 +22,7 @@ WORKDIR_HELP = (
 
 
 def _workspace(workdir: Path, definition: Path | None) -> Any:
-    from .workspace import Workspace
+    from hnbxl.store.workspace import Workspace
 
     return Workspace(workdir, definition)
 
@@ -30,7 +30,7 @@ def _workspace(workdir: Path, definition: Path | None) -> Any:
 def _period(_ctx: Any, _param: Any, value: str | None) -> Any:
     if value is None:
         return None
-    from .periods import Period, PeriodError
+    from hnbxl.core.periods import Period, PeriodError
 
     try:
         return Period.parse(value)
@@ -49,7 +49,7 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
 
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the library; its known errors become one line on stderr and exit code 1."""
-    from .issues import HnbxlError
+    from hnbxl.core.issues import HnbxlError
 
     try:
         return func(*args, **kwargs)
@@ -67,7 +67,7 @@ SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "in
 
 def print_issues(issues: list[Any], files: int, allow_warnings: bool) -> None:
     """Issues grouped by file: severity, code, sheet!cell, found and expected."""
-    from .issues import summary_line
+    from hnbxl.core.issues import summary_line
 
     current = None
     for issue in issues:
@@ -155,7 +155,7 @@ def init(directory: Path, definition: Path | None) -> None:
 
     Nothing already in DIRECTORY is overwritten.
     """
-    from .workspace import init_workspace
+    from hnbxl.store.workspace import init_workspace
 
     ws = _run(init_workspace, directory, definition)
     click.echo(f"Working folder ready: {ws.root}")
@@ -182,8 +182,9 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
              out_dir: Path | None, password: str | None, workdir: Path,
              definition: Path | None) -> None:
     """Write the locked input workbook(s) for a period, with last period's values filled in."""
+    from hnbxl.forms.generate import DEFAULT_PASSWORD
+
     from .api import generate_forms
-    from .generate import DEFAULT_PASSWORD
 
     if split and owner not in (None, "all"):
         raise click.UsageError("--split makes one workbook per owner; leave out --owner")
@@ -249,8 +250,9 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
     locked cell that was edited.  Send it back; once corrected it validates
     as usual.
     """
+    from hnbxl.forms.generate import DEFAULT_PASSWORD
+
     from .api import feedback_copies
-    from .generate import DEFAULT_PASSWORD
 
     with progress_bar(len(files), "Reading returns") as progress:
         copies = _run(feedback_copies, _workspace(workdir, definition), files, out_dir,
@@ -322,7 +324,7 @@ def history(show_all: bool, export_to: Path | None, workdir: Path,
     ws = _workspace(workdir, definition)
     programme = _run(ws.programme)
     if export_to is not None:
-        from .export import export_history
+        from hnbxl.store.export import export_history
 
         rows = _run(export_history, ws.history_path, programme.id, export_to)
         click.echo(f"Wrote {export_to}: {rows} rows (period, kind, item, value, source).")

@@ -20,11 +20,11 @@ from datetime import date
 from pathlib import Path
 
 from hnbxl.api import compile_returns
-from hnbxl.definition import load_programme
-from hnbxl.generate import form_filename, render_form
-from hnbxl.layout import build_layout
-from hnbxl.periods import Period
-from hnbxl.workspace import Workspace
+from hnbxl.core.periods import Period
+from hnbxl.forms.generate import form_filename, render_form
+from hnbxl.forms.layout import build_layout
+from hnbxl.programme.definition import load_programme
+from hnbxl.store.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 DUE = {"2024-02": date(2024, 3, 1), "2024-03": date(2024, 4, 5)}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hnbxl.definition import Programme, load_programme
-from hnbxl.workspace import Workspace
+from hnbxl.programme.definition import Programme, load_programme
+from hnbxl.store.workspace import Workspace
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -1,0 +1,1 @@
+"""The programme definition (TOML -> typed, checked objects) and last period's snapshot."""

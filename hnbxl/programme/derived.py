@@ -1,0 +1,84 @@
+"""How derived ratings refer to other rated rows, and the order they are rated in.
+
+It lives with the definition, not the rules, because the definition loader
+refuses a derived rule that points at nothing or at itself in a loop, and the
+rules need the same answer when they rate: one graph, one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hnbxl.programme.definition import Rule
+
+
+def matches(pattern: str, key: str) -> bool:
+    if pattern.endswith(".*"):
+        return key.startswith(pattern[:-1])
+    return pattern == key
+
+
+def expand_refs(
+    of: Iterable[str], keys: Iterable[str], own_key: str | None = None
+) -> tuple[str, ...]:
+    """The item keys a derived rule refers to, in ``keys`` order, without repeats.
+
+    A pattern (``conditions.*``) never takes in the rule's own row, so an
+    overall rating may be the worst of ``overview.*``; naming the own row
+    outright is kept, and is reported as a loop by :func:`derived_order`.
+    An exact key that is not among ``keys`` is an error: the rule points at nothing.
+    """
+    keys = tuple(keys)
+    known = set(keys)
+    wanted: set[str] = set()
+    for ref in of:
+        if ref.endswith(".*"):
+            wanted.update(k for k in keys if matches(ref, k) and k != own_key)
+        elif ref in known:
+            wanted.add(ref)
+        else:
+            raise ValueError(f"'{ref}' points at no rated row")
+    return tuple(k for k in keys if k in wanted)
+
+
+def derived_order(rules: Mapping[str, Rule]) -> tuple[str, ...]:
+    """The derived rows in an order where each comes after every row it is made from.
+
+    ``rules`` is every rated row's rule, keyed by item key, in report order (the
+    order is kept where dependencies allow).  A loop (a derived row that is,
+    however indirectly, made from itself) is a ValueError naming the rows in it;
+    the definition loader does not look for loops.
+    """
+    keys = tuple(rules)
+    deps = {
+        key: expand_refs(rule.params["of"], keys, key)
+        for key, rule in rules.items()
+        if rule.kind == "derived"
+    }
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    path: list[str] = []
+
+    def visit(key: str) -> None:
+        state[key] = 1
+        path.append(key)
+        for dep in deps[key]:
+            if dep not in deps:
+                continue  # a computed or manual row: rated before any derived one
+            if state.get(dep) == 1:
+                loop = [*path[path.index(dep):], dep]
+                raise ValueError(
+                    "derived ratings are made from each other in a loop: " + " -> ".join(loop)
+                )
+            if dep not in state:
+                visit(dep)
+        path.pop()
+        state[key] = 2
+        order.append(key)
+
+    for key in deps:
+        if key not in state:
+            visit(key)
+    return tuple(order)

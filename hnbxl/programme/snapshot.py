@@ -1,0 +1,44 @@
+"""What a compiled period leaves behind for the next one.
+
+A :class:`PeriodSnapshot` is the slice of history that the next period's form
+and report need: each row's final rating, each figure as the report showed it,
+and the risk log.  The generator prints it as "last period"; the reader checks
+those locked cells against it; the report computes trends from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from hnbxl.core.periods import Period
+from hnbxl.programme.definition import Risk
+
+
+@dataclass(frozen=True)
+class PeriodSnapshot:
+    period: Period
+    ratings: dict[str, str] = field(default_factory=dict)  # item key -> RAG key
+    figures: dict[str, str] = field(default_factory=dict)  # item key -> display text
+    risks: tuple[Risk, ...] = ()
+
+    @property
+    def open_risks(self) -> tuple[Risk, ...]:
+        return tuple(r for r in self.risks if r.status == "open")
+
+    @property
+    def digest(self) -> str:
+        """A short content hash: which last-period values a form was generated with."""
+        payload = {
+            "period": self.period.key,
+            "ratings": self.ratings,
+            "figures": self.figures,
+            "risks": [
+                [r.id, r.name, r.risk, r.likelihood, r.impact, r.action, r.direction,
+                 r.target, r.updated.key, r.status]
+                for r in self.risks
+            ],
+        }
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""RAG rules, the report model, its assembly, and the committee workbook and PDF."""

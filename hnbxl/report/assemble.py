@@ -1,0 +1,261 @@
+"""From merged, validated values to the report model (pure: no files, no SQLite).
+
+This is where the definition, the values read from the returns, the RAG rules
+and last period's snapshot meet: each rated row gets its rating (and override),
+each figure its display text as the seed report shows it, the risk log its
+scores and bands, and every figure its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hnbxl.core.issues import Issue
+from hnbxl.core.periods import Period
+from hnbxl.core.provenance import FieldValue
+from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
+from hnbxl.programme.definition import Programme, Risk
+from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.report.model import (
+    RISK_DIRECTION_WORDS,
+    FinanceLine,
+    MeasureRow,
+    RatedRow,
+    Report,
+    ReturnUsed,
+    RiskLine,
+    SourceLine,
+    format_count,
+    format_money,
+    format_percent,
+    format_share,
+    rating_view,
+    trend_between,
+)
+from hnbxl.report.rules import RatingResult, RuleInputs, band_for_score, evaluate_all
+
+_DIRECTION_BY_LABEL = {label: key for key, label in RISK_DIRECTION_LABELS.items()}
+_STATUS_BY_LABEL = {label: key for key, label in RISK_STATUS_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class Assembled:
+    report: Report
+    ratings: dict[str, RatingResult]
+    figures: dict[str, str]  # what next period shows as "last period"
+    risks: tuple[Risk, ...]  # the log as reported, open and closed
+
+
+def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInputs:
+    def get(key: str) -> Any:
+        found = values.get(key)
+        return found.value if found else None
+
+    manual, overrides, figures, quarter = {}, {}, {}, {}
+    for item, _name, rule in programme.rated_items():
+        if not rule.computed:
+            if get(f"{item}.rating") is not None:
+                manual[item] = get(f"{item}.rating")
+        elif get(f"{item}.override") is not None:
+            overrides[item] = (get(f"{item}.override"), get(f"{item}.override_reason"))
+    for m in programme.measures:
+        figure = get(f"measures.{m.id}.figure")
+        figures[f"measures.{m.id}"] = figure if isinstance(figure, int | float) else None
+    for row in programme.finance_rows:
+        quarter[f"finance.{row.id}"] = get(f"finance.{row.id}.this_quarter")
+    return RuleInputs(manual=manual, overrides=overrides, figures=figures, this_quarter=quarter)
+
+
+def assemble(programme: Programme, period: Period, values: dict[str, FieldValue],
+             last: PeriodSnapshot | None, issues: list[Issue], returns: list[ReturnUsed],
+             extracted_on: date) -> Assembled:
+    scale = programme.scale
+    ratings = evaluate_all(programme, period, rule_inputs(programme, values))
+    last_ratings = last.ratings if last else {}
+
+    def get(key: str) -> Any:
+        found = values.get(key)
+        return found.value if found else None
+
+    def view(item: str) -> Any:
+        r = ratings[item]
+        return rating_view(scale, r.key, computed=r.computed, overridden=r.overridden,
+                           reason=r.reason)
+
+    def last_view(item: str) -> Any:
+        key = last_ratings.get(item)
+        return rating_view(scale, key if key in _keys(programme) else None)
+
+    def note(item: str) -> str:
+        # How the rule rated the row; the writer says an override and its reason itself.
+        return "" if ratings[item].overridden else ratings[item].basis
+
+    def rated_row(item: str, name: str) -> RatedRow:
+        return RatedRow(item, name, last_view(item), view(item),
+                        trend_between(scale, last_ratings.get(item), ratings[item].key),
+                        note(item))
+
+    overview = tuple(rated_row(f"overview.{i.id}", i.name) for i in programme.overview)
+    conditions = tuple(rated_row(f"conditions.{i.id}", i.name) for i in programme.conditions)
+
+    figures: dict[str, str] = {}
+    measures = []
+    for m in programme.measures:
+        item = f"measures.{m.id}"
+        figure = _figure_text(programme, m.unit, get(f"{item}.figure"),
+                              get(f"{item}.share_base"), get(f"{item}.reason"))
+        figures[item] = figure
+        updated = get(f"{item}.last_update")
+        measures.append(MeasureRow(
+            item, m.name, m.detail, figure,
+            updated.label if isinstance(updated, Period) else programme.not_reported_label,
+            last_view(item), view(item),
+            trend_between(scale, last_ratings.get(item), ratings[item].key), note(item)))
+
+    kpis, mitigations = [], []
+    for row in programme.finance_rows:
+        item = f"finance.{row.id}"
+        amounts = programme.finance_for(row, period)
+        quarter = get(f"{item}.this_quarter")
+        reason = get(f"{item}.reason") or programme.not_applicable
+        line = FinanceLine(
+            item, row.name, amounts.baseline, amounts.budget, quarter,
+            reason if quarter is None else format_money(quarter),
+            None if quarter is None else quarter - amounts.budget,
+            reason if quarter is None else format_money(quarter - amounts.budget),
+            view(item), trend_between(scale, last_ratings.get(item), ratings[item].key),
+            note(item))
+        figures[f"{item}.this_quarter"] = line.this_quarter_text
+        (kpis if row.table == "kpis" else mitigations).append(line)
+
+    risks, risk_lines, closed = _risks(programme, period, values, last)
+    notes = [f"Closed this period: {r.id} {r.name}." for r in closed]
+    report = Report(
+        programme_id=programme.id,
+        definition_hash=programme.hash,
+        council=programme.council,
+        title=programme.title,
+        committee=programme.committee,
+        period_key=period.key,
+        period_label=period.label,
+        last_period_label=last.period.label if last else "",
+        extracted_on=extracted_on,
+        section_titles={k: s.title for k, s in programme.sections.items()},
+        scale=scale,
+        overview=overview,
+        overview_narrative=_paragraphs(get("overview.narrative")),
+        conditions=conditions,
+        measures=tuple(measures),
+        finance_narrative=_paragraphs(get("finance.narrative")),
+        kpis=tuple(kpis),
+        mitigations=tuple(mitigations),
+        risks=tuple(risk_lines),
+        issues=tuple(replace(i, file=Path(i.file).name if i.file else "") for i in issues),
+        sources=_sources(programme, values),
+        returns=tuple(replace(r, file=Path(r.file).name) for r in returns),
+        notes=tuple(notes),
+    )
+    return Assembled(report, ratings, figures, risks)
+
+
+def _keys(programme: Programme) -> set[str]:
+    return {s.key for s in programme.scale.states}
+
+
+def _figure_text(programme: Programme, unit: str, figure: Any, share_base: Any,
+                 reason: Any) -> str:
+    """The figure as the seed shows it: ``169``, ``6.06%``, ``£17,287``, ``2 (33%)``."""
+    if figure is None:
+        return reason or programme.not_reported_label
+    if unit == "percent":
+        return format_percent(figure)
+    if unit == "money":
+        return format_money(figure)
+    if unit == "count_with_share":
+        return format_share(figure, share_base) if share_base else format_count(figure)
+    if unit == "count":
+        return format_count(figure)
+    return str(figure)
+
+
+def _paragraphs(text: str | None) -> tuple[str, ...]:
+    """Paragraphs of a narrative: split on line breaks, blank lines dropped, text kept."""
+    if not text:
+        return ()
+    return tuple(p for p in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                 if p.strip())
+
+
+def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
+           last: PeriodSnapshot | None) -> tuple[tuple[Risk, ...], list[RiskLine], list[Risk]]:
+    def get(key: str) -> Any:
+        found = values.get(key)
+        return found.value if found else None
+
+    carried = last.open_risks if last else tuple(r for r in programme.risks
+                                                 if r.status == "open")
+    rows: list[tuple[str, str | None, str | None]] = [(r.id, r.name, r.risk) for r in carried]
+    rows += [(f"N{i + 1}", None, None) for i in range(programme.risk_scoring.spare_rows)]
+    used_ids = {r.id for r in carried} | ({r.id for r in last.risks} if last else set())
+    risks, lines, closed = [], [], []
+    next_number = _next_risk_number(used_ids)
+    for risk_id, name, text in rows:
+        base = f"risks.{risk_id}"
+        if name is None:
+            name, text = get(f"{base}.name"), get(f"{base}.risk")
+            if not name:
+                continue
+            risk_id, next_number = f"R{next_number}", next_number + 1
+        likelihood, impact = get(f"{base}.likelihood"), get(f"{base}.impact")
+        if likelihood is None or impact is None:
+            continue  # reported as missing by validation; a compile never gets here with it
+        direction = _DIRECTION_BY_LABEL.get(get(f"{base}.direction") or "", "same")
+        status = _STATUS_BY_LABEL.get(get(f"{base}.status") or "", "open")
+        updated = get(f"{base}.updated")
+        risk = Risk(risk_id, name, text or "", likelihood, impact, get(f"{base}.action") or "",
+                    direction, get(f"{base}.target") or likelihood * impact,
+                    updated if isinstance(updated, Period) else period, status)
+        risks.append(risk)
+        if status == "closed":
+            closed.append(risk)
+            continue
+        band = band_for_score(programme.risk_scoring, risk.score)
+        mark, words = RISK_DIRECTION_WORDS[direction]
+        lines.append(RiskLine(
+            risk.id, risk.name, risk.risk, likelihood, impact, risk.score,
+            rating_view(programme.scale, band), direction, mark, words, risk.action,
+            risk.target, risk.updated.label, status))
+    return tuple(risks), lines, closed
+
+
+def _next_risk_number(ids: set[str]) -> int:
+    numbers = [int(i[1:]) for i in ids if i.startswith("R") and i[1:].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[SourceLine, ...]:
+    names = {item: name for item, name, _rule in programme.rated_items()}
+    names["overview.narrative"] = programme.narratives["overview"].label
+    names["finance.narrative"] = programme.narratives["finance"].label
+    lines = []
+    for key in sorted(values, key=lambda k: (values[k].provenance.file,
+                                             values[k].provenance.sheet,
+                                             _cell_key(values[k].provenance.cell))):
+        v = values[key]
+        item, _, what = key.rpartition(".")
+        label = names.get(item) or names.get(key) or item
+        shown = v.value.label if isinstance(v.value, Period) else str(v.value)
+        if len(shown) > 120:
+            shown = shown[:117] + "..."
+        lines.append(SourceLine(label, what.replace("_", " "), shown,
+                                Path(v.provenance.file).name,
+                                v.provenance.sha256, v.provenance.sheet, v.provenance.cell))
+    return tuple(lines)
+
+
+def _cell_key(cell: str) -> tuple[int, str]:
+    digits = "".join(c for c in cell if c.isdigit())
+    return int(digits or 0), "".join(c for c in cell if c.isalpha()).rjust(3)

@@ -1,0 +1,201 @@
+"""The report model: everything the committee workbook shows, as plain data.
+
+Built from the definition, the merged returns, the RAG results and last
+period's snapshot by :func:`build_report` (pure); rendered by
+:mod:`hnbxl.report.workbook`.  Keeping the model separate from XlsxWriter means the
+seed's wording and number formats can be tested without opening a workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from hnbxl.core.issues import Issue
+from hnbxl.programme.definition import RagScale
+
+
+@dataclass(frozen=True)
+class RatingView:
+    """A RAG as the committee reads it: words and colour, never colour alone."""
+
+    key: str
+    label: str  # "Amber - Off Track" or the no-data label
+    colour: str  # "#FFC000"
+    font_colour: str  # "#000000"
+    overridden: bool = False
+    computed_label: str | None = None  # what the rule gave, when overridden
+    reason: str | None = None  # the owner's written reason for an override
+
+
+@dataclass(frozen=True)
+class Trend:
+    key: str  # better, worse, same, new
+    mark: str  # ↑ ↓ → ★
+    words: str  # "↑ Improving": mark and words, since screen readers skip marks
+
+    @property
+    def text(self) -> str:
+        return self.words
+
+
+@dataclass(frozen=True)
+class RatedRow:
+    key: str
+    name: str
+    last: RatingView
+    this: RatingView
+    trend: Trend | None
+    note: str = ""  # how it was rated / override reason, in words
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    key: str
+    name: str
+    detail: str
+    figure: str  # as the report shows it: "169", "6.06%", "£17,287", "2 (33%)", "Data coming"
+    last_update: str  # "Jan-24" or the not-reported label
+    last: RatingView
+    this: RatingView
+    trend: Trend | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FinanceLine:
+    key: str
+    name: str
+    baseline: float
+    budget: float
+    this_quarter: float | None
+    this_quarter_text: str  # used when this_quarter is None ("NA")
+    variance: float | None
+    variance_text: str  # used when variance is None
+    rating: RatingView
+    trend: Trend | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    id: str
+    name: str
+    risk: str
+    likelihood: int
+    impact: int
+    score: int
+    band: RatingView  # the score's band in words and colour
+    direction: str  # same, up, down, new
+    direction_mark: str  # → ↑ ↓ ★
+    direction_words: str  # "↓ Decreasing"
+    action: str  # without the mark; the writer puts "↓ " before it as the seed does
+    target: int
+    updated: str  # "Feb-24"
+    status: str  # open, closed
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    item: str  # "Key Measures: Average cost per EHCP"
+    what: str  # "figure"
+    value: str  # as read, in words
+    file: str
+    sha256: str
+    sheet: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class ReturnUsed:
+    file: str
+    sha256: str
+    owner: str
+    sections: tuple[str, ...]
+    note: str = ""  # e.g. "newer resubmission used (--newest-wins)"
+
+
+@dataclass(frozen=True)
+class Report:
+    programme_id: str
+    definition_hash: str
+    council: str
+    title: str
+    committee: str
+    period_key: str  # "2024-02"
+    period_label: str  # "Feb-24"
+    last_period_label: str  # "Jan-24" or ""
+    extracted_on: date
+    section_titles: dict[str, str]  # overview, conditions, measures, finance, risks
+    scale: RagScale
+    overview: tuple[RatedRow, ...]
+    overview_narrative: tuple[str, ...]  # paragraphs
+    conditions: tuple[RatedRow, ...]
+    measures: tuple[MeasureRow, ...]
+    finance_narrative: tuple[str, ...]
+    kpis: tuple[FinanceLine, ...]
+    mitigations: tuple[FinanceLine, ...]
+    risks: tuple[RiskLine, ...]
+    issues: tuple[Issue, ...] = ()
+    sources: tuple[SourceLine, ...] = ()
+    returns: tuple[ReturnUsed, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- building
+
+TREND_WORDS = {
+    "better": ("↑", "↑ Improving"),
+    "worse": ("↓", "↓ Worsening"),
+    "same": ("→", "→ No change"),
+    "new": ("★", "★ New"),
+}
+RISK_DIRECTION_WORDS = {
+    "same": ("→", "→ No change"),
+    "up": ("↑", "↑ Increasing"),
+    "down": ("↓", "↓ Decreasing"),
+    "new": ("★", "★ New"),
+}
+
+
+def rating_view(scale: RagScale, key: str | None, *, computed: str | None = None,
+                overridden: bool = False, reason: str | None = None) -> RatingView:
+    state = scale.no_data if key is None else scale.get(key)
+    computed_label = scale.get(computed).label if (overridden and computed) else None
+    return RatingView(state.key, state.label, state.colour, state.font_colour, overridden,
+                      computed_label, reason)
+
+
+def trend_between(scale: RagScale, last: str | None, this: str | None) -> Trend | None:
+    """better / worse / same / new, from last period's and this period's RAG keys."""
+    no_data = scale.no_data.key
+    if this is None or this == no_data:
+        return None
+    if last is None or last == no_data:
+        key = "new"
+    else:
+        a, b = scale.get(last).rank, scale.get(this).rank
+        key = "better" if b < a else "worse" if b > a else "same"
+    mark, words = TREND_WORDS[key]
+    return Trend(key, mark, words)
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"
+
+
+def format_percent(fraction: float) -> str:
+    """0.0606 -> ``6.06%``; 0.1 -> ``10%``: two decimals at most, no trailing zeros."""
+    text = f"{fraction * 100:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def format_money(value: float) -> str:
+    """``£17,287``; negatives ``-£1,234``; whole pounds as the report shows them."""
+    rounded = round(value)
+    return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"
+
+
+def format_share(count: int, out_of: int) -> str:
+    """``2 (33%)``: the count with its share of the group, rounded to a whole percent."""
+    return f"{count:,} ({round(count * 100 / out_of)}%)"

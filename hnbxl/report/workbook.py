@@ -1,0 +1,944 @@
+"""Render a :class:`~hnbxl.report.model.Report` as the committee's workbook (and PDF).
+
+The committee reads this workbook printed, or as a PDF appendix to its
+papers, so it mirrors the Wiltshire highlight report section by section and
+in its words, and it is built to the UK government analysis function's
+checklist for accessible spreadsheets:
+
+* the sheet's title in A1 of every sheet, meaningful sheet and table names;
+* every table a real Excel table with one row of unique headers, no merged
+  cells, no blank rows or blank cells inside a table (words instead: the
+  no-data label, "No trend", "None");
+* a RAG is always its words *and* its colour, so it reads in black and white;
+* A4 landscape, one page wide, header rows repeated, footers that say which
+  report, which page and when it was extracted.
+
+Text that came from a return is written with ``write_string`` and nothing
+else, so a narrative that says ``=HYPERLINK(...)`` or ``http://...`` stays
+text (a formula typed by a submitter must never run on a committee member's
+machine); the workbook options that would convert strings are off as well.
+Every XlsxWriter return code is checked: a string Excel would truncate is an
+error, not a silently shortened report.
+
+The output is deterministic (same report, same bytes: the document dates come
+from the extraction date) and written atomically: a failed write leaves any
+earlier output exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from hnbxl.core.issues import HnbxlError, Issue, summary_line
+from hnbxl.report.model import FinanceLine, RatedRow, RatingView, Report, Trend
+from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
+
+__all__ = [
+    "SHEETS",
+    "OutputError",
+    "WriteResult",
+    "convert_to_pdf",
+    "write_report",
+]
+
+# Sheet names, in the order of the seed report, then the supporting sheets.
+OVERVIEW = "Overview"
+CONDITIONS = "Deal Conditions"
+MEASURES = "Key Measures"
+FINANCE = "Finance"
+RISKS = "Risk Log"
+DATA_QUALITY = "Data Quality"
+SOURCES = "Sources"
+NOTES = "Notes"
+SHEETS = (OVERVIEW, CONDITIONS, MEASURES, FINANCE, RISKS, DATA_QUALITY, SOURCES, NOTES)
+
+# Section headings when a definition leaves one out (the seed's own words).
+DEFAULT_SECTION_TITLES = {
+    "overview": "Transformation Summary - Overview",
+    "conditions": "Deal Condition RAG Ratings",
+    "measures": "Transformation Summary - Key Measures",
+    "finance": "Finance Summary",
+    "risks": "Programme Risk Log",
+}
+
+# Words written where a table would otherwise have a blank cell.
+NO_TREND = "No trend"
+NO_NOTE = "None"
+NO_DETAIL = "No detail given"
+NOT_REPORTED = "Not reported"
+NOT_APPLICABLE = "Not applicable"
+
+MONEY_FORMAT = "£#,##0;-£#,##0"
+FONT = "Arial"
+FONT_SIZE = 11
+HEADER_FILL = "#1F3864"
+HEADER_FONT = "#FFFFFF"
+BORDER_COLOUR = "#808080"
+PDF_TIMEOUT = 120  # seconds; LibreOffice's first start with a fresh profile is slow
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "in_memory": True,
+}
+
+
+class OutputError(HnbxlError):
+    """The workbook or PDF could not be written; nothing was left half-written."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What :func:`write_report` wrote, for the command line to print."""
+
+    path: Path
+    pdf_path: Path | None
+    sheets: tuple[str, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResult:
+    """Write the committee workbook to ``path`` and, when ``pdf``, a PDF beside it.
+
+    Both files are built completely (the PDF from the finished workbook) before
+    either replaces anything, so a failure at any point leaves earlier outputs
+    untouched.  The PDF goes to ``path`` with the suffix ``.pdf``.
+    """
+    path = Path(path)
+    data = render_report(report)
+    pdf_path: Path | None = None
+    outputs = [(path, data)]
+    if pdf:
+        pdf_path = path.with_suffix(".pdf")
+        if pdf_path == path:
+            raise OutputError(f"{path}: the workbook needs a name that does not end in .pdf")
+        with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
+            staged = Path(tmp) / f"{path.stem}.xlsx"
+            staged.write_bytes(render_report(report, for_print=True))
+            outputs.append((pdf_path, _convert(staged, Path(tmp) / "out")))
+    _atomic_write(*outputs)
+    return WriteResult(
+        path=path,
+        pdf_path=pdf_path,
+        sheets=SHEETS,
+        counts={
+            "measures": len(report.measures),
+            "risks": len(report.risks),
+            "issues": len(report.issues),
+            "sources": len(report.sources),
+        },
+    )
+
+
+def render_report(report: Report, *, for_print: bool = False) -> bytes:
+    """The workbook as bytes: the same report always gives the same bytes.
+
+    ``for_print`` leaves out the Sources sheet: the committee's PDF carries the
+    report, its data-quality notes and the key, while the file-by-file
+    provenance (pages of SHA-256s) stays in the workbook for whoever audits it.
+    """
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    # The Normal style's font sets the unit of column widths; make it the
+    # cells' font so widths and the row heights measured from them agree.
+    workbook.formats[0].set_font_name(FONT)
+    workbook.formats[0].set_font_size(FONT_SIZE)
+    workbook.set_properties(_properties(report))
+    styles = _Styles(workbook)
+    for build in _BUILDERS:
+        if for_print and build is _sources:
+            continue  # LibreOffice prints hidden sheets too, so it is left out
+        build(workbook, styles, report)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def write_pdf(report: Report, pdf: Path) -> Path:
+    """The committee's PDF of ``report`` (without the Sources sheet), written atomically."""
+    with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
+        staged = Path(tmp) / f"{Path(pdf).stem}.xlsx"
+        staged.write_bytes(render_report(report, for_print=True))
+        _atomic_write((Path(pdf), _convert(staged, Path(tmp) / "out")))
+    return Path(pdf)
+
+
+def convert_to_pdf(xlsx: Path, pdf: Path) -> Path:
+    """Convert a workbook to PDF with LibreOffice and put it at ``pdf`` atomically.
+
+    LibreOffice runs headless with a private profile in a temporary folder, so
+    two conversions at once (or a user's open LibreOffice) do not collide.
+    """
+    xlsx, pdf = Path(xlsx), Path(pdf)
+    if not xlsx.is_file():
+        raise OutputError(f"{xlsx}: no such workbook to convert to PDF")
+    with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
+        data = _convert(xlsx, Path(tmp) / "out")
+    _atomic_write((pdf, data))
+    return pdf
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise OutputError(
+        "LibreOffice is not installed (no 'soffice' on the PATH), so no PDF can be made; "
+        "install LibreOffice or write the workbook without the PDF option"
+    )
+
+
+def _convert(xlsx: Path, outdir: Path) -> bytes:
+    """Run LibreOffice on ``xlsx`` and return the PDF's bytes.
+
+    A tagged PDF is asked for, since screen readers need the tags; the export
+    filter's options are given as JSON, which LibreOffice 7.4 and later accept.
+    """
+    soffice = _soffice()
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = (outdir.parent / "profile").resolve().as_uri()
+    target = 'pdf:calc_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+        str(xlsx),
+    ]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=PDF_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise OutputError(
+            f"{xlsx}: LibreOffice did not finish the PDF within {PDF_TIMEOUT} seconds"
+        ) from None
+    except OSError as exc:
+        raise OutputError(f"{xlsx}: could not start LibreOffice ({exc})") from None
+    produced = outdir / (xlsx.stem + ".pdf")
+    if done.returncode != 0 or not produced.is_file():
+        detail = (done.stderr or done.stdout or "no message").strip().splitlines()
+        raise OutputError(
+            f"{xlsx}: LibreOffice could not make a PDF (exit {done.returncode}): "
+            f"{detail[-1] if detail else 'no message'}"
+        )
+    return produced.read_bytes()
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _atomic_write(*outputs: tuple[Path, bytes]) -> None:
+    """Write each ``(path, data)`` via a temporary file in the path's own folder.
+
+    Every file is written and synced before any is renamed into place, and
+    ``os.replace`` is atomic on one file system, so readers see the old files
+    or the new ones, never a part; on any error the temporary files go.
+    """
+    staged: list[tuple[str, Path]] = []
+    current = Path(outputs[0][0])
+    try:
+        for path, data in outputs:
+            path = current = Path(path)
+            mode = (path.stat().st_mode & 0o777) if path.exists() else 0o644
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            ) as handle:
+                staged.append((handle.name, path))
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(handle.name, mode)
+        while staged:
+            tmp_name, current = staged[0]
+            os.replace(tmp_name, current)
+            staged.pop(0)
+    except OSError as exc:
+        raise OutputError(f"{current}: could not write ({exc.strerror or exc})") from exc
+    finally:
+        for tmp_name, _path in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+def _properties(report: Report) -> dict[str, Any]:
+    """Document properties; ``created`` is fixed so the bytes do not depend on the clock."""
+    title = f"{report.title} - {report.period_label}"
+    return {
+        "title": title,
+        "subject": f"{report.committee}: {title}",
+        "author": report.council,
+        "company": report.council,
+        "category": "Committee report",
+        "keywords": ", ".join(
+            ["High Needs Block", "highlight report", report.programme_id, report.period_key]
+        ),
+        "comments": (
+            f"Extracted for {report.committee} on {_date(report)} from "
+            f"{len(report.returns)} returns; programme definition "
+            f"{report.definition_hash[:16] or 'not recorded'}. Made by hnbxl."
+        ),
+        "created": datetime.combine(report.extracted_on, datetime.min.time()),
+    }
+
+
+def _date(report: Report) -> str:
+    return report.extracted_on.strftime("%d/%m/%Y")
+
+
+def _section(report: Report, key: str) -> str:
+    title = report.section_titles.get(key, "").strip()
+    return title or DEFAULT_SECTION_TITLES[key]
+
+
+class _Styles:
+    """XlsxWriter formats, made once per workbook (formats are workbook-wide)."""
+
+    def __init__(self, workbook: Any):
+        self.workbook = workbook
+        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+        cell = {**base, "text_wrap": True, "border": 1, "border_color": BORDER_COLOUR}
+        self.title = workbook.add_format({**base, "bold": True, "font_size": 16})
+        self.heading = workbook.add_format({**base, "bold": True, "font_size": 13})
+        self.caption = workbook.add_format({**base, "bold": True})
+        self.info = workbook.add_format({**base})
+        self.paragraph = workbook.add_format({**base, "text_wrap": True})
+        self.header = workbook.add_format(
+            {**cell, "bold": True, "font_color": HEADER_FONT, "bg_color": HEADER_FILL}
+        )
+        self.text = workbook.add_format({**cell})
+        right = {**cell, "align": "right", "indent": 1}  # clear of the RAG cell beside it
+        self.money = workbook.add_format({**right, "num_format": MONEY_FORMAT})
+        self.money_text = workbook.add_format({**right})
+        self.integer = workbook.add_format({**cell, "num_format": "0", "align": "center"})
+        self.centre = workbook.add_format({**cell, "align": "center"})
+        self._cell = cell
+        self._rag: dict[tuple[str, str], Any] = {}
+        self.metrics: dict[int, tuple[float, bool, bool]] = {}
+        for fmt, props in (
+            (self.title, {"font_size": 16, "bold": True}),
+            (self.heading, {"font_size": 13, "bold": True}),
+            (self.caption, {"bold": True}),
+            (self.info, {}),
+            (self.paragraph, {"text_wrap": True}),
+            (self.header, {"bold": True, "text_wrap": True}),
+            (self.text, {"text_wrap": True}),
+            (self.money, {}),
+            (self.money_text, {}),
+            (self.integer, {}),
+            (self.centre, {"text_wrap": True}),
+        ):
+            self._measure(fmt, props)
+
+    def _measure(self, fmt: Any, props: dict[str, Any]) -> None:
+        self.metrics[id(fmt)] = (
+            float(props.get("font_size", FONT_SIZE)),
+            bool(props.get("bold", False)),
+            bool(props.get("text_wrap", False)),
+        )
+
+    def rag(self, view: RatingView) -> Any:
+        """The RAG's own fill and font colour; bold so the words stand out in print."""
+        key = (view.colour.upper(), view.font_colour.upper())
+        if key not in self._rag:
+            fmt = self.workbook.add_format(
+                {**self._cell, "bold": True, "bg_color": key[0], "font_color": key[1]}
+            )
+            self._measure(fmt, {"bold": True, "text_wrap": True})
+            self._rag[key] = fmt
+        return self._rag[key]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One table cell: text, a number with its format, or a RAG in words and colour."""
+
+    value: str | float
+    kind: str = "text"  # text, money, money_text, integer, centre, rag
+    rating: RatingView | None = None
+
+
+def _text(value: str, fallback: str = NO_NOTE) -> _Cell:
+    """Text as given; the fallback words when it is empty, so no table cell is blank."""
+    return _Cell(value if value and value.strip() else fallback)
+
+
+def _rag(view: RatingView) -> _Cell:
+    return _Cell(view.label if view.label.strip() else NOT_REPORTED, "rag", view)
+
+
+def _trend(trend: Trend | None) -> _Cell:
+    return _Cell(trend.words if trend is not None and trend.words.strip() else NO_TREND)
+
+
+def _money(amount: float | None, text: str) -> _Cell:
+    if amount is None:
+        return _Cell(text if text.strip() else NOT_REPORTED, "money_text")
+    return _Cell(float(amount), "money")
+
+
+def _note(rating: RatingView, note: str) -> _Cell:
+    """The note column: an override is said in words, then any note of the row's own."""
+    parts: list[str] = []
+    if rating.overridden:
+        gave = rating.computed_label or "a different rating"
+        reason = (rating.reason or "").strip() or "no reason recorded"
+        parts.append(f"Overridden by owner (rule gave {gave}): {reason}")
+    own = note.strip()
+    if own and not any(own in part for part in parts):
+        parts.append(own)
+    return _Cell(" ".join(parts) if parts else NO_NOTE)
+
+
+class _Sheet:
+    """A worksheet written top to bottom, with every XlsxWriter return code checked."""
+
+    def __init__(
+        self, workbook: Any, styles: _Styles, report: Report, name: str, columns: Sequence[float]
+    ):
+        self.ws = workbook.add_worksheet(name)
+        self.name = name
+        self.styles = styles
+        self.report = report
+        self.row = 0
+        self.last_col = len(columns) - 1
+        self.repeat: int | None = None
+        self.freeze: int | None = None
+        self.widths = tuple(columns)
+        self.heights: dict[int, float] = {}
+        for col, width in enumerate(columns):
+            self.ws.set_column(col, col, width)
+
+    # -- cells
+
+    def _check(self, code: int, row: int, col: int, what: str) -> None:
+        if code == -2:
+            raise OutputError(
+                f"{self.name}: the {what} for row {row + 1}, column {col + 1} is longer than "
+                "Excel's 32,767 characters and would be cut short"
+            )
+        if code != 0:
+            raise OutputError(
+                f"{self.name}: XlsxWriter refused the {what} at row {row + 1}, column "
+                f"{col + 1} (code {code})"
+            )
+
+    def string(self, row: int, col: int, value: str, fmt: Any) -> None:
+        if not isinstance(value, str):
+            raise OutputError(f"{self.name}: expected text at row {row + 1}, found {value!r}")
+        self._check(self.ws.write_string(row, col, value, fmt), row, col, "text")
+        self._fit(row, col, value, fmt)
+
+    def number(self, row: int, col: int, value: float, fmt: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise OutputError(f"{self.name}: expected a number at row {row + 1}, found {value!r}")
+        self._check(self.ws.write_number(row, col, value, fmt), row, col, "number")
+        self._fit(row, col, "0", fmt)
+
+    def _fit(self, row: int, col: int, text: str, fmt: Any) -> None:
+        """Grow the row to hold ``text`` as the cell's format wraps it."""
+        size, bold, wrap = self.styles.metrics[id(fmt)]
+        lines = 1
+        if wrap:
+            available = self.widths[col] - CELL_PADDING
+            lines = line_count(text, available, size, bold, FONT_SIZE)
+        height = row_height(lines, size)
+        self.heights[row] = max(self.heights.get(row, 0.0), height)
+
+    def cell(self, row: int, col: int, cell: _Cell) -> None:
+        s = self.styles
+        if cell.kind in ("money", "integer"):
+            self.number(row, col, cell.value, s.money if cell.kind == "money" else s.integer)
+        elif cell.kind == "rag":
+            assert cell.rating is not None
+            self.string(row, col, str(cell.value), s.rag(cell.rating))
+        else:
+            fmt = {"money_text": s.money_text, "centre": s.centre}.get(cell.kind, s.text)
+            self.string(row, col, str(cell.value), fmt)
+
+    # -- blocks
+
+    def line(self, text: str, fmt: Any) -> None:
+        """A line of text outside any table, in column A."""
+        self.string(self.row, 0, text, fmt)
+        self.row += 1
+
+    def gap(self) -> None:
+        self.row += 1
+
+    def title_block(self, title: str) -> None:
+        """A1 the sheet's title, A2 whose report and which period, then a gap."""
+        r = self.report
+        self.line(title, self.styles.title)
+        self.line(f"{r.council}: {r.title}, period {r.period_label}", self.styles.info)
+        self.gap()
+
+    def paragraphs(self, texts: Sequence[str], empty: str) -> None:
+        """Narrative, one paragraph per row, wrapped in column A."""
+        shown = [t for t in texts if t.strip()] or [empty]
+        for text in shown:
+            self.line(text, self.styles.paragraph)
+
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[_Cell]],
+        *,
+        title: str,
+        empty: str,
+        main: bool = False,
+        autofilter: bool = False,
+    ) -> None:
+        """An Excel table: one header row of unique headers, then rows of words.
+
+        An empty table still gets one row, saying so in words in its first
+        column, because a table with no rows reads as a mistake.  ``main``
+        marks the table whose header is repeated on every printed page and
+        frozen on screen: only a table that ends the sheet, since a header
+        repeated above a narrative or another table would mislabel it.
+        """
+        if len({c.casefold() for c in columns}) != len(columns):
+            raise OutputError(f"{self.name}: table {name} has two columns with one header")
+        if len(columns) - 1 > self.last_col:
+            raise OutputError(f"{self.name}: table {name} is wider than the sheet's columns")
+        body = [list(r) for r in rows] or [
+            [_Cell(empty)] + [_Cell(NOT_APPLICABLE)] * (len(columns) - 1)
+        ]
+        for r in body:
+            if len(r) != len(columns):
+                raise OutputError(f"{self.name}: a row of table {name} has the wrong width")
+        first = self.row
+        last = first + len(body)
+        code = self.ws.add_table(
+            first,
+            0,
+            last,
+            len(columns) - 1,
+            {
+                "name": name,
+                "style": None,
+                "banded_rows": False,
+                "autofilter": autofilter,
+                "title": title,
+                "description": f"{title}. {len(rows)} rows, one per line.",
+                "columns": [{"header": h, "header_format": self.styles.header} for h in columns],
+            },
+        )
+        self._check(code, first, 0, f"table {name}")
+        for col, header in enumerate(columns):
+            self._fit(first, col, header, self.styles.header)
+        for i, r in enumerate(body, start=first + 1):
+            for col, value in enumerate(r):
+                self.cell(i, col, value)
+        if main:
+            self.repeat = first
+            self.freeze = first + 1 if first <= 5 else None
+        self.row = last + 1
+
+    # -- page
+
+    def finish(self) -> None:
+        """Print setup: A4 landscape, one page wide, headers repeated, footers."""
+        r = self.report
+        ws = self.ws
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        header = f"&L{_esc(_clip(r.council, 100))}&R{_esc(self.name)}"
+        footer = (
+            f"&L{_esc(_clip(r.title, 100))} - {_esc(_clip(r.period_label, 20))}"
+            f"&CPage &P of &N&RExtracted on {_date(r)}"
+        )
+        for text in (header, footer):
+            # XlsxWriter drops a header over Excel's limit with only a warning.
+            if len(text.encode("utf-16-le")) // 2 > 255:
+                raise OutputError(f"{self.name}: page header or footer too long: {text!r}")
+        ws.set_header(header, {"margin": 0.3})
+        ws.set_footer(footer, {"margin": 0.3})
+        self._check(
+            ws.print_area(0, 0, max(self.row - 1, 0), self.last_col), 0, 0, "print area"
+        )
+        if self.repeat is not None:
+            ws.repeat_rows(self.repeat)
+        if self.freeze is not None:
+            ws.freeze_panes(self.freeze, 0)
+        ws.hide_gridlines(1)
+        for row, height in sorted(self.heights.items()):
+            self._check(ws.set_row(row, height), row, 0, "row height")
+
+
+def _clip(text: str, limit: int) -> str:
+    """Header and footer text short enough for Excel's 255-character limit."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _esc(text: str) -> str:
+    """Header and footer text: ``&`` starts a code there, so a literal one is ``&&``."""
+    return text.replace("&", "&&")
+
+
+# --------------------------------------------------------------------------- sheets
+
+_RATED = ("Last Period", "This Period", "Trend", "Note")
+_FINANCE = ("Baseline", "Budget", "This Quarter", "Variance", "RAG", "Trend", "Note")
+
+
+def _overview(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, OVERVIEW, [58, 18, 18, 12, 28])
+    sheet.line(report.title, styles.title)
+    sheet.line(f"Extracted for: {report.committee}", styles.info)
+    sheet.line(f"Extracted on: {_date(report)}", styles.info)
+    sheet.line(report.council, styles.info)
+    sheet.line(f"Period: {report.period_label}", styles.info)
+    last = report.last_period_label or "none (first period reported)"
+    sheet.line(f"Last period: {last}", styles.info)
+    sheet.gap()
+    sheet.line(_section(report, "overview"), styles.heading)
+    sheet.table(
+        "OverviewRatings",
+        ("Rating", *_RATED),
+        _rated_rows(report.overview),
+        title="Overview RAG ratings",
+        empty="No overview ratings this period",
+    )
+    sheet.gap()
+    sheet.paragraphs(report.overview_narrative, "No overview narrative was given this period.")
+    sheet.finish()
+
+
+def _rated_rows(rows: Sequence[RatedRow]) -> list[list[_Cell]]:
+    """Name, last period, this period, trend and note: the overview and the deal conditions."""
+    return [
+        [_text(row.name), _rag(row.last), _rag(row.this), _trend(row.trend),
+         _note(row.this, row.note)]
+        for row in rows
+    ]
+
+
+def _conditions(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, CONDITIONS, [58, 18, 18, 12, 28])
+    sheet.title_block(_section(report, "conditions"))
+    sheet.table(
+        "DealConditions",
+        ("Deal condition", *_RATED),
+        _rated_rows(report.conditions),
+        title="Deal condition RAG ratings",
+        empty="No deal conditions this period",
+        main=True,
+    )
+    sheet.finish()
+
+
+def _measures(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, MEASURES, [27, 27, 13, 8, 13, 17, 11, 24])
+    sheet.title_block(_section(report, "measures"))
+    sheet.table(
+        "KeyMeasures",
+        ("Measure", "Detail", "Figure", "Last Update", *_RATED),
+        [
+            [
+                _text(m.name),
+                _text(m.detail, NO_DETAIL),
+                _text(m.figure, NOT_REPORTED),
+                _text(m.last_update, NOT_REPORTED),
+                _rag(m.last),
+                _rag(m.this),
+                _trend(m.trend),
+                _note(m.this, m.note),
+            ]
+            for m in report.measures
+        ],
+        title="Key measures: figure, last update and RAG ratings",
+        empty="No key measures this period",
+        main=True,
+    )
+    sheet.finish()
+
+
+def _finance_row(line: FinanceLine) -> list[_Cell]:
+    return [
+        _text(line.name),
+        _Cell(float(line.baseline), "money"),
+        _Cell(float(line.budget), "money"),
+        _money(line.this_quarter, line.this_quarter_text),
+        _money(line.variance, line.variance_text),
+        _rag(line.rating),
+        _trend(line.trend),
+        _note(line.rating, line.note),
+    ]
+
+
+def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, FINANCE, [30, 13, 13, 10, 10, 17, 11, 34])
+    sheet.title_block(_section(report, "finance"))
+    sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
+    sheet.gap()
+    sheet.line("Key performance indicators", styles.caption)
+    sheet.table(
+        "FinanceKPIs",
+        ("KPI", *_FINANCE),
+        [_finance_row(line) for line in report.kpis],
+        title="Finance key performance indicators",
+        empty="No finance KPIs this period",
+    )
+    sheet.gap()
+    sheet.line("Programme mitigations", styles.caption)
+    sheet.table(
+        "ProgrammeMitigations",
+        ("Programme Mitigations", *_FINANCE),
+        [_finance_row(line) for line in report.mitigations],
+        title="Programme mitigations",
+        empty="No programme mitigations this period",
+        main=True,
+    )
+    sheet.finish()
+
+
+def _risks(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, RISKS, [20, 30, 7, 17, 34, 13, 7, 9])
+    sheet.title_block(_section(report, "risks"))
+    rows = []
+    for risk in report.risks:
+        action = f"{risk.direction_mark} {risk.action}" if risk.direction_mark else risk.action
+        rows.append(
+            [
+                _text(risk.name),
+                _text(risk.risk),
+                _Cell(risk.score, "integer"),
+                _rag(risk.band),
+                _text(action),
+                _text(risk.direction_words, NOT_REPORTED),
+                _Cell(risk.target, "integer"),
+                _Cell(risk.updated if risk.updated.strip() else NOT_REPORTED, "centre"),
+            ]
+        )
+    sheet.table(
+        "RiskLog",
+        ("Risk name", "Risk", "Score", "Band", "Action", "Direction", "Target", "Updated"),
+        rows,
+        title="Programme risk log",
+        empty="No risks recorded",
+        main=True,
+    )
+    sheet.finish()
+
+
+def _issue_row(issue: Issue) -> list[_Cell]:
+    return [
+        _text(str(issue.severity).capitalize()),
+        _text(issue.code, NOT_REPORTED),
+        _text(issue.file, "No file (whole compile)"),
+        _text(issue.place, "Whole file"),
+        _text(issue.found, "Nothing"),
+        _text(issue.expected, "Not stated"),
+        _text(issue.message, NOT_REPORTED),
+    ]
+
+
+def _data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, DATA_QUALITY, [10, 14, 22, 16, 16, 16, 40])
+    sheet.line("Data Quality - Issues Found in the Returns", styles.title)
+    sheet.line(
+        f"{report.council}: {report.title}, period {report.period_label}", styles.info
+    )
+    sheet.line(
+        "Summary: " + summary_line(list(report.issues), len(report.returns)), styles.info
+    )
+    sheet.gap()
+    sheet.table(
+        "DataQualityIssues",
+        ("Severity", "Code", "File", "Place", "Found", "Expected", "Message"),
+        [_issue_row(issue) for issue in report.issues],
+        title="Issues found in the returns",
+        empty="No issues found",
+        main=True,
+        autofilter=bool(report.issues),
+    )
+    sheet.finish()
+
+
+_SECTION_SHEETS = {
+    "overview": OVERVIEW,
+    "conditions": CONDITIONS,
+    "measures": MEASURES,
+    "finance": FINANCE,
+    "risks": RISKS,
+}
+
+
+def _sections_words(keys: Sequence[str]) -> str:
+    """A return's sections by the sheet that shows them: short, and findable in the book."""
+    return ", ".join(_SECTION_SHEETS.get(key, key) for key in keys)
+
+
+def _sources(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, SOURCES, [28, 10, 16, 22, 33, 14, 7])
+    sheet.line("Sources - Where Every Figure Came From", styles.title)
+    sheet.line(
+        f"{report.council}: {report.title}, period {report.period_label}", styles.info
+    )
+    sheet.gap()
+    sheet.line("Returns used", styles.caption)
+    sheet.table(
+        "ReturnsUsed",
+        ("Return file", "Owner", "Sections", "Note", "SHA-256"),
+        [
+            [
+                _text(r.file, NOT_REPORTED),
+                _text(r.owner, NOT_REPORTED),
+                _text(_sections_words(r.sections), NOT_REPORTED),
+                _text(r.note),
+                _text(r.sha256, NOT_REPORTED),
+            ]
+            for r in report.returns
+        ],
+        title="Returns used for this report",
+        empty="No returns recorded",
+    )
+    sheet.gap()
+    sheet.line("Where each figure came from", styles.caption)
+    sheet.table(
+        "FigureSources",
+        ("Item", "What", "Value", "File", "SHA-256", "Sheet", "Cell"),
+        [
+            [
+                _text(s.item, NOT_REPORTED),
+                _text(s.what, NOT_REPORTED),
+                _text(s.value, "Blank"),
+                _text(s.file, NOT_REPORTED),
+                _text(s.sha256, NOT_REPORTED),
+                _text(s.sheet, NOT_REPORTED),
+                _text(s.cell, NOT_REPORTED),
+            ]
+            for s in report.sources
+        ],
+        title="Source of every figure: file, SHA-256, sheet and cell",
+        empty="No sources recorded",
+        main=True,
+        autofilter=bool(report.sources),
+    )
+    sheet.finish()
+
+
+def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
+    sheet = _Sheet(workbook, styles, report, NOTES, [24, 100])
+    sheet.line("Notes - How to Read This Report", styles.title)
+    sheet.line(
+        f"{report.council}: {report.title}, period {report.period_label}", styles.info
+    )
+    sheet.gap()
+    sheet.line("RAG key", styles.caption)
+    states = report.scale.states
+    key_rows = [
+        [
+            _rag(_view(state)),
+            _text(
+                f"{_rank_words(i, len(states))}. Fill {state.colour}, "
+                f"text {state.font_colour}."
+            ),
+        ]
+        for i, state in enumerate(states)
+    ]
+    nd = report.scale.no_data
+    key_rows.append(
+        [
+            _rag(_view(nd)),
+            _text(
+                "No figure or rating was reported for this period (or, for last period, "
+                "none was reported then). It is not a judgement of progress. "
+                f"Fill {nd.colour}, text {nd.font_colour}."
+            ),
+        ]
+    )
+    sheet.table(
+        "RagKey",
+        ("Rating", "Meaning"),
+        key_rows,
+        title="RAG key: each rating's words and colour",
+        empty="No RAG scale defined",
+    )
+    sheet.gap()
+    sheet.line("About this report", styles.caption)
+    last = (f"last period is {report.last_period_label}" if report.last_period_label
+            else "there is no earlier period in the history")
+    rows = [
+        ("Colour and words", "Every rating is written in words as well as coloured, so the "
+         "report reads the same printed in black and white."),
+        ("Periods", f"This period is {report.period_label}; {last}."),
+        ("Trend", f"Trend compares this period's rating with last period's; '★ New' means "
+         f"there was no rating last period. '{NO_TREND}' means there is no rating this "
+         "period to compare."),
+        ("Overrides", "Some ratings come from a rule (a target, a budget, a cap). The owner may "
+         "override a rule's rating only with a written reason; the Note column then says "
+         "'Overridden by owner', what the rule gave and the reason."),
+        ("Money", "Money is in pounds, rounded to the nearest pound. Where no figure is "
+         "available yet the cell says so in words (for example NA)."),
+        ("Risk scores", "A risk's score is likelihood times impact; its band is the rating "
+         "for that score. The mark before each action shows the risk's direction."),
+        ("Blank cells", f"No table has blank cells: '{NO_NOTE}', '{NO_TREND}', "
+         f"'{NOT_REPORTED}' or '{NOT_APPLICABLE}' stand where there is nothing to show."),
+        ("Data quality", f"The {DATA_QUALITY} sheet lists every problem found in the returns; "
+         f"the {SOURCES} sheet of the workbook says which file, sheet and cell each figure "
+         "came from."),
+        ("Programme definition", f"{report.programme_id}, SHA-256 "
+         f"{report.definition_hash or 'not recorded'}."),
+    ]
+    rows += [(f"Note {i}", note) for i, note in enumerate(report.notes, start=1)
+             if note.strip()]
+    sheet.table(
+        "ReportNotes",
+        ("Topic", "Explanation"),
+        [[_text(topic), _text(text)] for topic, text in rows],
+        title="Notes on reading this report",
+        empty="No notes",
+        main=True,
+    )
+    sheet.finish()
+
+
+def _view(state: Any) -> RatingView:
+    return RatingView(state.key, state.label, state.colour, state.font_colour)
+
+
+def _rank_words(i: int, n: int) -> str:
+    if i == 0:
+        return f"Best of the {n} ratings"
+    if i == n - 1:
+        return f"Worst of the {n} ratings"
+    return f"Rating {i + 1} of {n}, best first"
+
+
+# One builder per sheet, in the order of SHEETS.
+_BUILDERS: tuple[Callable[[Any, _Styles, Report], None], ...] = (
+    _overview, _conditions, _measures, _finance, _risks, _data_quality, _sources, _notes,
+)

@@ -1,0 +1,1 @@
+"""Returned workbooks: coercion, reading one return, validating a batch."""

@@ -1,0 +1,349 @@
+"""Validate returns: per-file checks, then merge across files, losing nothing.
+
+Returns for the same period are merged per field.  The same field with two
+different values in two files is a conflict that names both files and cells,
+never a silent pick.  A resubmission from the same owner needs an explicit
+choice (``newest_wins`` or removing the older file), and the choice is
+recorded as an issue of severity info so it reaches the report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hnbxl.core.issues import Issue, Severity, blocking, summary_line
+from hnbxl.core.periods import Period
+from hnbxl.core.provenance import FieldValue
+from hnbxl.forms.layout import CheckItem, FormLayout, InputSpec
+from hnbxl.programme.definition import Programme
+from hnbxl.returns.read import LayoutCache, ReturnRead, read_return
+from hnbxl.store.history import History
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class OwnerStatus:
+    key: str
+    name: str
+    files: tuple[str, ...]  # returns used that hold this owner's sections
+    missing: tuple[str, ...]  # titles of this owner's sections no return holds
+
+
+@dataclass
+class Validation:
+    files: int
+    reads: list[ReturnRead]
+    used: list[ReturnRead] = field(default_factory=list)
+    values: dict[str, FieldValue] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    period: Period | None = None
+    programme: Programme | None = None  # what the returns were checked against
+
+    def blocking(self, allow_warnings: bool = False) -> list[Issue]:
+        return blocking(self.issues, allow_warnings)
+
+    def owners(self) -> list[OwnerStatus]:
+        """Who has returned what: for chasing the missing returns."""
+        programme = self.programme
+        if programme is None:
+            return []
+        out = []
+        for key, owner in programme.owners.items():
+            sections = programme.sections_of(key)
+            if not sections:
+                continue
+            files = tuple(r.display for r in self.used if r.identity
+                          and set(sections) & set(r.identity.sections))
+            held = {s for r in self.used if r.identity for s in r.identity.sections}
+            missing = tuple(programme.sections[s].title for s in sections if s not in held)
+            out.append(OwnerStatus(key, owner.name, files, missing))
+        return out
+
+    def to_dict(self, allow_warnings: bool = False) -> dict[str, Any]:
+        owners = self.owners()
+        return {
+            "period": self.period.key if self.period else None,
+            "owners": [{"owner": o.key, "name": o.name, "files": list(o.files),
+                        "missing": list(o.missing)} for o in owners],
+            "files": [
+                {"file": r.display, "sha256": r.sha256,
+                 "owner": r.identity.owner if r.identity else None,
+                 "sections": list(r.identity.sections) if r.identity else [],
+                 "used": r in self.used}
+                for r in self.reads
+            ],
+            "blocking": bool(self.blocking(allow_warnings)),
+            "summary": summary_line(self.issues, self.files),
+            "issues": [issue.to_dict() for issue in self.issues],
+        }
+
+
+def validate_files(paths: Sequence[Path], programme: Programme, history: History,
+                   newest_wins: bool = False, progress: Progress | None = None,
+                   period: Period | None = None) -> Validation:
+    reads = []
+    layouts: LayoutCache = {}
+    for i, path in enumerate(paths):
+        reads.append(read_return(Path(path), programme, history, layouts=layouts))
+        if progress:
+            progress(i + 1, len(paths), str(path))
+    result = validate_reads(reads, newest_wins, period)
+    result.programme = programme
+    return result
+
+
+def validate_reads(reads: list[ReturnRead], newest_wins: bool = False,
+                   period: Period | None = None) -> Validation:
+    """Checks across the returns; ``period``, when given, is the period they must be for."""
+    result = Validation(len(reads), reads)
+    for read in reads:
+        if read.layout is not None:
+            _cross_field_checks(read)
+        result.issues.extend(read.issues)
+    readable = [r for r in reads if r.layout is not None]
+    if period is not None:
+        readable = _for_period(readable, period, result.issues)
+    result.period = _agree_on_period(readable, result.issues)
+    result.used = _choose_returns(readable, newest_wins, result.issues)
+    result.values = _merge(result.used, result.issues)
+    _merged_checks(result.values, result.issues)
+    _completeness(result.used, result.values, result.issues)
+    result.issues.sort(key=Issue.sort_key)
+    return result
+
+
+# --------------------------------------------------------------------------- per file
+
+
+def _cross_field_checks(read: ReturnRead) -> None:
+    layout = read.layout
+    assert layout is not None
+    values = read.values
+
+    def spec(key: str) -> InputSpec:
+        return layout.input(key)
+
+    def add(code: str, severity: Severity, message: str, where: str, found: Any = "",
+            expected: Any = "") -> None:
+        s = spec(where)
+        read.issue(code, severity, message, sheet=s.sheet, cell=s.cell, field_key=where,
+                   found=found, expected=expected)
+
+    for s in layout.inputs:
+        base, part = s.field.rsplit(".", 1)
+        if part == "figure" and f"{base}.reason" in values and s.field in values:
+            add("figure-and-reason", Severity.ERROR,
+                "Both a figure and a reason for having no figure were given; keep one.",
+                f"{base}.reason", found=values[f"{base}.reason"].value,
+                expected="empty when there is a figure")
+        if part == "override_reason" and s.field in values and f"{base}.override" not in values:
+            add("reason-without-override", Severity.WARNING,
+                "A reason for overriding was given but no override rating was chosen; the "
+                "computed rating is used.", s.field, found=values[s.field].value,
+                expected="an override rating with its reason, or neither")
+        if part == "share_base" and s.field in values and f"{base}.figure" in values:
+            count, out_of = values[f"{base}.figure"].value, values[s.field].value
+            if isinstance(count, int) and isinstance(out_of, int) and out_of < count:
+                add("share-base-too-small", Severity.ERROR,
+                    "The group a share is out of is smaller than the figure itself.",
+                    s.field, found=f"{count} out of {out_of}",
+                    expected=f"a number of at least {count}")
+        if part == "target" and s.field in values:
+            like, imp = values.get(f"{base}.likelihood"), values.get(f"{base}.impact")
+            if like and imp:
+                score = like.value * imp.value
+                target = values[s.field].value
+                if target > score:
+                    add("target-above-score", Severity.ERROR,
+                        "A risk's target score must not be above its current score.",
+                        s.field, found=f"target {target}, score {score}",
+                        expected=f"a target of {score} or less")
+        if part == "name" and s.field not in values and base.startswith("risks."):
+            filled = [k for k in ("risk", "likelihood", "impact", "action", "target")
+                      if f"{base}.{k}" in values
+                      and not (k == "likelihood" and values[f"{base}.{k}"].raw is None)]
+            if filled:
+                add("new-risk-without-name", Severity.ERROR,
+                    "A new risk row has details but no name; name the risk or clear the row.",
+                    s.field, found=f"{', '.join(filled)} filled", expected="a risk name")
+
+
+# --------------------------------------------------------------------------- across files
+
+
+def _for_period(reads: list[ReturnRead], period: Period,
+                issues: list[Issue]) -> list[ReturnRead]:
+    kept = []
+    for read in reads:
+        assert read.identity is not None
+        if read.identity.period == period.key:
+            kept.append(read)
+            continue
+        found = Period.parse(read.identity.period)
+        issues.append(Issue(
+            "wrong-period", Severity.ERROR,
+            f"This is the {found.label} return, not {period.label}'s: leave it out or "
+            f"ask for the {period.label} return.", read.display,
+            found=f"a return for {found.label}", expected=f"a return for {period.label}"))
+    return kept
+
+
+def _merged_checks(values: dict[str, FieldValue], issues: list[Issue]) -> None:
+    """Checks that need every return at once: a figure in one, a reason for none in another."""
+    for key, reason in values.items():
+        if not key.endswith(".reason"):
+            continue
+        figure = values.get(key[: -len("reason")] + "figure") or values.get(
+            key[: -len("reason")] + "this_quarter")
+        if figure is None or figure.provenance.file == reason.provenance.file:
+            continue  # the same file's pair was checked with that file
+        for mine, other in ((reason, figure), (figure, reason)):
+            issues.append(Issue(
+                "figure-and-reason", Severity.ERROR,
+                f"One return gives a figure and another a reason for having none "
+                f"({other.provenance.file}, {other.provenance.place}); agree which is right.",
+                mine.provenance.file, mine.provenance.sheet, mine.provenance.cell, mine.field,
+                found=_say(mine.value), expected="a figure or a reason, in one return"))
+
+
+def _agree_on_period(reads: list[ReturnRead], issues: list[Issue]) -> Period | None:
+    periods = sorted({r.identity.period for r in reads if r.identity})
+    if len(periods) > 1:
+        for read in reads:
+            assert read.identity is not None
+            issues.append(Issue(
+                "period-mismatch", Severity.ERROR,
+                "The returns are for different periods; compile one period at a time.",
+                read.display, found=Period.parse(read.identity.period).label,
+                expected=" or ".join(Period.parse(p).label for p in periods) + ", not both"))
+        return None
+    return Period.parse(periods[0]) if periods else None
+
+
+def _saved_at(read: ReturnRead) -> datetime | None:
+    """When the file was last saved, in UTC: the workbook's own stamp, else the file's time.
+
+    Stamps are compared as times, not text: ``12:00+05:00`` is before ``08:00Z``.
+    """
+    if read.modified:
+        try:
+            stamp = datetime.fromisoformat(read.modified.strip().replace("Z", "+00:00"))
+            return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    try:
+        return datetime.fromtimestamp(os.stat(read.path).st_mtime, UTC)
+    except OSError:
+        return None
+
+
+def _saved_words(read: ReturnRead) -> str:
+    saved = _saved_at(read)
+    return f"saved {saved:%Y-%m-%d %H:%M} UTC" if saved else "saved at an unknown time"
+
+
+def _choose_returns(reads: list[ReturnRead], newest_wins: bool,
+                    issues: list[Issue]) -> list[ReturnRead]:
+    used: list[ReturnRead] = []
+    by_hash: dict[str, ReturnRead] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list[ReturnRead]] = {}
+    for read in reads:
+        if read.sha256 in by_hash:
+            issues.append(Issue(
+                "duplicate-file", Severity.INFO,
+                f"This file is byte-for-byte the same as {by_hash[read.sha256].display}; it was "
+                "read once.", read.display, found=f"SHA-256 {read.sha256[:12]}",
+                expected="each return once"))
+            continue
+        by_hash[read.sha256] = read
+        assert read.identity is not None
+        groups.setdefault((read.identity.owner, read.identity.sections), []).append(read)
+    for (owner, _sections), group in groups.items():
+        if len(group) == 1:
+            used.append(group[0])
+            continue
+        unknown = datetime.min.replace(tzinfo=UTC)  # an unreadable stamp sorts oldest
+        ordered = sorted(group, key=lambda r: (_saved_at(r) or unknown, r.display))
+        newest, older = ordered[-1], ordered[:-1]
+        names = ", ".join(r.display for r in ordered)
+        who = "all sections" if owner == "all" else f"owner '{owner}'"
+        if not newest_wins:
+            for read in group:
+                issues.append(Issue(
+                    "resubmission", Severity.ERROR,
+                    f"{len(group)} returns of the same form ({who}) were given: {names}. "
+                    "Remove the older file(s), or compile with --newest-wins to use the "
+                    f"newest ({newest.display}).", read.display,
+                    found=_saved_words(read), expected=f"one return for {who}"))
+            continue
+        used.append(newest)
+        for read in older:
+            issues.append(Issue(
+                "resubmission-set-aside", Severity.INFO,
+                f"Set aside: a newer return of the same form ({newest.display}, "
+                f"{_saved_words(newest)}) was used because of --newest-wins.", read.display,
+                found=_saved_words(read), expected="the newest return"))
+    return sorted(used, key=lambda r: r.display)
+
+
+def _merge(used: list[ReturnRead], issues: list[Issue]) -> dict[str, FieldValue]:
+    merged: dict[str, FieldValue] = {}
+    for read in used:
+        for key, value in read.values.items():
+            first = merged.get(key)
+            if first is None:
+                merged[key] = value
+            elif first.value != value.value:
+                for mine, other in ((first, value), (value, first)):
+                    issues.append(Issue(
+                        "conflict", Severity.ERROR,
+                        f"Two returns disagree: {other.provenance.file} "
+                        f"({other.provenance.place}) says {_say(other.value)}. Agree one "
+                        "value and correct the other return.",
+                        mine.provenance.file, mine.provenance.sheet, mine.provenance.cell, key,
+                        found=_say(mine.value), expected="the same value in both returns"))
+    return merged
+
+
+def _say(value: Any) -> str:
+    if isinstance(value, Period):
+        return value.label
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _completeness(used: list[ReturnRead], values: dict[str, FieldValue],
+                  issues: list[Issue]) -> None:
+    """Required inputs left empty, judged on the merged values of all returns."""
+    unreadable = {(i.file, i.field) for i in issues if i.severity is Severity.ERROR and i.field}
+    seen: set[tuple[str, ...]] = set()
+    for read in used:
+        layout: FormLayout | None = read.layout
+        assert layout is not None
+        for check in layout.checks:
+            ident = (check.label, *check.any_of, check.when or "")
+            if ident in seen:
+                continue
+            seen.add(ident)
+            if _satisfied(check, values) or any(
+                    (read.display, f) for f in check.any_of if (read.display, f) in unreadable):
+                continue  # filled, or filled with something already reported as unreadable
+            spec = layout.input(check.any_of[0])
+            where = " or ".join(layout.input(f).cell for f in check.any_of)
+            severity = Severity.ERROR if check.severity == "error" else Severity.WARNING
+            issues.append(Issue(
+                "required-missing", severity,
+                f"Required and empty: {check.label}.", read.display, spec.sheet, spec.cell,
+                spec.field, found="(empty)",
+                expected=f"a value in {spec.sheet}!{where}"))
+
+
+def _satisfied(check: CheckItem, values: dict[str, FieldValue]) -> bool:
+    if check.when and check.when not in values:
+        return True
+    return any(f in values for f in check.any_of)

@@ -1,0 +1,1 @@
+"""The working folder: SQLite history, the folder itself, exports."""

@@ -1,0 +1,356 @@
+"""History: every compiled period in one SQLite file in the working folder.
+
+For each compile it keeps each value with its provenance, each rating (and
+override), the figures as the report showed them, the risk log, the issues,
+and which returns were used.  Last period's ratings, figures, trends and the
+carried-forward risk log all come from here.
+
+Writing a period is one transaction.  Compiling a period again marks the old
+compile as replaced (``replaced_by``) inside the same transaction, so the
+record of what the committee saw first is never lost, and a failed compile
+leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hnbxl.core.issues import HnbxlError, Issue
+from hnbxl.core.periods import Period
+from hnbxl.core.provenance import FieldValue
+from hnbxl.programme.definition import Risk
+from hnbxl.programme.snapshot import PeriodSnapshot
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS compiles (
+    id INTEGER PRIMARY KEY,
+    programme TEXT NOT NULL,
+    period TEXT NOT NULL,
+    definition_hash TEXT NOT NULL,
+    extracted_on TEXT NOT NULL,
+    compiled_at TEXT NOT NULL,
+    output TEXT NOT NULL,
+    output_sha256 TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    replaced_by INTEGER REFERENCES compiles(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_active_compile
+    ON compiles(programme, period) WHERE active = 1;
+CREATE TABLE IF NOT EXISTS returns_used (
+    compile_id INTEGER NOT NULL REFERENCES compiles(id),
+    sha256 TEXT NOT NULL,
+    file TEXT NOT NULL,
+    stored_as TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    sections TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS field_values (
+    compile_id INTEGER NOT NULL REFERENCES compiles(id),
+    field TEXT NOT NULL,
+    value_json TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ratings (
+    compile_id INTEGER NOT NULL REFERENCES compiles(id),
+    item TEXT NOT NULL,
+    rag TEXT NOT NULL,
+    computed TEXT,
+    overridden INTEGER NOT NULL,
+    reason TEXT,
+    basis TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS figures (
+    compile_id INTEGER NOT NULL REFERENCES compiles(id),
+    item TEXT NOT NULL,
+    display TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS risks (
+    compile_id INTEGER NOT NULL REFERENCES compiles(id),
+    position INTEGER NOT NULL,
+    risk_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    risk TEXT NOT NULL,
+    likelihood INTEGER NOT NULL,
+    impact INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    target INTEGER NOT NULL,
+    updated TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS issues (
+    compile_id INTEGER NOT NULL REFERENCES compiles(id),
+    code TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, sheet TEXT NOT NULL,
+    cell TEXT NOT NULL, field TEXT NOT NULL, found TEXT NOT NULL, expected TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class CompileRecord:
+    id: int
+    programme: str
+    period: Period
+    definition_hash: str
+    extracted_on: str
+    compiled_at: str
+    output: str
+    output_sha256: str
+    active: bool
+    replaced_by: int | None
+    returns: int
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    sha256: str
+    file: str
+    stored_as: str
+    owner: str
+    sections: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RatingRecord:
+    item: str
+    rag: str
+    computed: str | None
+    overridden: bool
+    reason: str | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class NewCompile:
+    """Everything one successful compile writes, gathered before the transaction."""
+
+    programme: str
+    period: Period
+    definition_hash: str
+    extracted_on: str
+    output: str
+    output_sha256: str
+    returns: tuple[ReturnRecord, ...]
+    values: tuple[FieldValue, ...]
+    ratings: tuple[RatingRecord, ...]
+    figures: dict[str, str]
+    risks: tuple[Risk, ...]
+    issues: tuple[Issue, ...]
+
+
+class HistoryError(HnbxlError):
+    pass
+
+
+class History:
+    """A history file.  Reading a file that does not exist yet finds nothing."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    @contextmanager
+    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        if not write and not self.path.exists():
+            conn = sqlite3.connect(":memory:")
+        else:
+            if write:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            except sqlite3.Error as exc:
+                raise HistoryError(f"{self.path}: cannot open the history ({exc})") from None
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            try:
+                if write or not self.path.exists():
+                    conn.executescript(_SCHEMA)
+                else:
+                    conn.execute("SELECT id FROM compiles LIMIT 0")
+            except sqlite3.DatabaseError as exc:
+                raise HistoryError(
+                    f"{self.path}: not an hnbxl history file ({exc}); point --workdir at the "
+                    "right folder or move this file away") from None
+            yield conn
+        finally:
+            conn.close()
+
+    def create(self) -> None:
+        """An empty history with its schema, so the folder is complete after ``init``."""
+        with self._connect(write=True) as conn:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                         (str(SCHEMA_VERSION),))
+
+    # -- reading
+
+    def compiles(self, programme: str | None = None, include_replaced: bool = True
+                 ) -> list[CompileRecord]:
+        query = (
+            "SELECT c.id, c.programme, c.period, c.definition_hash, c.extracted_on,"
+            " c.compiled_at, c.output, c.output_sha256, c.active, c.replaced_by,"
+            " (SELECT COUNT(*) FROM returns_used r WHERE r.compile_id = c.id)"
+            " FROM compiles c WHERE (? IS NULL OR c.programme = ?)"
+            + ("" if include_replaced else " AND c.active = 1")
+            + " ORDER BY c.period, c.id"
+        )
+        with self._connect() as conn:
+            rows = conn.execute(query, (programme, programme)).fetchall()
+        return [
+            CompileRecord(r[0], r[1], Period.parse(r[2]), r[3], r[4], r[5], r[6], r[7],
+                          bool(r[8]), r[9], r[10])
+            for r in rows
+        ]
+
+    def snapshot(self, programme: str, period: Period) -> PeriodSnapshot | None:
+        """The active compile of exactly this period."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1",
+                (programme, period.key)).fetchone()
+            return self._snapshot(conn, row[0], period) if row else None
+
+    def snapshot_before(self, programme: str, period: Period) -> PeriodSnapshot | None:
+        """The latest active compile before ``period``: the report's "last period"."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT id, period FROM compiles WHERE programme = ? AND period < ? AND active = 1"
+                " ORDER BY period DESC LIMIT 1", (programme, period.key)).fetchone()
+            return self._snapshot(conn, row[0], Period.parse(row[1])) if row else None
+
+    def snapshot_by_digest(self, programme: str, period: Period, digest: str
+                           ) -> PeriodSnapshot | None:
+        """Any compile of ``period`` (replaced ones too) whose content has ``digest``."""
+        with self._connect() as conn:
+            ids = conn.execute(
+                "SELECT id FROM compiles WHERE programme = ? AND period = ? ORDER BY id DESC",
+                (programme, period.key)).fetchall()
+            for (compile_id,) in ids:
+                snap = self._snapshot(conn, compile_id, period)
+                if snap.digest == digest:
+                    return snap
+        return None
+
+    def values(self, compile_id: int) -> list[tuple[str, Any, str, str, str]]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT field, value_json, file, sheet, cell FROM field_values"
+                " WHERE compile_id = ? ORDER BY rowid", (compile_id,)).fetchall()
+        return [(f, json.loads(v), file, sheet, cell) for f, v, file, sheet, cell in rows]
+
+    def returns(self, compile_id: int) -> list[ReturnRecord]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT sha256, file, stored_as, owner, sections, note FROM returns_used"
+                " WHERE compile_id = ? ORDER BY rowid", (compile_id,)).fetchall()
+        return [ReturnRecord(r[0], r[1], r[2], r[3], tuple(r[4].split(",")), r[5]) for r in rows]
+
+    @staticmethod
+    def _snapshot(conn: sqlite3.Connection, compile_id: int, period: Period) -> PeriodSnapshot:
+        ratings = dict(conn.execute(
+            "SELECT item, rag FROM ratings WHERE compile_id = ? ORDER BY rowid",
+            (compile_id,)).fetchall())
+        figures = dict(conn.execute(
+            "SELECT item, display FROM figures WHERE compile_id = ? ORDER BY rowid",
+            (compile_id,)).fetchall())
+        risks = tuple(
+            Risk(id=r[0], name=r[1], risk=r[2], likelihood=r[3], impact=r[4], action=r[5],
+                 direction=r[6], target=r[7], updated=Period.parse(r[8]), status=r[9])
+            for r in conn.execute(
+                "SELECT risk_id, name, risk, likelihood, impact, action, direction, target,"
+                " updated, status FROM risks WHERE compile_id = ? ORDER BY position",
+                (compile_id,)).fetchall()
+        )
+        return PeriodSnapshot(period, ratings, figures, risks)
+
+    # -- writing
+
+    def record(self, new: NewCompile, before_commit: Callable[[], None] | None = None) -> int:
+        """Write one compile in one transaction; replaces (and keeps) an earlier one.
+
+        ``before_commit`` runs inside the transaction (the compile renames its
+        output into place there), so a failure in it rolls the history back; a
+        history file this call created is removed again.
+        """
+        existed = self.path.exists()
+        try:
+            return self._record(new, before_commit)
+        except BaseException:
+            if not existed:
+                for path in (self.path, self.path.with_name(self.path.name + "-journal")):
+                    path.unlink(missing_ok=True)
+            raise
+
+    def _record(self, new: NewCompile, before_commit: Callable[[], None] | None) -> int:
+        with self._connect(write=True) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
+                previous = conn.execute(
+                    "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1",
+                    (new.programme, new.period.key)).fetchone()
+                if previous:
+                    conn.execute("UPDATE compiles SET active = 0 WHERE id = ?", (previous[0],))
+                cur = conn.execute(
+                    "INSERT INTO compiles (programme, period, definition_hash, extracted_on,"
+                    " compiled_at, output, output_sha256, active) VALUES (?,?,?,?,?,?,?,1)",
+                    (new.programme, new.period.key, new.definition_hash, new.extracted_on,
+                     datetime.now(UTC).isoformat(timespec="seconds"), new.output,
+                     new.output_sha256))
+                compile_id = cur.lastrowid
+                if previous:
+                    conn.execute("UPDATE compiles SET replaced_by = ? WHERE id = ?",
+                                 (compile_id, previous[0]))
+                conn.executemany(
+                    "INSERT INTO returns_used VALUES (?,?,?,?,?,?,?)",
+                    [(compile_id, r.sha256, r.file, r.stored_as, r.owner, ",".join(r.sections),
+                      r.note) for r in new.returns])
+                conn.executemany(
+                    "INSERT INTO field_values VALUES (?,?,?,?,?,?,?)",
+                    [(compile_id, v.field, json.dumps(_jsonable(v.value), ensure_ascii=False),
+                      v.provenance.file, v.provenance.sha256, v.provenance.sheet,
+                      v.provenance.cell) for v in new.values])
+                conn.executemany(
+                    "INSERT INTO ratings VALUES (?,?,?,?,?,?,?)",
+                    [(compile_id, r.item, r.rag, r.computed, int(r.overridden), r.reason, r.basis)
+                     for r in new.ratings])
+                conn.executemany("INSERT INTO figures VALUES (?,?,?)",
+                                 [(compile_id, k, v) for k, v in new.figures.items()])
+                conn.executemany(
+                    "INSERT INTO risks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(compile_id, i, r.id, r.name, r.risk, r.likelihood, r.impact, r.action,
+                      r.direction, r.target, r.updated.key, r.status)
+                     for i, r in enumerate(new.risks)])
+                conn.executemany(
+                    "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [(compile_id, i.code, str(i.severity), i.file, i.sheet, i.cell, i.field,
+                      i.found, i.expected, i.message) for i in new.issues])
+                if before_commit is not None:
+                    before_commit()
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return int(compile_id)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Period):
+        return value.key
+    return value

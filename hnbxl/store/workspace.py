@@ -1,0 +1,81 @@
+"""The working folder: where the officer keeps the programme, history and returns.
+
+``hnbxl init DIR`` makes one, so the officer never needs to know where the
+package lives.  Without a ``programme.toml`` in the folder, the embedded
+Wiltshire programme is used; the history is created on the first compile.
+
+Layout of a working folder::
+
+    programme.toml     the programme definition (a copy to edit)
+    history.sqlite     every compiled period
+    returns/           every return used, unchanged, named by its SHA-256
+    forms/             generated input workbooks (default for generate)
+    output/            compiled reports (default for compile)
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from hnbxl.core.issues import HnbxlError
+from hnbxl.programme.definition import Programme, default_definition_path, load_programme
+from hnbxl.store.history import History
+
+DEFINITION_FILE = "programme.toml"
+HISTORY_FILE = "history.sqlite"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    definition_override: Path | None = None
+
+    @property
+    def definition_path(self) -> Path:
+        if self.definition_override is not None:
+            return self.definition_override
+        local = self.root / DEFINITION_FILE
+        return local if local.exists() else default_definition_path()
+
+    @property
+    def history_path(self) -> Path:
+        return self.root / HISTORY_FILE
+
+    @property
+    def returns_dir(self) -> Path:
+        return self.root / "returns"
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.root / "forms"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    def programme(self) -> Programme:
+        return load_programme(self.definition_path)
+
+    def history(self) -> History:
+        return History(self.history_path)
+
+
+def init_workspace(root: Path, definition: Path | None = None) -> Workspace:
+    """Make a working folder; never overwrites a definition or history already there."""
+    if root.exists() and not root.is_dir():
+        raise HnbxlError(f"{root}: exists and is not a folder")
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / DEFINITION_FILE
+    source = definition or default_definition_path()
+    load_programme(source)  # refuse to copy a definition that does not load
+    if not target.exists():
+        shutil.copyfile(source, target)
+    for folder in ("returns", "forms", "output"):
+        (root / folder).mkdir(exist_ok=True)
+    workspace = Workspace(root)
+    history = workspace.history()
+    if not history.path.exists():
+        history.create()
+    return workspace

@@ -1,0 +1,1 @@
+"""Workbook bytes: refusing unsafe files, the strict streaming cell reader, text fitting."""

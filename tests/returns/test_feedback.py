@@ -1,0 +1,62 @@
+"""Feedback copies: a return sent back with every issue marked, that validates as usual."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from hnbxl.api import feedback_copies, generate_forms, validate_returns
+from hnbxl.cli import main
+from hnbxl.store.workspace import Workspace
+
+
+def _bad_return(ws: Workspace, tmp_path: Path) -> Path:
+    [form] = generate_forms(ws, "2024-02", owner="send", due=date(2024, 3, 1))
+    book = openpyxl.load_workbook(form.path)
+    km = book["Key Measures"]
+    km["F6"] = "£169"  # a pound sign in a count: an error
+    km["F10"] = "17,287"  # money typed as text: a warning, value kept
+    km["A7"] = "Edited label"  # a locked cell changed
+    km["J6"] = "Red - At Risk"
+    path = tmp_path / "returned" / "send.xlsx"
+    path.parent.mkdir()
+    book.save(path)
+    return path
+
+
+def test_a_feedback_copy_marks_issues_and_validates_as_usual(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "work")
+    returned = _bad_return(ws, tmp_path)
+    before = validate_returns(ws, [returned])
+    [copy] = feedback_copies(ws, [returned])
+    assert copy.path == ws.root / "feedback" / "send-feedback.xlsx"
+    after = validate_returns(ws, [copy.path])
+    placed = {(i.code, i.sheet, i.cell) for i in before.issues}
+    again = {(i.code, i.sheet, i.cell) for i in after.issues}
+    # The locked cell is restored; every other issue is still there to fix.
+    assert ("locked-cell-changed", "Key Measures", "A7") in placed
+    assert again == placed - {("locked-cell-changed", "Key Measures", "A7")}
+    assert after.values["measures.average_cost_per_ehcp.figure"].value == 17287
+    assert after.values["measures.needs_assessment_requests.rating"].value == "red"
+    km = openpyxl.load_workbook(copy.path)["Key Measures"]
+    assert km["F6"].value == "£169"  # what they typed, so they see what to fix
+    assert "whole number" in km["F6"].comment.text
+    assert km["F6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert km["A7"].value == "Reduction in the percentage of school population who have an EHCP"
+    assert "had been changed to 'Edited label'" in km["A7"].comment.text
+    assert copy.marked == len({(i.sheet, i.cell) for i in before.issues if i.cell})
+
+
+def test_feedback_command(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "work")
+    returned = _bad_return(ws, tmp_path)
+    junk = tmp_path / "returned" / "notes.xlsx"
+    junk.write_text("not a workbook")
+    result = CliRunner().invoke(main, ["feedback", "-w", str(ws.root), str(returned),
+                                       str(junk)])
+    assert result.exit_code == 0, result.output
+    assert "send-feedback.xlsx" in result.output and "cells marked" in result.output
+    assert "1 file could not be read as a return" in result.output
