@@ -1,0 +1,331 @@
+"""The building blocks of a report sheet: formats, table cells and a checked sheet writer.
+
+Every sheet of the committee workbook (:mod:`hnbxl.report.workbook`) and the
+trend sheets (:mod:`hnbxl.report.trends`) is written through :class:`Sheet`, so
+each table is a real Excel table with no blank cells, every row is as tall as
+its wrapped text, every XlsxWriter return code is checked, and every page has
+the same print setup.  Kept apart from the sheet builders so that new sheets
+can live in their own modules without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hnbxl.core.issues import HnbxlError
+from hnbxl.report.model import RatingView, Report, Trend
+from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
+
+# Words written where a table would otherwise have a blank cell.
+NO_TREND = "No trend"
+NO_NOTE = "None"
+NO_DETAIL = "No detail given"
+NOT_REPORTED = "Not reported"
+NOT_APPLICABLE = "Not applicable"
+
+MONEY_FORMAT = "£#,##0;-£#,##0"
+FONT = "Arial"
+FONT_SIZE = 11
+HEADER_FILL = "#1F3864"
+HEADER_FONT = "#FFFFFF"
+BORDER_COLOUR = "#808080"
+
+
+class OutputError(HnbxlError):
+    """The workbook or PDF could not be written; nothing was left half-written."""
+
+
+def report_date(report: Report) -> str:
+    return report.extracted_on.strftime("%d/%m/%Y")
+
+
+class Styles:
+    """XlsxWriter formats, made once per workbook (formats are workbook-wide)."""
+
+    def __init__(self, workbook: Any):
+        self.workbook = workbook
+        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+        cell = {**base, "text_wrap": True, "border": 1, "border_color": BORDER_COLOUR}
+        self.title = workbook.add_format({**base, "bold": True, "font_size": 16})
+        self.heading = workbook.add_format({**base, "bold": True, "font_size": 13})
+        self.caption = workbook.add_format({**base, "bold": True})
+        self.info = workbook.add_format({**base})
+        self.paragraph = workbook.add_format({**base, "text_wrap": True})
+        self.header = workbook.add_format(
+            {**cell, "bold": True, "font_color": HEADER_FONT, "bg_color": HEADER_FILL}
+        )
+        self.text = workbook.add_format({**cell})
+        right = {**cell, "align": "right", "indent": 1}  # clear of the RAG cell beside it
+        self.money = workbook.add_format({**right, "num_format": MONEY_FORMAT})
+        self.money_text = workbook.add_format({**right})
+        self.integer = workbook.add_format({**cell, "num_format": "0", "align": "center"})
+        self.centre = workbook.add_format({**cell, "align": "center"})
+        self._cell = cell
+        self._rag: dict[tuple[str, str], Any] = {}
+        self.metrics: dict[int, tuple[float, bool, bool]] = {}
+        for fmt, props in (
+            (self.title, {"font_size": 16, "bold": True}),
+            (self.heading, {"font_size": 13, "bold": True}),
+            (self.caption, {"bold": True}),
+            (self.info, {}),
+            (self.paragraph, {"text_wrap": True}),
+            (self.header, {"bold": True, "text_wrap": True}),
+            (self.text, {"text_wrap": True}),
+            (self.money, {}),
+            (self.money_text, {}),
+            (self.integer, {}),
+            (self.centre, {"text_wrap": True}),
+        ):
+            self._measure(fmt, props)
+
+    def _measure(self, fmt: Any, props: dict[str, Any]) -> None:
+        self.metrics[id(fmt)] = (
+            float(props.get("font_size", FONT_SIZE)),
+            bool(props.get("bold", False)),
+            bool(props.get("text_wrap", False)),
+        )
+
+    def rag(self, view: RatingView) -> Any:
+        """The RAG's own fill and font colour; bold so the words stand out in print."""
+        key = (view.colour.upper(), view.font_colour.upper())
+        if key not in self._rag:
+            fmt = self.workbook.add_format(
+                {**self._cell, "bold": True, "bg_color": key[0], "font_color": key[1]}
+            )
+            self._measure(fmt, {"bold": True, "text_wrap": True})
+            self._rag[key] = fmt
+        return self._rag[key]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: text, a number with its format, or a RAG in words and colour."""
+
+    value: str | float
+    kind: str = "text"  # text, money, money_text, integer, centre, rag
+    rating: RatingView | None = None
+
+
+def text_cell(value: str, fallback: str = NO_NOTE) -> Cell:
+    """Text as given; the fallback words when it is empty, so no table cell is blank."""
+    return Cell(value if value and value.strip() else fallback)
+
+
+def rag_cell(view: RatingView) -> Cell:
+    return Cell(view.label if view.label.strip() else NOT_REPORTED, "rag", view)
+
+
+def trend_cell(trend: Trend | None) -> Cell:
+    return Cell(trend.words if trend is not None and trend.words.strip() else NO_TREND)
+
+
+def money_cell(amount: float | None, text: str) -> Cell:
+    if amount is None:
+        return Cell(text if text.strip() else NOT_REPORTED, "money_text")
+    return Cell(float(amount), "money")
+
+
+def note_cell(rating: RatingView, note: str) -> Cell:
+    """The note column: an override is said in words, then any note of the row's own."""
+    parts: list[str] = []
+    if rating.overridden:
+        gave = rating.computed_label or "a different rating"
+        reason = (rating.reason or "").strip() or "no reason recorded"
+        parts.append(f"Overridden by owner (rule gave {gave}): {reason}")
+    own = note.strip()
+    if own and not any(own in part for part in parts):
+        parts.append(own)
+    return Cell(" ".join(parts) if parts else NO_NOTE)
+
+
+class Sheet:
+    """A worksheet written top to bottom, with every XlsxWriter return code checked."""
+
+    def __init__(
+        self, workbook: Any, styles: Styles, report: Report, name: str, columns: Sequence[float]
+    ):
+        self.ws = workbook.add_worksheet(name)
+        self.name = name
+        self.styles = styles
+        self.report = report
+        self.row = 0
+        self.last_col = len(columns) - 1
+        self.repeat: int | None = None
+        self.freeze: int | None = None
+        self.widths = tuple(columns)
+        self.heights: dict[int, float] = {}
+        for col, width in enumerate(columns):
+            self.ws.set_column(col, col, width)
+
+    # -- cells
+
+    def _check(self, code: int, row: int, col: int, what: str) -> None:
+        if code == -2:
+            raise OutputError(
+                f"{self.name}: the {what} for row {row + 1}, column {col + 1} is longer than "
+                "Excel's 32,767 characters and would be cut short"
+            )
+        if code != 0:
+            raise OutputError(
+                f"{self.name}: XlsxWriter refused the {what} at row {row + 1}, column "
+                f"{col + 1} (code {code})"
+            )
+
+    def string(self, row: int, col: int, value: str, fmt: Any) -> None:
+        if not isinstance(value, str):
+            raise OutputError(f"{self.name}: expected text at row {row + 1}, found {value!r}")
+        self._check(self.ws.write_string(row, col, value, fmt), row, col, "text")
+        self._fit(row, col, value, fmt)
+
+    def number(self, row: int, col: int, value: float, fmt: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise OutputError(f"{self.name}: expected a number at row {row + 1}, found {value!r}")
+        self._check(self.ws.write_number(row, col, value, fmt), row, col, "number")
+        self._fit(row, col, "0", fmt)
+
+    def _fit(self, row: int, col: int, text: str, fmt: Any) -> None:
+        """Grow the row to hold ``text`` as the cell's format wraps it."""
+        size, bold, wrap = self.styles.metrics[id(fmt)]
+        lines = 1
+        if wrap:
+            available = self.widths[col] - CELL_PADDING
+            lines = line_count(text, available, size, bold, FONT_SIZE)
+        height = row_height(lines, size)
+        self.heights[row] = max(self.heights.get(row, 0.0), height)
+
+    def cell(self, row: int, col: int, cell: Cell) -> None:
+        s = self.styles
+        if cell.kind in ("money", "integer"):
+            self.number(row, col, cell.value, s.money if cell.kind == "money" else s.integer)
+        elif cell.kind == "rag":
+            assert cell.rating is not None
+            self.string(row, col, str(cell.value), s.rag(cell.rating))
+        else:
+            fmt = {"money_text": s.money_text, "centre": s.centre}.get(cell.kind, s.text)
+            self.string(row, col, str(cell.value), fmt)
+
+    # -- blocks
+
+    def line(self, text: str, fmt: Any) -> None:
+        """A line of text outside any table, in column A."""
+        self.string(self.row, 0, text, fmt)
+        self.row += 1
+
+    def gap(self) -> None:
+        self.row += 1
+
+    def title_block(self, title: str) -> None:
+        """A1 the sheet's title, A2 whose report and which period, then a gap."""
+        r = self.report
+        self.line(title, self.styles.title)
+        self.line(f"{r.council}: {r.title}, period {r.period_label}", self.styles.info)
+        self.gap()
+
+    def paragraphs(self, texts: Sequence[str], empty: str) -> None:
+        """Narrative, one paragraph per row, wrapped in column A."""
+        shown = [t for t in texts if t.strip()] or [empty]
+        for text in shown:
+            self.line(text, self.styles.paragraph)
+
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Cell]],
+        *,
+        title: str,
+        empty: str,
+        main: bool = False,
+        autofilter: bool = False,
+    ) -> None:
+        """An Excel table: one header row of unique headers, then rows of words.
+
+        An empty table still gets one row, saying so in words in its first
+        column, because a table with no rows reads as a mistake.  ``main``
+        marks the table whose header is repeated on every printed page and
+        frozen on screen: only a table that ends the sheet, since a header
+        repeated above a narrative or another table would mislabel it.
+        """
+        if len({c.casefold() for c in columns}) != len(columns):
+            raise OutputError(f"{self.name}: table {name} has two columns with one header")
+        if len(columns) - 1 > self.last_col:
+            raise OutputError(f"{self.name}: table {name} is wider than the sheet's columns")
+        body = [list(r) for r in rows] or [
+            [Cell(empty)] + [Cell(NOT_APPLICABLE)] * (len(columns) - 1)
+        ]
+        for r in body:
+            if len(r) != len(columns):
+                raise OutputError(f"{self.name}: a row of table {name} has the wrong width")
+        first = self.row
+        last = first + len(body)
+        code = self.ws.add_table(
+            first,
+            0,
+            last,
+            len(columns) - 1,
+            {
+                "name": name,
+                "style": None,
+                "banded_rows": False,
+                "autofilter": autofilter,
+                "title": title,
+                "description": f"{title}. {len(rows)} rows, one per line.",
+                "columns": [{"header": h, "header_format": self.styles.header} for h in columns],
+            },
+        )
+        self._check(code, first, 0, f"table {name}")
+        for col, header in enumerate(columns):
+            self._fit(first, col, header, self.styles.header)
+        for i, r in enumerate(body, start=first + 1):
+            for col, value in enumerate(r):
+                self.cell(i, col, value)
+        if main:
+            self.repeat = first
+            self.freeze = first + 1 if first <= 5 else None
+        self.row = last + 1
+
+    # -- page
+
+    def finish(self) -> None:
+        """Print setup: A4 landscape, one page wide, headers repeated, footers."""
+        r = self.report
+        ws = self.ws
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        header = f"&L{esc(clip(r.council, 100))}&R{esc(self.name)}"
+        footer = (
+            f"&L{esc(clip(r.title, 100))} - {esc(clip(r.period_label, 20))}"
+            f"&CPage &P of &N&RExtracted on {report_date(r)}"
+        )
+        for text in (header, footer):
+            # XlsxWriter drops a header over Excel's limit with only a warning.
+            if len(text.encode("utf-16-le")) // 2 > 255:
+                raise OutputError(f"{self.name}: page header or footer too long: {text!r}")
+        ws.set_header(header, {"margin": 0.3})
+        ws.set_footer(footer, {"margin": 0.3})
+        self._check(
+            ws.print_area(0, 0, max(self.row - 1, 0), self.last_col), 0, 0, "print area"
+        )
+        if self.repeat is not None:
+            ws.repeat_rows(self.repeat)
+        if self.freeze is not None:
+            ws.freeze_panes(self.freeze, 0)
+        ws.hide_gridlines(1)
+        for row, height in sorted(self.heights.items()):
+            self._check(ws.set_row(row, height), row, 0, "row height")
+
+
+def clip(text: str, limit: int) -> str:
+    """Header and footer text short enough for Excel's 255-character limit."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def esc(text: str) -> str:
+    """Header and footer text: ``&`` starts a code there, so a literal one is ``&&``."""
+    return text.replace("&", "&&")
+
