@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hnbxl.core.issues import HnbxlError
+from hnbxl.store.history import History, HistoryError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,9 +44,14 @@ def tidy_history(history_path: Path, programme_id: str) -> pd.DataFrame:
 
     if not history_path.exists():
         raise HnbxlError(f"{history_path}: no history yet; compile a period first")
-    with sqlite3.connect(f"file:{history_path}?mode=ro", uri=True) as conn:
-        frames = [pd.read_sql_query(q, conn, params=(programme_id,))
-                  for q in (_VALUES, _RATINGS, _FIGURES)]
+    with History(history_path).reading() as conn:
+        try:
+            frames = [pd.read_sql_query(q, conn, params=(programme_id,))
+                      for q in (_VALUES, _RATINGS, _FIGURES)]
+        except pd.errors.DatabaseError as exc:  # its message quotes the SQL: not for officers
+            cause = exc.__cause__ if isinstance(exc.__cause__, sqlite3.Error) else exc
+            raise HistoryError(f"{history_path}: the history could not be read "
+                               f"({str(cause).splitlines()[0][:200]})") from None
     table = pd.concat(frames, ignore_index=True)
     is_value = table["kind"] == "value"
     table.loc[is_value, "value"] = table.loc[is_value, "value"].map(

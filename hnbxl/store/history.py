@@ -22,83 +22,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hnbxl.core.issues import HnbxlError, Issue
+from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.store import schema
+from hnbxl.store.schema import HistoryError
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS compiles (
-    id INTEGER PRIMARY KEY,
-    programme TEXT NOT NULL,
-    period TEXT NOT NULL,
-    definition_hash TEXT NOT NULL,
-    extracted_on TEXT NOT NULL,
-    compiled_at TEXT NOT NULL,
-    output TEXT NOT NULL,
-    output_sha256 TEXT NOT NULL,
-    active INTEGER NOT NULL,
-    replaced_by INTEGER REFERENCES compiles(id)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS one_active_compile
-    ON compiles(programme, period) WHERE active = 1;
-CREATE TABLE IF NOT EXISTS returns_used (
-    compile_id INTEGER NOT NULL REFERENCES compiles(id),
-    sha256 TEXT NOT NULL,
-    file TEXT NOT NULL,
-    stored_as TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    sections TEXT NOT NULL,
-    note TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS field_values (
-    compile_id INTEGER NOT NULL REFERENCES compiles(id),
-    field TEXT NOT NULL,
-    value_json TEXT NOT NULL,
-    file TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    sheet TEXT NOT NULL,
-    cell TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ratings (
-    compile_id INTEGER NOT NULL REFERENCES compiles(id),
-    item TEXT NOT NULL,
-    rag TEXT NOT NULL,
-    computed TEXT,
-    overridden INTEGER NOT NULL,
-    reason TEXT,
-    basis TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS figures (
-    compile_id INTEGER NOT NULL REFERENCES compiles(id),
-    item TEXT NOT NULL,
-    display TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS risks (
-    compile_id INTEGER NOT NULL REFERENCES compiles(id),
-    position INTEGER NOT NULL,
-    risk_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    risk TEXT NOT NULL,
-    likelihood INTEGER NOT NULL,
-    impact INTEGER NOT NULL,
-    action TEXT NOT NULL,
-    direction TEXT NOT NULL,
-    target INTEGER NOT NULL,
-    updated TEXT NOT NULL,
-    status TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS issues (
-    compile_id INTEGER NOT NULL REFERENCES compiles(id),
-    code TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, sheet TEXT NOT NULL,
-    cell TEXT NOT NULL, field TEXT NOT NULL, found TEXT NOT NULL, expected TEXT NOT NULL,
-    message TEXT NOT NULL
-);
-"""
+SCHEMA_VERSION = schema.current_version()
+#: Seconds to wait for another process holding the history (a compile commits in well under 1 s).
+BUSY_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -154,8 +88,39 @@ class NewCompile:
     issues: tuple[Issue, ...]
 
 
-class HistoryError(HnbxlError):
-    pass
+class HistoryBusy(HistoryError):
+    """Another process held the history for longer than :data:`BUSY_TIMEOUT`."""
+
+
+class HistoryFull(HistoryError):
+    """The disk holding the history is full."""
+
+
+def explain(exc: sqlite3.Error, path: Path) -> HistoryError:
+    """One line about what went wrong with the history file, never the SQL."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED"):
+        return HistoryBusy(
+            f"{path}: the history is in use by another program (another hnbxl compiling "
+            f"in this folder?); waited {BUSY_TIMEOUT:.0f} s. Try again when it has finished")
+    if name.startswith("SQLITE_FULL") or name.startswith("SQLITE_IOERR"):
+        size = path.stat().st_size if path.is_file() else 0
+        need = max(2 * size, 1 << 20)
+        return HistoryFull(
+            f"{path.parent}: the disk is full (or the file too large) while writing the "
+            f"history ({exc}); free at least {need // 1024:,} KB there and try again; "
+            "nothing was recorded")
+    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+        return HistoryError(
+            f"{path}: the history file is damaged or is not an hnbxl history ({exc}); "
+            "restore it from a backup, or point --workdir at the right folder")
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM")):
+        return HistoryError(f"{path}: cannot open the history for writing ({exc})")
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
+        return HistoryError(
+            f"{path}: unexpected history schema or content ({exc}); the file was changed "
+            "outside hnbxl. Restore it from a backup or move it away")
+    return HistoryError(f"{path}: the history could not be read ({exc})")
 
 
 class History:
@@ -166,35 +131,54 @@ class History:
 
     @contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """An open history at the current schema version; SQLite errors become one line.
+
+        Reading a history that does not exist yet reads an empty one in memory.
+        """
+        if self.path.is_dir():
+            raise HistoryError(f"{self.path}: is a folder, not a history file; move it away "
+                               "(hnbxl makes the history on the first compile)")
         if not write and not self.path.exists():
-            conn = sqlite3.connect(":memory:")
+            conn = sqlite3.connect(":memory:", isolation_level=None)
         else:
             if write:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                conn = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
             except sqlite3.Error as exc:
-                raise HistoryError(f"{self.path}: cannot open the history ({exc})") from None
+                raise explain(exc, self.path) from None
         try:
-            conn.execute("PRAGMA foreign_keys = ON")
             try:
-                if write or not self.path.exists():
-                    conn.executescript(_SCHEMA)
-                else:
-                    conn.execute("SELECT id FROM compiles LIMIT 0")
-            except sqlite3.DatabaseError as exc:
-                raise HistoryError(
-                    f"{self.path}: not an hnbxl history file ({exc}); point --workdir at the "
-                    "right folder or move this file away") from None
-            yield conn
+                conn.execute("PRAGMA foreign_keys = ON")
+                schema.prepare(conn, self.path)
+                yield conn
+            except sqlite3.Error as exc:
+                raise explain(exc, self.path) from None
         finally:
             conn.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A checked connection for read-only queries elsewhere in the store (the export)."""
+        with self._connect() as conn:
+            yield conn
+
     def create(self) -> None:
         """An empty history with its schema, so the folder is complete after ``init``."""
-        with self._connect(write=True) as conn:
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                         (str(SCHEMA_VERSION),))
+        with self._connect(write=True):
+            pass
+
+    def version(self) -> int:
+        """The schema version of the file (0 when there is no file yet)."""
+        if not self.path.is_file():
+            return 0
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            return schema.file_version(conn)
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path) from None
+        finally:
+            conn.close()
 
     # -- reading
 
@@ -204,7 +188,7 @@ class History:
             "SELECT c.id, c.programme, c.period, c.definition_hash, c.extracted_on,"
             " c.compiled_at, c.output, c.output_sha256, c.active, c.replaced_by,"
             " (SELECT COUNT(*) FROM returns_used r WHERE r.compile_id = c.id)"
-            " FROM compiles c WHERE (? IS NULL OR c.programme = ?)"
+            " FROM compiles c WHERE c.state = 'done' AND (? IS NULL OR c.programme = ?)"
             + ("" if include_replaced else " AND c.active = 1")
             + " ORDER BY c.period, c.id"
         )
@@ -237,7 +221,8 @@ class History:
         """Any compile of ``period`` (replaced ones too) whose content has ``digest``."""
         with self._connect() as conn:
             ids = conn.execute(
-                "SELECT id FROM compiles WHERE programme = ? AND period = ? ORDER BY id DESC",
+                "SELECT id FROM compiles WHERE programme = ? AND period = ? AND state = 'done'"
+                " ORDER BY id DESC",
                 (programme, period.key)).fetchall()
             for (compile_id,) in ids:
                 snap = self._snapshot(conn, compile_id, period)
@@ -299,8 +284,6 @@ class History:
         with self._connect(write=True) as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                             (str(SCHEMA_VERSION),))
                 previous = conn.execute(
                     "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1",
                     (new.programme, new.period.key)).fetchone()
