@@ -12,21 +12,10 @@ them; *info* is only noted.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import StrEnum
+from typing import Any
 
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    QUERY = "query"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.QUERY: 2, Severity.INFO: 3}
+from hnbxl.core import codes
+from hnbxl.core.severity import Severity
 
 
 @dataclass(frozen=True)
@@ -42,6 +31,15 @@ class Issue:
     field: str = ""
     found: str = ""
     expected: str = ""
+
+    def __post_init__(self) -> None:
+        codes.check(self.code, self.severity)  # every issue is a catalogued code
+
+    @classmethod
+    def of(cls, code: str, message: str, *, severity: Severity | None = None,
+           **place: Any) -> Issue:
+        """An issue with the catalogue's usual severity for ``code`` unless one is given."""
+        return cls(code, severity or codes.check(code).severity, message, **place)
 
     @property
     def place(self) -> str:

@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from hnbxl.core import codes
 from hnbxl.core.issues import Severity
 from hnbxl.core.periods import MONTH_ABBR, MONTH_FULL, Period, PeriodError
 from hnbxl.forms.layout import (
@@ -60,42 +61,11 @@ __all__ = [
 # autocorrect and other fonts make of a typed hyphen.
 NO_FIGURE_WORDS: tuple[str, ...] = ("n/a", "na", "n.a.", "n.a", "-", "–", "—")
 
-# Every code :func:`coerce` can return, with what it means; stable, so the
-# report and tests can rely on them.  The severity is fixed per code except
-# ``no-figure-text`` (a warning in figure cells, an error in risk scores).
+# Every code :func:`coerce` can return, with its severity and title: a view of
+# the catalogue (hnbxl.core.codes), where each is declared with what to do.
 PROBLEM_CODES: dict[str, tuple[str, str]] = {
-    "error-value": ("error", "the cell holds a formula error such as #DIV/0!"),
-    "bool-in-number": ("error", "a TRUE/FALSE cell where a number is needed"),
-    "date-in-number": ("error", "a date where a number is needed"),
-    "not-a-number": ("error", "text that is not a number"),
-    "ambiguous-number": ("error", "a number that could be read two ways (12,34 or £1.2m)"),
-    "wrong-unit": ("error", "a £, $, € or % sign that does not belong in this cell"),
-    "too-large": ("error", "a number too large for a workbook to hold"),
-    "text-number-accepted": ("warning", "a number typed as text, read unambiguously"),
-    "no-figure-text": ("warning/error", "n/a, NA or - typed in a figure cell"),
-    "rounded-to-whole": ("info", "a number a hair from whole, as Excel shows it, read whole"),
-    "not-whole": ("error", "a fraction where a whole number is needed"),
-    "negative-count": ("error", "a count below zero"),
-    "below-minimum": ("error", "a number below the smallest allowed"),
-    "above-maximum": ("error", "a number above the largest allowed"),
-    "out-of-range": ("error", "a likelihood or impact outside the grid"),
-    "percent-out-of-range": ("error", "a percentage below 0%, above 100%, or typed without %"),
-    "ambiguous-percent": ("error", "text such as 0.5 that could mean 50% or 0.5%"),
-    "not-in-list": ("error", "a rating, choice or score that is not in the list"),
-    "rating-word-accepted": ("warning", "a rating given by its first word, e.g. Amber"),
-    "label-spelling-accepted": ("warning", "a list entry with different spacing or dashes"),
-    "choice-word-accepted": ("warning", "a direction without its mark, or the mark alone"),
-    "not-a-month": ("error", "text or a number that is not a month"),
-    "ambiguous-date": ("error", "a date such as 01/02/2024 that differs in the UK and US"),
-    "month-text-accepted": ("warning", "a month in another spelling, e.g. January 2024"),
-    "date-as-month": ("warning", "a full date where a month is needed; its month is used"),
-    "month-out-of-range": ("error", "a month outside the months the form offers"),
-    "control-characters": ("warning", "characters a workbook cannot hold, removed"),
-    "number-as-text": ("info", "a number in a text cell, kept as its text"),
-    "bool-as-text": ("info", "a TRUE/FALSE in a text cell, kept as TRUE or FALSE"),
-    "date-as-text": ("info", "a date in a text cell, kept as its ISO text"),
-    "too-long": ("error", "text longer than the cell takes"),
-    "too-many-words": ("error", "a narrative over its word limit"),
+    code: ("/".join(codes.CATALOGUE[code].severities), codes.CATALOGUE[code].title)
+    for code in codes.in_group("cell")
 }
 
 _EXCEL_MAX_SERIAL = 2958465  # 31 December 9999
@@ -112,6 +82,9 @@ class Problem:
     found: str
     expected: str
     message: str
+
+    def __post_init__(self) -> None:
+        codes.check(self.code, self.severity)
 
 
 @dataclass(frozen=True)
@@ -313,7 +286,7 @@ def _read_body(text: str, body: str, negative: bool, percent: bool, pound: bool)
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits digits only
         raise _Unreadable("not-a-number", f"'{shown}' is not a number") from exc
     if math.isinf(float(number)):
-        raise _Unreadable("too-large", f"'{shown}' is too large a number for a workbook")
+        raise _Unreadable("number-too-large", f"'{shown}' is too large a number for a workbook")
     return _Reading(-number if negative else number, percent, pound, grouped, len(frac))
 
 

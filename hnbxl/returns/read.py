@@ -200,21 +200,19 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
                      expected="the identity written by hnbxl generate")
         return None
     checks = [
-        ("form_schema", identity.form_schema, FORM_SCHEMA,
+        ("wrong-form-schema", "form_schema", identity.form_schema, FORM_SCHEMA,
          "The form was made by another version of hnbxl."),
-        ("programme", identity.programme, programme.id,
+        ("wrong-programme", "programme", identity.programme, programme.id,
          "This is a return for another programme."),
-        ("definition_hash", identity.definition_hash, programme.hash,
+        ("wrong-definition", "definition_hash", identity.definition_hash, programme.hash,
          "The form was generated from a different version of the programme definition. "
          "Generate the form again from the current definition, or compile with the "
          "definition it was made from."),
-        ("form_version", identity.form_version, programme.form_version,
+        ("wrong-form-version", "form_version", identity.form_version, programme.form_version,
          "The form is from another form version."),
     ]
-    for what, found, expected, message in checks:
+    for code, what, found, expected, message in checks:
         if found != expected:
-            code = "wrong-definition" if what == "definition_hash" else f"wrong-{what}".replace(
-                "_", "-")
             result.issue(code, Severity.ERROR, message, found=f"{what} {found}",
                          expected=f"{what} {expected}")
             return None

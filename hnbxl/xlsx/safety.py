@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from hnbxl.core.issues import HnbxlError
+from hnbxl.core import codes
+from hnbxl.core.issues import HnbxlError, Severity
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -39,19 +40,9 @@ CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK_PART = "xl/workbook.xml"
 VBA_PART = "xl/vbaProject.bin"
 
-#: The refusal codes, for callers that map them to issues or exit statuses.
-CODES = (
-    "file-empty",
-    "not-a-workbook",
-    "legacy-xls",
-    "encrypted",
-    "corrupt-zip",
-    "too-large",
-    "zip-bomb",
-    "xml-entities",
-    "corrupt-xml",
-    "corrupt-workbook",
-)
+#: The refusal codes, for callers that map them to issues or exit statuses; each is
+#: declared, with what it means and what to do, in :mod:`hnbxl.core.codes`.
+CODES = tuple(code for code in codes.in_group("file") if code != "macro-workbook")
 
 
 @dataclass(frozen=True)
@@ -86,6 +77,7 @@ class UnsafeWorkbook(HnbxlError):
     """
 
     def __init__(self, code: str, message: str, member: str = "", sha256: str = "") -> None:
+        codes.check(code, Severity.ERROR)
         message = " ".join(message.split())  # one line, always
         super().__init__(message)
         self.code = code

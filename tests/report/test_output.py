@@ -224,7 +224,7 @@ def seed_report() -> Report:
                  "SEND and inclusion teams.", 3),
         ),
         issues=(
-            Issue("money_as_text", Severity.WARNING,
+            Issue("text-number-accepted", Severity.WARNING,
                   "Average cost per EHCP was typed as text; read as 17287.",
                   file="returns/send-2024-02.xlsx", sheet="Key Measures", cell="F11",
                   field="measures.average_cost_per_ehcp", found="£17,287",
@@ -390,7 +390,7 @@ def test_data_quality_and_sources(written) -> None:
     _, wb = written
     dq = table_rows(wb["Data Quality"], "DataQualityIssues")
     assert dq[0] == ["Severity", "Code", "File", "Place", "Found", "Expected", "Message"]
-    assert dq[1][:5] == ["Warning", "money_as_text", "returns/send-2024-02.xlsx",
+    assert dq[1][:5] == ["Warning", "text-number-accepted", "returns/send-2024-02.xlsx",
                          "Key Measures!F11", "£17,287"]
     src = table_rows(wb["Sources"], "FigureSources")
     assert src[1] == ["Key Measures: Average cost per EHCP", "figure", "£17,287",

@@ -122,7 +122,7 @@ CASES = [
     (SPECS[COUNT], "1e5", "s", None, ("not-a-number", E)),
     (SPECS[COUNT], "£17,287", "s", None, ("wrong-unit", E)),
     (SPECS[COUNT], "6.06%", "s", None, ("wrong-unit", E)),
-    (SPECS[COUNT], "9" * 400, "s", None, ("too-large", E)),
+    (SPECS[COUNT], "9" * 400, "s", None, ("number-too-large", E)),
     # no figure
     (SPECS[COUNT], "n/a", "s", NOFIG, ("no-figure-text", W)),
     (SPECS[COUNT], "NA", "s", NOFIG, ("no-figure-text", W)),
@@ -229,7 +229,9 @@ CASES = [
     (spec(NARRATIVE, max_length=1000, word_limit=3), "one two\nthree", "s", "one two\nthree",
      None),
     (spec(NARRATIVE, max_length=1000, word_limit=3), "one two three four", "s", None,
-     ("too-many-words", E)),
+     ("too-many-words", E)),    # a count or an amount over the definition's maximum
+    (spec(COUNT, minimum=0, maximum=100), 101, "n", None, ("above-maximum", E)),
+    (spec(MONEY, maximum=1000), "£1,000.01", "s", None, ("above-maximum", E)),
 ]
 
 

@@ -610,6 +610,41 @@ def test_protection_removed(ws: Workspace, send_file: Path) -> None:
     expect(ws, [send_file], "protection-removed", sheet=KM, severity=Severity.WARNING)
 
 
+def test_sheets_reordered(ws: Workspace, send_file: Path) -> None:
+    def move_last_first(wb: Any) -> None:
+        wb.move_sheet(wb.worksheets[-2], offset=-(len(wb.worksheets) - 2))
+    edit_workbook(send_file, move_last_first)
+    validation, _ = expect(ws, [send_file], "sheets-reordered", severity=Severity.WARNING)
+    assert validation.values["measures.needs_assessment_requests.figure"].value == 169
+
+
+def test_formula_with_a_saved_result_is_read_and_noted(ws: Workspace, send_file: Path) -> None:
+    """openpyxl saves no result, so the saved value is put back into the XML by hand."""
+    edit_workbook(send_file, set_cell(KM, COUNT_CELL, "=160+9"))
+    data = io.BytesIO()
+    with zipfile.ZipFile(send_file) as src, zipfile.ZipFile(data, "w") as out:
+        for item in src.infolist():
+            raw = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                raw = re.sub(rb'(<c r="F6"[^>]*>)<f>160\+9</f><v\s*/>',
+                             rb"\1<f>160+9</f><v>169</v>", raw)
+                raw = raw.replace(b"<f>160+9</f></c>", b"<f>160+9</f><v>169</v></c>")
+            out.writestr(item, raw)
+    send_file.write_bytes(data.getvalue())
+    validation = validate_returns(ws, [send_file])
+    noted = [i for i in validation.issues if i.code == "formula-in-input"]
+    assert [(i.severity, i.place, i.found) for i in noted] == [
+        (Severity.INFO, f"{KM}!{COUNT_CELL}", "=160+9")]
+    assert validation.values["measures.needs_assessment_requests.figure"].value == 169
+
+
+def test_compile_with_no_readable_return(tmp_path: Path, ws: Workspace) -> None:
+    ws.programme()
+    result = compile_returns(ws, [])
+    assert [(i.code, i.severity) for i in result.issues] == [("no-returns", Severity.ERROR)]
+    assert not result.written
+
+
 # --------------------------------------------------------------------------- typed values
 
 

@@ -1,0 +1,324 @@
+"""The catalogue of issue codes: every code hnbxl can give, declared once.
+
+A code is what an officer searches for, what the report's Issues sheet and the
+history keep, and what ``--json`` consumers branch on, so it must mean one
+thing and never drift.  Each :class:`CodeInfo` says the severity the code is
+raised with, a short title, what it means and what to do about it; the
+issue-code reference (``docs/codes.md``) is generated from these records.
+
+Every :class:`~hnbxl.core.issues.Issue`, every cell ``Problem`` and every
+refused workbook is checked against this catalogue when it is made, so a code
+that is not declared here fails the first test that raises it, with a message
+saying what to add.  To add a code: add a ``_code(...)`` line in the right
+group below, then run ``python -m hnbxl.docs`` to regenerate the docs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from hnbxl.core.severity import Severity
+
+#: Groups, in the order the reference lists them: where in the pipeline a code arises.
+GROUPS: dict[str, str] = {
+    "file": "The file itself (checked before any XML is read)",
+    "identity": "Which form the workbook is",
+    "structure": "Sheets and locked cells",
+    "cell": "One input cell",
+    "return": "One return's inputs checked together",
+    "batch": "The returns of a period checked together",
+}
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """One issue code: its severities (the usual one first), title, meaning and action."""
+
+    code: str
+    severities: tuple[Severity, ...]
+    group: str
+    title: str
+    meaning: str
+    action: str
+
+    @property
+    def severity(self) -> Severity:
+        """The severity the code is usually raised with."""
+        return self.severities[0]
+
+
+class UncataloguedCode(LookupError):
+    """A programming error: an issue made with a code the catalogue does not declare."""
+
+
+CATALOGUE: dict[str, CodeInfo] = {}
+
+
+def _code(code: str, severity: Severity | tuple[Severity, ...], group: str, title: str,
+          meaning: str, action: str) -> None:
+    assert code not in CATALOGUE, f"issue code {code!r} declared twice"
+    assert group in GROUPS, group
+    severities = severity if isinstance(severity, tuple) else (severity,)
+    CATALOGUE[code] = CodeInfo(code, severities, group, title, meaning, action)
+
+
+E, W, Q, N = Severity.ERROR, Severity.WARNING, Severity.QUERY, Severity.INFO  # N: note (info)
+
+# --------------------------------------------------------------------------- file
+_code("file-empty", E, "file", "Empty file",
+      "The file has no bytes at all, usually a failed save or attachment.",
+      "Attach the completed return again.")
+_code("not-a-workbook", E, "file", "Not a workbook",
+      "The file is something else (a PDF, an image, a Word or OpenDocument file) or could "
+      "not be opened.", "Send the completed return as the .xlsx file it was sent out as.")
+_code("legacy-xls", E, "file", "Old .xls format",
+      "The file is an Excel 97-2003 .xls workbook, which hnbxl does not read.",
+      "Open it in Excel, save it as .xlsx and send that.")
+_code("encrypted", E, "file", "Password-protected file",
+      "The workbook, or the zip around it, needs a password to open.",
+      "Remove the password to open (sheet protection can stay) and send it again.")
+_code("corrupt-zip", E, "file", "Damaged file",
+      "The zip container is damaged or incomplete, often a download cut off in transfer.",
+      "Save the return again in Excel and resend it.")
+_code("too-large", E, "file", "File too large",
+      "The file, one of its parts, or its cell count is far beyond any genuine return.",
+      "Check the right file was sent; remove pasted images or data and save it again.")
+_code("zip-bomb", E, "file", "Expands too far",
+      "The file inflates to far more data than its size suggests (a zip bomb).",
+      "Do not open it; ask the sender what they sent.")
+_code("xml-entities", E, "file", "XML declarations",
+      "A part holds DTD or entity declarations, which Excel never writes and which can be "
+      "used to attack a reader.", "Ask for the return to be saved again in Excel.")
+_code("corrupt-xml", E, "file", "Damaged XML",
+      "A part of the workbook is not well-formed XML or is in an unknown encoding.",
+      "Open the file in Excel, save it again and resend it.")
+_code("corrupt-workbook", E, "file", "Damaged workbook",
+      "The workbook refers to a part or a shared text that is not there.",
+      "Open the file in Excel, save it again and resend it.")
+_code("macro-workbook", W, "file", "Macro-enabled workbook",
+      "The return is an .xlsm; its macros were not run, only its values read.",
+      "Ask for it to be saved as .xlsx next time.")
+
+# --------------------------------------------------------------------------- identity
+_code("not-an-hnbxl-return", E, "identity", "Not an hnbxl form",
+      "The workbook carries no hnbxl identity: it was not made by hnbxl generate.",
+      "Ask for the return to be filled in on the generated form.")
+_code("identity-mismatch", E, "identity", "Identity disagrees with itself",
+      "The hidden identity sheet and the document properties name different forms: one "
+      "was edited.", "Ask for the return on a fresh copy of the generated form.")
+_code("identity-unreadable", E, "identity", "Identity damaged",
+      "The identity is incomplete, names an unknown owner or section, or is not the one "
+      "hnbxl would generate for it.", "Ask for the return on a fresh copy of the form.")
+_code("wrong-form-schema", E, "identity", "Form from another hnbxl version",
+      "The form was generated by a version of hnbxl with another form layout.",
+      "Generate the form again with this version and ask for it to be re-keyed.")
+_code("wrong-programme", E, "identity", "Another programme's return",
+      "The return is for a different programme than the working folder's.",
+      "Validate it in that programme's working folder.")
+_code("wrong-definition", E, "identity", "Made from another definition",
+      "The form was generated from a different version of the programme definition.",
+      "Generate the form again from the current definition, or compile with the "
+      "definition it was made from.")
+_code("wrong-form-version", E, "identity", "Another form version",
+      "The form's version differs from the definition's form_version.",
+      "Send out the current form, or compile with the definition it was made from.")
+_code("last-period-unknown", E, "identity", "Last period not in this history",
+      "The form shows last period's values from a compile this history does not hold.",
+      "Validate it in the working folder the form was generated from.")
+_code("form-not-rebuildable", E, "identity", "Form cannot be rebuilt",
+      "The definition can no longer produce the form this return was made on.",
+      "Fix the definition, or compile with the definition the form was made from.")
+
+# --------------------------------------------------------------------------- structure
+_code("sheet-missing", E, "structure", "Sheet deleted or renamed",
+      "A sheet of the form is missing, so its values cannot be read.",
+      "Ask for the return on a fresh copy of the form.")
+_code("sheet-added", W, "structure", "Sheet added",
+      "A sheet that is not part of the form was added; hnbxl ignores it.",
+      "Put figures in the form's own cells.")
+_code("sheets-reordered", W, "structure", "Sheets reordered",
+      "The form's sheets were moved into another order.", "Nothing, if the values are right.")
+_code("protection-removed", W, "structure", "Sheet protection removed",
+      "A sheet was unprotected; its locked cells were checked against the definition.",
+      "Leave sheet protection on next time.")
+_code("structure-unlocked", N, "structure", "Structure protection gone",
+      "The workbook's structure protection is missing (LibreOffice drops it when it saves); "
+      "the sheets were checked one by one.", "Nothing.")
+_code("locked-cell-changed", E, "structure", "Locked cell changed",
+      "A label, budget, last period's value or formula differs from what the form gave.",
+      "Ask for the return to be re-keyed on a fresh form, or the cell put back.")
+_code("formula-no-value", E, "structure", "Formula without a saved result",
+      "An input holds a formula that was never calculated and saved.",
+      "Open the file in Excel, let it calculate, save and resend (or type the value).")
+_code("formula-in-input", N, "structure", "Formula in an input",
+      "An input holds a formula; its saved result was used.", "Nothing, if the result is right.")
+
+# --------------------------------------------------------------------------- cell
+_code("error-value", E, "cell", "Formula error in a cell",
+      "The cell shows an error such as #DIV/0! instead of a value.", "Type the value itself.")
+_code("bool-in-number", E, "cell", "TRUE/FALSE in a number cell",
+      "A yes/no value where a number is needed.", "Type the number.")
+_code("date-in-number", E, "cell", "Date in a number cell",
+      "A date where a number is needed.", "Type the number.")
+_code("not-a-number", E, "cell", "Not a number",
+      "Text that cannot be read as a number.", "Type the number.")
+_code("ambiguous-number", E, "cell", "Number that reads two ways",
+      "A number such as 12,34 or £1.2m that could be read two ways.",
+      "Type the number in full, without abbreviations.")
+_code("wrong-unit", E, "cell", "Wrong unit sign",
+      "A £, $, € or % sign that does not belong in this cell.", "Type the figure without it.")
+_code("number-too-large", E, "cell", "Number too large",
+      "A number too large for a workbook to hold.", "Check the figure and type it again.")
+_code("text-number-accepted", W, "cell", "Number typed as text",
+      "A number typed as text, read unambiguously (e.g. '£17,287').",
+      "Check the value read is right; type plain numbers next time.")
+_code("no-figure-text", (W, E), "cell", "n/a typed as a figure",
+      "n/a, NA or - typed in a figure cell: a warning where a reason can be given "
+      "instead, an error in a risk score.",
+      "Leave the figure empty and give the reason for having no figure.")
+_code("rounded-to-whole", N, "cell", "Rounded to whole",
+      "A number a hair from whole, as Excel shows it, was read as the whole number.",
+      "Nothing.")
+_code("not-whole", E, "cell", "Not a whole number",
+      "A fraction where a whole number is needed.", "Type a whole number.")
+_code("negative-count", E, "cell", "Negative count", "A count below zero.",
+      "Type the count, 0 or more.")
+_code("below-minimum", E, "cell", "Below the minimum",
+      "A number below the smallest the definition allows.", "Check the figure.")
+_code("above-maximum", E, "cell", "Above the maximum",
+      "A number above the largest the definition allows.", "Check the figure.")
+_code("out-of-range", E, "cell", "Outside the risk grid",
+      "A likelihood or impact outside the grid.", "Choose a value from the list.")
+_code("percent-out-of-range", E, "cell", "Percentage out of range",
+      "A percentage below 0% or above 100%, or a number typed without % that could mean "
+      "two percentages.", "Type the percentage with its % sign, from 0% to 100%.")
+_code("ambiguous-percent", E, "cell", "Percentage that reads two ways",
+      "Text such as 0.5 that could mean 50% or 0.5%.", "Type the percentage with its % sign.")
+_code("not-in-list", E, "cell", "Not in the list",
+      "A rating, choice or score that is not one the cell offers.",
+      "Choose from the cell's dropdown.")
+_code("rating-word-accepted", W, "cell", "Rating given by its first word",
+      "A rating typed as its first word (e.g. Amber) was read as the full rating.",
+      "Check it; choose from the list next time.")
+_code("label-spelling-accepted", W, "cell", "List entry spelt differently",
+      "A list entry with different case, spacing or dashes was read as the entry.",
+      "Check it; choose from the list next time.")
+_code("choice-word-accepted", W, "cell", "Direction without its mark",
+      "A direction of travel typed without its arrow, or the arrow alone, was read.",
+      "Check it; choose from the list next time.")
+_code("not-a-month", E, "cell", "Not a month",
+      "Text or a number that cannot be read as a month.", "Choose the month from the list.")
+_code("ambiguous-date", E, "cell", "Date that differs in UK and US",
+      "A date such as 01/02/2024 that means different days in the UK and the US.",
+      "Type the month as e.g. Feb 2024, or choose it from the list.")
+_code("month-text-accepted", W, "cell", "Month in another spelling",
+      "A month typed in another spelling (e.g. January 2024) was read.",
+      "Check it; choose from the list next time.")
+_code("date-as-month", W, "cell", "Full date where a month is needed",
+      "A full date was typed; its month was used.", "Check the month is right.")
+_code("month-out-of-range", E, "cell", "Month not offered",
+      "A month outside the months the form offers.", "Choose a month from the list.")
+_code("control-characters", W, "cell", "Hidden control characters",
+      "Characters a workbook cannot hold (often pasted from another system) were removed.",
+      "Check the text still reads as intended.")
+_code("number-as-text", N, "cell", "Number in a text cell",
+      "A number in a text or choice cell, kept as its text (or read as the choice).",
+      "Nothing.")
+_code("bool-as-text", N, "cell", "TRUE/FALSE in a text cell",
+      "A yes/no value in a text cell, kept as TRUE or FALSE.", "Nothing.")
+_code("date-as-text", N, "cell", "Date in a text cell",
+      "A date in a text cell, kept as its ISO text.", "Nothing.")
+_code("too-long", E, "cell", "Text too long",
+      "Text longer than the cell takes.", "Shorten the text.")
+_code("too-many-words", E, "cell", "Too many words",
+      "A narrative over its word limit.", "Shorten the narrative.")
+
+# --------------------------------------------------------------------------- return
+_code("figure-and-reason", E, "return", "Figure and reason for none",
+      "Both a figure and a reason for having no figure were given (in one return or two).",
+      "Keep one of them.")
+_code("reason-without-override", W, "return", "Override reason without a rating",
+      "A reason for overriding a rating was given but no override rating was chosen; the "
+      "computed rating is used.", "Choose the override rating, or clear the reason.")
+_code("share-base-too-small", E, "return", "Share out of too few",
+      "The group a share is out of is smaller than the figure itself.", "Check both figures.")
+_code("target-above-score", E, "return", "Risk target above its score",
+      "A risk's target score is above its current score.", "Lower the target.")
+_code("new-risk-without-name", E, "return", "New risk without a name",
+      "A new risk row has details but no name.", "Name the risk or clear the row.")
+_code("required-missing", (E, W), "return", "Required and empty",
+      "A required input is empty in every return: an error, or a warning where the "
+      "definition says so.", "Fill it in, or chase the owner.")
+
+# --------------------------------------------------------------------------- batch
+_code("wrong-period", E, "batch", "Return for another period",
+      "The return is for another month than the --period asked for.",
+      "Leave it out, or ask for the right month's return.")
+_code("period-mismatch", E, "batch", "Returns for different periods",
+      "The returns given are for more than one period.", "Compile one period at a time.")
+_code("duplicate-file", N, "batch", "Same file twice",
+      "Two files are byte-for-byte the same; it was read once.", "Nothing.")
+_code("resubmission", E, "batch", "Two returns of one form",
+      "More than one return of the same form (owner and sections) was given.",
+      "Remove the older file(s), or compile with --newest-wins.")
+_code("resubmission-set-aside", N, "batch", "Older return set aside",
+      "With --newest-wins, an older return of the same form was not used.", "Nothing.")
+_code("conflict", E, "batch", "Returns disagree",
+      "Two returns give different values for the same input.",
+      "Agree one value and correct the other return.")
+_code("no-returns", E, "batch", "No readable return",
+      "None of the files could be read as a return.", "Check the files given.")
+_code("section-missing", E, "batch", "Section not returned",
+      "No return holds a section of the report.",
+      "Chase the owner's return, or compile when it arrives.")
+
+del E, W, Q, N
+
+# --------------------------------------------------------------------------- checking
+
+_observers: list[Callable[[str], None]] = []
+
+
+def check(code: str, severity: Severity | None = None) -> CodeInfo:
+    """The catalogue entry for ``code``; raises :class:`UncataloguedCode` if there is none.
+
+    ``severity``, when given, must be one the entry declares.  Observers (the
+    test suite's record of codes raised) are told of every code checked.
+    """
+    info = CATALOGUE.get(code)
+    if info is None:
+        raise UncataloguedCode(
+            f"issue code {code!r} is not in the catalogue: add "
+            f"_code({code!r}, Severity.<ERROR|WARNING|QUERY|INFO>, \"<group>\", \"<title>\", "
+            "\"<what it means>\", \"<what to do>\") to hnbxl/core/codes.py (groups: "
+            f"{', '.join(GROUPS)}), then run `python -m hnbxl.docs` to regenerate docs/codes.md")
+    if severity is not None and severity not in info.severities:
+        raise UncataloguedCode(
+            f"issue code {code!r} raised as {severity} but the catalogue declares it "
+            f"{'/'.join(info.severities)}: add {str(severity).upper()} to its severities in "
+            "hnbxl/core/codes.py (and regenerate docs with `python -m hnbxl.docs`), or raise "
+            "it with a declared severity")
+    for observer in _observers:
+        observer(code)
+    return info
+
+
+def in_group(group: str) -> tuple[str, ...]:
+    """The codes of one group, in catalogue order."""
+    return tuple(c.code for c in CATALOGUE.values() if c.group == group)
+
+
+@contextmanager
+def observing(callback: Callable[[str], None]) -> Iterator[None]:
+    """Call ``callback(code)`` for every code checked while the block runs (for tests)."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
+
+
+__all__ = ["CATALOGUE", "GROUPS", "CodeInfo", "UncataloguedCode", "check", "in_group",
+           "observing"]
