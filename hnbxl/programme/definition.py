@@ -15,7 +15,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ UNITS = ("count", "percent", "money", "count_with_share", "status")
 DIRECTIONS = ("lower", "higher")
 RULE_KINDS = ("manual", "threshold", "variance", "band", "derived", "cap")
 RISK_DIRECTIONS = ("same", "up", "down", "new")
+GRADES = ("green", "amber", "red")
 SECTION_KEYS = ("overview", "conditions", "measures", "finance", "risks")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -52,11 +53,23 @@ class RagState:
     label: str
     colour: str
     font_colour: str
-    rank: int  # 0 is best; the no-data state ranks after the worst
+    rank: int  # position in the scale, 0 is best; the no-data state ranks after the worst
+    grade: str | None = None  # green, amber or red: what a rule's result shows as this state
 
 
 @dataclass(frozen=True)
 class RagScale:
+    """The programme's rating states, best first, and what a rule's grade shows as.
+
+    Rules give a *grade* (green, amber or red), never a position: a BRAG scale
+    puts a blue "Complete" first, so "first state = best grade" would rate a
+    measure between target and limit "On track".  Each grade shows as the
+    first state in scale order that carries it.  States without a grade
+    (Complete, Not started, Paused) are chosen only by owners.  A scale that
+    carries no amber shows an amber result as its red state (the cautious
+    side); green and red must always be carried.
+    """
+
     states: tuple[RagState, ...]
     no_data: RagState
 
@@ -66,17 +79,20 @@ class RagScale:
                 return state
         raise KeyError(key)
 
+    def for_grade(self, grade: str) -> RagState:
+        """The state a rule's ``grade`` shows as (see the class docstring)."""
+        if grade not in GRADES:
+            raise ValueError(f"{grade!r} is not a grade ({', '.join(GRADES)})")
+        for wanted in (grade, "red") if grade == "amber" else (grade,):
+            for state in self.states:
+                if state.grade == wanted:
+                    return state
+        raise KeyError(grade)
+
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(state.label for state in self.states)
 
-    @property
-    def worst(self) -> RagState:
-        return self.states[-1]
-
-    @property
-    def best(self) -> RagState:
-        return self.states[0]
 
 
 @dataclass(frozen=True)
@@ -483,11 +499,34 @@ class _Loader:
 
     def scale(self, root: _Table) -> RagScale:
         states = []
-        for i, t in enumerate(root.tables("rag")):
+        tables = root.tables("rag")
+        for i, t in enumerate(tables):
             states.append(self.rag_state(t, i))
         if len(states) < 2:
             self.fail("rag", "needs at least two states, best first")
-        no_data = self.rag_state(root.table("no_data"), len(states))
+        graded = [s for s in states if s.grade is not None]
+        if not graded:
+            if len(states) != 3:
+                self.fail("rag[0].grade" if states else "rag",
+                          f"the scale has {len(states)} states, so each state a rule may give "
+                          'needs grade = "green", "amber" or "red" (only a three-state scale '
+                          "may leave grades out: then they are green, amber, red in order)")
+            states = [replace(s, grade=g) for s, g in zip(states, GRADES, strict=True)]
+        else:
+            for grade in ("green", "red"):
+                if not any(s.grade == grade for s in states):
+                    self.fail("rag", f'no state has grade = "{grade}"; rules need one to show '
+                              f"a {grade} result")
+            last = -1
+            for i, s in enumerate(states):
+                if s.grade is None:
+                    continue
+                order = GRADES.index(s.grade)
+                if order < last:
+                    self.fail(f"rag[{i}].grade", f"'{s.grade}' comes after a worse grade; "
+                              "list the scale best first")
+                last = order
+        no_data = self.rag_state(root.table("no_data"), len(states), gradeable=False)
         keys = [s.key for s in (*states, no_data)]
         labels = [s.label for s in (*states, no_data)]
         for what, values in (("key", keys), ("label", labels)):
@@ -496,13 +535,14 @@ class _Loader:
                 self.fail("rag", f"the {what} '{sorted(dupes)[0]}' is used twice")
         return RagScale(tuple(states), no_data)
 
-    def rag_state(self, t: _Table, rank: int) -> RagState:
+    def rag_state(self, t: _Table, rank: int, gradeable: bool = True) -> RagState:
         state = RagState(
             key=self.ident(t, "key"),
             label=t.text("label"),
             colour=self.colour(t, "colour"),
             font_colour=self.colour(t, "font_colour", "#000000"),
             rank=rank,
+            grade=t.choice("grade", GRADES, None) if gradeable else None,
         )
         t.done()
         return state

@@ -1,9 +1,11 @@
 """RAG rules as pure functions: one small function per rule kind, and an evaluator.
 
-A rating is a key of the programme's RAG scale (``"green"``, ``"amber"``, ...,
-best first) or the scale's no-data key.  Every function here takes plain values
-and returns a :class:`Rating` (the key and a one-sentence basis in plain words),
-so the committee can be told *why* a row is amber and the rules can be tested
+A rating is a key of the programme's RAG scale or the scale's no-data key.
+Rules decide a *grade* (green, amber, red) and show it as the state that
+carries it (:meth:`RagScale.for_grade`), so a BRAG scale with "Complete" first
+or a two- or five-state scale rates correctly; sentences name states by label.
+Every function here takes plain values and returns a :class:`Rating` (the key
+and a one-sentence basis in plain words), so the committee can be told *why* a row is amber and the rules can be tested
 without a workbook.  Nothing here reads files or knows about cells.
 
 Comparisons that involve arithmetic (variance fractions, cap multiples) are done
@@ -191,10 +193,14 @@ def rate_threshold(
 
 
 def _grades(scale: RagScale) -> tuple[str, str, str]:
-    """Best, middle and worst keys.  A two-state scale has no middle: amber is the worst."""
-    states = scale.states
-    middle = states[1] if len(states) > 2 else states[-1]
-    return states[0].key, middle.key, states[-1].key
+    """The state keys that show a green, an amber and a red result (``RagScale.for_grade``)."""
+    return (scale.for_grade("green").key, scale.for_grade("amber").key,
+            scale.for_grade("red").key)
+
+
+def _label(scale: RagScale, key: str) -> str:
+    """What a person reads for a state: its label, never its key."""
+    return scale.get(key).label
 
 
 def rate_variance(
@@ -232,18 +238,19 @@ def rate_variance(
     if budget == 0:
         said = f"Variance {_money(abs(variance))} {side} a budget of £0"
         if adverse == 0:
-            return Rating(green, f"{said}: {green}.")
-        return Rating(red, f"{said}: {red}.")
+            return Rating(green, f"{said}, on the favourable side.")
+        return Rating(red, f"{said}, on the adverse side.")
     fraction = adverse / abs(_exact(budget))
     shown = abs(variance) / abs(_exact(budget))
     said = f"Variance {_money(abs(variance))} {side} budget ({_percent(shown)})"
     if adverse == 0:
-        return Rating(green, f"{said}: {green}.")
+        return Rating(green, f"{said}, on the favourable side.")
     if fraction <= amber_tol:
-        return Rating(green, f"{said}: {green} within {_percent(amber_tol)}.")
+        return Rating(green, f"{said}, within the {_percent(amber_tol)} tolerance.")
     if fraction <= red_tol:
-        return Rating(amber, f"{said}: {amber} above {_percent(amber_tol)}.")
-    return Rating(red, f"{said}: {red} above {_percent(red_tol)}.")
+        return Rating(amber, f"{said}, beyond the {_percent(amber_tol)} tolerance, "
+                             f"within {_percent(red_tol)}.")
+    return Rating(red, f"{said}, beyond the {_percent(red_tol)} tolerance.")
 
 
 def band_for_score(scoring: RiskScoring, score: int) -> str | None:
@@ -258,7 +265,7 @@ def rate_band(scale: RagScale, scoring: RiskScoring, score: int | None) -> Ratin
     key = band_for_score(scoring, score)
     if key is None:
         return Rating(scale.no_data.key, f"Score {score} is in no band.")
-    return Rating(key, f"Score {score} is in the {key} band.")
+    return Rating(key, f"Score {score} is in the {_label(scale, key)} band.")
 
 
 def _year_start(year: str) -> int:
@@ -350,18 +357,20 @@ def rate_derived(
     method = params["method"]
     if method == "worst_of":
         worst = max((scale.get(k) for k in rated), key=lambda s: s.rank)
-        return Rating(worst.key, f"Worst of {len(rated)} ratings{unrated}: {worst.key}.")
+        return Rating(worst.key, f"Worst of {len(rated)} ratings{unrated}: {worst.label}.")
     if method == "count":
         for count_key, at_least, then in params["when"]:
             n = sum(1 for k in rated if k == count_key)
             if n >= at_least:
+                then = _check_key(scale, then, "the derived rating")
                 return Rating(
-                    _check_key(scale, then, "the derived rating"),
-                    f"{n} of {len(rated)} rated {count_key}{unrated}, "
-                    f"at least {at_least}: {then}.",
+                    then,
+                    f"{n} of {len(rated)} rated {_label(scale, count_key)}{unrated}, "
+                    f"at least {at_least}: {_label(scale, then)}.",
                 )
-        best = scale.best.key
-        return Rating(best, f"No count rule met by {len(rated)} ratings{unrated}: {best}.")
+        best = scale.for_grade("green")
+        return Rating(
+            best.key, f"No count rule met by {len(rated)} ratings{unrated}: {best.label}.")
     raise ValueError(f"unknown derived method {method!r}")
 
 

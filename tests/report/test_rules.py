@@ -367,9 +367,10 @@ def test_variance_without_a_figure_or_budget_is_no_data(scale) -> None:
 def test_variance_basis_in_plain_words(scale) -> None:
     params = {"amber_tolerance": 0.0, "red_tolerance": 0.05}
     got = rate_variance(scale, params, "under", 100000, 101200)
-    assert got == Rating("amber", "Variance £1,200 over budget (1.2%): amber above 0%.")
+    assert got == Rating(
+        "amber", "Variance £1,200 over budget (1.2%), beyond the 0% tolerance, within 5%.")
     assert rate_variance(scale, params, "under", 100000, 110000).basis == (
-        "Variance £10,000 over budget (10%): red above 5%."
+        "Variance £10,000 over budget (10%), beyond the 5% tolerance."
     )
     assert rate_variance(scale, params, "under", 1000, 1000).basis == "On budget."
 
@@ -502,7 +503,7 @@ def test_worst_of_with_patterns(scale) -> None:
     params = {"method": "worst_of", "of": ("conditions.*", "measures.m1")}
     ratings = dict(zip(KEYS, ("green", "amber", "no_data", "green"), strict=True))
     got = rate_derived(scale, params, ratings)
-    assert got == Rating("amber", "Worst of 3 ratings (1 without a rating): amber.")
+    assert got == Rating("amber", "Worst of 3 ratings (1 without a rating): Amber - Off Track.")
     ratings["measures.m1"] = "red"
     assert rate_derived(scale, params, ratings).key == "red"
 
@@ -531,7 +532,8 @@ def test_count(scale, ratings: tuple[str, ...], expected: str) -> None:
 
 def test_count_basis(scale) -> None:
     ratings = dict(zip(KEYS[:3], ("amber", "amber", "green"), strict=True))
-    assert rate_derived(scale, COUNT, ratings).basis == "2 of 3 rated amber, at least 2: amber."
+    assert rate_derived(scale, COUNT, ratings).basis == (
+        "2 of 3 rated Amber - Off Track, at least 2: Amber - Off Track.")
 
 
 def test_derived_rules_from_a_definition(small: Programme) -> None:
@@ -666,7 +668,7 @@ def test_wiltshire_quarter_figure_over_the_cap(wiltshire: Programme) -> None:
     assert got["overview.dsg_trajectory"].key == "amber"
     assert got["finance.cumulative_dsg"].key == "amber"  # any adverse variance is amber
     assert got["finance.cumulative_dsg"].basis == (
-        "Variance £1,451,954 over budget (1.74%): amber above 0%."
+        "Variance £1,451,954 over budget (1.74%), beyond the 0% tolerance, within 5%."
     )
 
 
