@@ -5,8 +5,9 @@ Rules decide a *grade* (green, amber, red) and show it as the state that
 carries it (:meth:`RagScale.for_grade`), so a BRAG scale with "Complete" first
 or a two- or five-state scale rates correctly; sentences name states by label.
 Every function here takes plain values and returns a :class:`Rating` (the key
-and a one-sentence basis in plain words), so the committee can be told *why* a row is amber and the rules can be tested
-without a workbook.  Nothing here reads files or knows about cells.
+and a one-sentence basis in plain words), so the committee can be told *why* a
+row is amber and the rules can be tested without a workbook.  Nothing here
+reads files or knows about cells.
 
 Comparisons that involve arithmetic (variance fractions, cap multiples) are done
 on exact fractions of the numbers as written, so a value that sits exactly on a
