@@ -48,18 +48,47 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
 
 
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the library; its known errors become one line on stderr and exit code 1."""
-    from hnbxl.core.issues import HnbxlError
+    """Call the library.  Its errors are turned into one line by :class:`_Main`."""
+    return func(*args, **kwargs)
 
-    try:
-        return func(*args, **kwargs)
-    except HnbxlError as exc:
-        click.echo(f"hnbxl: {exc}", err=True)
-        sys.exit(1)
-    except OSError as exc:  # a folder not writable, a disk full: nothing was changed
-        where = f"{exc.filename}: " if exc.filename else ""
-        click.echo(f"hnbxl: {where}{exc.strerror or exc}; nothing was changed", err=True)
-        sys.exit(1)
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Main(click.Group):
+    """The ``hnbxl`` group: every error a command raises becomes one line on stderr.
+
+    An :class:`~hnbxl.core.errors.HnbxlError` is printed as its message and
+    exits with its ``exit_code`` (1); a file-system error names the file; any
+    other exception is a bug, printed as one line asking for ``--debug``, which
+    shows the full traceback instead.  Usage errors stay click's (exit 2).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit,
+                click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            from hnbxl.core.errors import HnbxlError
+
+            if isinstance(exc, HnbxlError):
+                message, status = str(exc), exc.exit_code
+            elif isinstance(exc, OSError):  # a folder not writable, a disk full
+                where = f"{exc.filename}: " if exc.filename else ""
+                message, status = f"{where}{exc.strerror or exc}; nothing was changed", 1
+            else:
+                message = (f"unexpected error ({type(exc).__name__}: {_one_line(str(exc), 200)})"
+                           "; run again with --debug to see where, and report it")
+                status = 1
+            click.echo(f"hnbxl: {_one_line(message)}", err=True)
+            sys.exit(status)
 
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "info": "cyan"}
@@ -131,9 +160,12 @@ definition_option = click.option(
     help="Programme definition (TOML) to use instead of the working folder's.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Main,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="hnbxl")
-def main() -> None:
+@click.option("--debug", is_flag=True,
+              help="Show the full traceback of an error instead of one line.")
+def main(debug: bool) -> None:
     """Locked input workbooks, validated returns and the committee highlight report.
 
     \b

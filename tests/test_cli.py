@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -105,3 +106,49 @@ def test_a_return_for_another_period_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.count("wrong-period") == 3
     assert "This is the Feb-24 return, not Mar-24's" in result.output
+
+
+def _long_name_definition(tmp_path: Path) -> Path:
+    from hnbxl.programme.definition import default_definition_path
+
+    text = default_definition_path().read_text(encoding="utf-8")
+    start = text.index('name = "', text.index("[[measures"))
+    end = text.index("\n", start)
+    path = tmp_path / "long.toml"
+    path.write_text(text[:start] + 'name = "' + "x" * 40_000 + '"' + text[end:],
+                    encoding="utf-8")
+    return path
+
+
+def test_a_measure_name_too_long_for_a_cell_is_one_line(tmp_path: Path) -> None:
+    definition = _long_name_definition(tmp_path)
+    args = ["generate", "-w", str(tmp_path / "work"), "--definition", str(definition),
+            "--period", "2024-02"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("hnbxl: Key Measures!A")
+    assert "40,000 characters" in lines[0] and "32,767" in lines[0]
+    assert not (tmp_path / "work" / "forms").exists() or not any(
+        (tmp_path / "work" / "forms").iterdir())  # nothing was written
+    debug = CliRunner().invoke(main, ["--debug", *args])
+    assert debug.exit_code == 1 and type(debug.exception).__name__ == "WriteError"
+
+
+def test_an_unexpected_error_is_one_line_asking_for_debug(tmp_path: Path,
+                                                           monkeypatch: Any) -> None:
+    import hnbxl.api
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise KeyError("a bug\nover two lines")
+
+    monkeypatch.setattr(hnbxl.api, "generate_forms", broken)
+    args = ["generate", "-w", str(tmp_path), "--period", "2024-02"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "KeyError" in lines[0] and "--debug" in lines[0], result.output
+    debug = CliRunner().invoke(main, ["--debug", *args])
+    assert isinstance(debug.exception, KeyError)

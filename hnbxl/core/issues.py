@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from hnbxl.core import codes
+from hnbxl.core.cells import cell_order
+from hnbxl.core.errors import HnbxlError as HnbxlError  # where most code imports it from
 from hnbxl.core.severity import Severity
 
 
@@ -63,13 +65,7 @@ class Issue:
         return data
 
     def sort_key(self) -> tuple:
-        return (self.file, self.severity.rank, self.sheet, _cell_order(self.cell), self.code)
-
-
-def _cell_order(cell: str) -> tuple[int, str]:
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    return (int(digits) if digits else 0, letters.rjust(3))
+        return (self.file, self.severity.rank, self.sheet, cell_order(self.cell), self.code)
 
 
 def blocking(issues: list[Issue], allow_warnings: bool = False) -> list[Issue]:
@@ -94,7 +90,3 @@ def summary_line(issues: list[Issue], files: int) -> str:
             plural(counts[Severity.INFO], "info", "info"),
         ]
     )
-
-
-class HnbxlError(Exception):
-    """An error the command line prints as one line, without a traceback."""

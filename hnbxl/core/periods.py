@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from hnbxl.core.errors import HnbxlError
+
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_FULL = (
     "January", "February", "March", "April", "May", "June",
@@ -26,7 +28,7 @@ _MONTH_BY_NAME["sept"] = 9
 ACCEPTED_FORMS = "2024-02, Feb-24, Feb 2024 or February 2024"
 
 
-class PeriodError(ValueError):
+class PeriodError(HnbxlError, ValueError):
     """A period that cannot be read unambiguously."""
 
 

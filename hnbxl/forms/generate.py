@@ -28,6 +28,7 @@ from hnbxl.forms.layout import (
     CHOICE,
     COUNT,
     GRID,
+    IDENTITY_PREFIX,
     IDENTITY_SHEET,
     LISTS,
     MONEY,
@@ -48,6 +49,7 @@ from hnbxl.forms.layout import (
 )
 from hnbxl.programme.definition import Programme
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
+from hnbxl.xlsx.writing import WriteError, check_write
 
 DEFAULT_PASSWORD = "hnbxl"
 FONT_NAME = "Arial"
@@ -56,11 +58,6 @@ INPUT_FILL = "#FFF2CC"
 LOCKED_FILL = "#F2F2F2"
 BAD_FILL = "#FF9999"
 HEADER_FILL = "#1F3864"
-IDENTITY_PREFIX = "hnbxl_"
-
-
-class WriteError(Exception):
-    """XlsxWriter refused or truncated something; never ship a partial form."""
 
 
 def legacy_password_hash(password: str) -> str:
@@ -239,12 +236,6 @@ _INPUT_EXTRAS: dict[str, dict[str, Any]] = {  # number format and alignment per 
 }
 
 
-def _check(code: int, what: str) -> None:
-    """XlsxWriter reports truncation and range errors as return codes, not exceptions."""
-    if code not in (0, None):
-        raise WriteError(f"XlsxWriter returned {code} writing {what}")
-
-
 def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
                   password: str, values: dict[str, Any], notes: dict[str, str]) -> None:
     ws = workbook.add_worksheet(sheet.name)
@@ -262,8 +253,8 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill),
                      flagged=spec.cell in notes)
     for cell, text in sorted(notes.items()):
-        _check(ws.write_comment(cell, text, {"x_scale": 3, "y_scale": 2.5}),
-               f"{sheet.name}!{cell} comment")
+        check_write(ws.write_comment(cell, text, {"x_scale": 3, "y_scale": 2.5}),
+                    f"{sheet.name}!{cell} comment", text)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     _print_setup(ws, layout, sheet)
@@ -316,16 +307,17 @@ def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell,
         state = layout.programme.scale.get(cell.style[4:])
         fmt = styles.rag(state.colour, state.font_colour)
     if cell.formula:
-        _check(ws.write_formula(cell.row, cell.col, cell.formula, fmt,
-                                "" if cached is None else cached), where)
+        check_write(ws.write_formula(cell.row, cell.col, cell.formula, fmt,
+                                     "" if cached is None else cached), where)
     elif cell.value is None or cell.value == "":
-        _check(ws.write_blank(cell.row, cell.col, None, fmt), where)
+        check_write(ws.write_blank(cell.row, cell.col, None, fmt), where)
     elif isinstance(cell.value, bool):
         raise WriteError(f"{where}: a true/false value in a locked cell")
     elif isinstance(cell.value, int | float):
-        _check(ws.write_number(cell.row, cell.col, cell.value, fmt), where)
+        check_write(ws.write_number(cell.row, cell.col, cell.value, fmt), where)
     else:
-        _check(ws.write_string(cell.row, cell.col, str(cell.value), fmt), where)
+        check_write(ws.write_string(cell.row, cell.col, str(cell.value), fmt), where,
+                    str(cell.value))
 
 
 def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
@@ -333,19 +325,21 @@ def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
     fmt = styles.flagged[spec.kind] if flagged else styles.inputs[spec.kind]
     where = f"{spec.sheet}!{spec.cell}"
     if spec.merge_to_col is not None:
-        _check(ws.merge_range(spec.row, spec.col, spec.row, spec.merge_to_col, "", fmt), where)
+        check_write(ws.merge_range(spec.row, spec.col, spec.row, spec.merge_to_col, "", fmt),
+                    where)
     if value is None or value == "":
-        _check(ws.write_blank(spec.row, spec.col, None, fmt), where)
+        check_write(ws.write_blank(spec.row, spec.col, None, fmt), where)
     elif isinstance(value, bool):
         raise WriteError(f"{where}: true/false is not a value for {spec.label}")
     elif isinstance(value, int | float):
-        _check(ws.write_number(spec.row, spec.col, value, fmt), where)
+        check_write(ws.write_number(spec.row, spec.col, value, fmt), where)
     elif isinstance(value, date):
-        _check(ws.write_datetime(spec.row, spec.col, datetime.combine(value, datetime.min.time()),
-                                 fmt), where)
+        moment = datetime.combine(value, datetime.min.time())
+        check_write(ws.write_datetime(spec.row, spec.col, moment, fmt), where)
     else:
-        _check(ws.write_string(spec.row, spec.col, str(value), fmt), where)
-    _check(ws.data_validation(spec.row, spec.col, spec.row, spec.col, _validation(spec)), where)
+        check_write(ws.write_string(spec.row, spec.col, str(value), fmt), where, str(value))
+    check_write(ws.data_validation(spec.row, spec.col, spec.row, spec.col, _validation(spec)),
+                where)
     if spec.kind == RAG:
         for state in layout.programme.scale.states:
             ws.conditional_format(spec.row, spec.col, spec.row, spec.col, {
@@ -445,8 +439,10 @@ def _identity_sheet(workbook: Any, styles: _Styles, layout: FormLayout, password
     """The identity also lives in a very hidden sheet: cross-checked with the properties."""
     ws = workbook.add_worksheet(IDENTITY_SHEET)
     for row, (key, value) in enumerate(layout.identity.as_pairs()):
-        _check(ws.write_string(row, 0, key, styles.identity), f"{IDENTITY_SHEET}!A{row + 1}")
-        _check(ws.write_string(row, 1, value, styles.identity), f"{IDENTITY_SHEET}!B{row + 1}")
+        check_write(ws.write_string(row, 0, key, styles.identity), f"{IDENTITY_SHEET}!A{row + 1}",
+                    key)
+        check_write(ws.write_string(row, 1, value, styles.identity), f"{IDENTITY_SHEET}!B{row + 1}",
+                    value)
     ws.protect(password)
     ws.very_hidden()
     for spec in layout.inputs:

@@ -19,6 +19,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
@@ -29,6 +30,7 @@ INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
 CHECK = "Check"
 IDENTITY_SHEET = "_hnbxl"
+IDENTITY_PREFIX = "hnbxl_"  # before each identity key in the document properties
 SECTION_SHEETS = {
     "overview": "Overview",
     "conditions": "Deal Conditions",
@@ -60,16 +62,6 @@ NARRATIVE = "narrative"
 GRID = "grid"  # likelihood or impact: a whole number 1..max
 SCORE = "score"  # a target score: one of the grid's products
 NUMERIC_KINDS = (COUNT, PERCENT, MONEY, GRID, SCORE)
-
-
-def a1(row: int, col: int, absolute: bool = False) -> str:
-    """Zero-based (row, col) to ``F7`` (or ``$F$7``)."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
 
 
 def quote_sheet(name: str) -> str:

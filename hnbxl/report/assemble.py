@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hnbxl.core.cells import cell_order
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
@@ -243,7 +244,7 @@ def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[Sourc
     lines = []
     for key in sorted(values, key=lambda k: (values[k].provenance.file,
                                              values[k].provenance.sheet,
-                                             _cell_key(values[k].provenance.cell))):
+                                             cell_order(values[k].provenance.cell))):
         v = values[key]
         item, _, what = key.rpartition(".")
         label = names.get(item) or names.get(key) or item
@@ -256,6 +257,3 @@ def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[Sourc
     return tuple(lines)
 
 
-def _cell_key(cell: str) -> tuple[int, str]:
-    digits = "".join(c for c in cell if c.isdigit())
-    return int(digits or 0), "".join(c for c in cell if c.isalpha()).rjust(3)

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hnbxl.core.issues import HnbxlError
+from hnbxl.core.cells import a1
+from hnbxl.core.errors import WriteError
 from hnbxl.report.model import RatingView, Report, Trend
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
+from hnbxl.xlsx.writing import check_write
 
 # Words written where a table would otherwise have a blank cell.
 NO_TREND = "No trend"
@@ -33,7 +35,7 @@ HEADER_FONT = "#FFFFFF"
 BORDER_COLOUR = "#808080"
 
 
-class OutputError(HnbxlError):
+class OutputError(WriteError):
     """The workbook or PDF could not be written; nothing was left half-written."""
 
 
@@ -161,22 +163,13 @@ class Sheet:
 
     # -- cells
 
-    def _check(self, code: int, row: int, col: int, what: str) -> None:
-        if code == -2:
-            raise OutputError(
-                f"{self.name}: the {what} for row {row + 1}, column {col + 1} is longer than "
-                "Excel's 32,767 characters and would be cut short"
-            )
-        if code != 0:
-            raise OutputError(
-                f"{self.name}: XlsxWriter refused the {what} at row {row + 1}, column "
-                f"{col + 1} (code {code})"
-            )
+    def _check(self, code: int, row: int, col: int, what: str, value: Any = None) -> None:
+        check_write(code, f"{self.name}!{a1(row, col)} ({what})", value, OutputError)
 
     def string(self, row: int, col: int, value: str, fmt: Any) -> None:
         if not isinstance(value, str):
             raise OutputError(f"{self.name}: expected text at row {row + 1}, found {value!r}")
-        self._check(self.ws.write_string(row, col, value, fmt), row, col, "text")
+        self._check(self.ws.write_string(row, col, value, fmt), row, col, "text", value)
         self._fit(row, col, value, fmt)
 
     def number(self, row: int, col: int, value: float, fmt: Any) -> None:

@@ -20,6 +20,7 @@ from hnbxl.core.periods import Period, PeriodError
 from hnbxl.core.provenance import FieldValue, Provenance
 from hnbxl.forms.layout import (
     FORM_SCHEMA,
+    IDENTITY_PREFIX,
     IDENTITY_SHEET,
     FixedCell,
     FormLayout,
@@ -33,7 +34,6 @@ from hnbxl.store.history import History
 from hnbxl.xlsx.reader import Cell, Workbook, WorkbookData
 from hnbxl.xlsx.safety import Limits, UnsafeWorkbook
 
-IDENTITY_PREFIX = "hnbxl_"
 IDENTITY_CELLS = tuple(f"{col}{row}" for row in range(1, 13) for col in "AB")
 
 

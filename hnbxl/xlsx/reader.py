@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
+from hnbxl.core.cells import col_letters, col_number
 from hnbxl.xlsx.safety import (
     DEFAULT_LIMITS,
     WORKBOOK_PART,
@@ -266,23 +267,6 @@ def normalise_ref(ref: str) -> str:
     if not match:
         raise ValueError(f"not a cell address: {ref!r}")
     return match.group(1).upper() + match.group(2)
-
-
-def col_number(letters: str) -> int:
-    """``"A"`` -> 1, ``"XFD"`` -> 16384."""
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + (ord(ch) - 64)
-    return number
-
-
-def col_letters(number: int) -> str:
-    """1 -> ``"A"``, 16384 -> ``"XFD"``."""
-    letters = ""
-    while number > 0:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _split_ref(ref: str) -> tuple[int, int]:

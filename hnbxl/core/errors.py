@@ -1,0 +1,35 @@
+"""The one exception hierarchy: every error hnbxl expects derives from HnbxlError.
+
+The command line prints an :class:`HnbxlError` as one line (``hnbxl: ...``)
+and exits with its ``exit_code``; anything else is a bug, printed as one line
+that asks for ``--debug`` to see the traceback.  So a new error class must
+derive from :class:`HnbxlError` (or one below it) to be shown as intended.
+
+    HnbxlError
+    ├── DefinitionError      programme/definition.py: a bad programme definition
+    ├── PeriodError          core/periods.py: a month that cannot be read (also a ValueError)
+    ├── UnsafeWorkbook       xlsx/safety.py: a return refused before it is read
+    ├── HistoryError         store/schema.py: a history that cannot be used
+    └── WriteError           here: an output that could not be written whole
+        └── OutputError      report/sheet.py: the committee workbook or PDF
+"""
+
+from __future__ import annotations
+
+
+class HnbxlError(Exception):
+    """An error the command line prints as one line, without a traceback."""
+
+    #: The command line's exit status for this error (2 is left to usage errors).
+    exit_code: int = 1
+
+
+class WriteError(HnbxlError):
+    """A workbook could not be written whole (XlsxWriter refused or would cut something).
+
+    Nothing is ever left half-written: the caller writes to a temporary file
+    and only renames it into place once every cell is written.
+    """
+
+
+__all__ = ["HnbxlError", "WriteError"]

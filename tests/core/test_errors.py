@@ -1,0 +1,26 @@
+"""One exception hierarchy: every public hnbxl exception is an HnbxlError."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import hnbxl
+from hnbxl.core.codes import UncataloguedCode
+from hnbxl.core.errors import HnbxlError
+
+#: Programming errors, not errors in what the officer gave: these should show a traceback.
+_BUGS = {UncataloguedCode}
+
+
+def test_every_public_exception_is_an_hnbxl_error() -> None:
+    strays = []
+    for info in pkgutil.walk_packages(hnbxl.__path__, "hnbxl."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if (inspect.isclass(obj) and issubclass(obj, BaseException)
+                    and obj.__module__ == module.__name__ and not name.startswith("_")
+                    and obj not in _BUGS and not issubclass(obj, HnbxlError)):
+                strays.append(f"{module.__name__}.{name}")
+    assert not strays, f"derive these from hnbxl.core.errors.HnbxlError: {strays}"
