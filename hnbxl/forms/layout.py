@@ -23,6 +23,7 @@ from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.programme.thresholds import format_in_unit, threshold_at
 
 FORM_SCHEMA = 1  # bump when the layout code changes shape; stored in the identity
 
@@ -598,7 +599,7 @@ class _Builder:
                        f"{self.period.previous().label}.",
                 choices=self.months(), list_range=month_range,
             ))
-            how = _rule_words(self.p, m.rule)
+            how = _rule_words(self.p, m.rule, measure=m, period=self.period)
             ins, fx = self.rating_inputs(section, s, row, 9, key, m.name, m.rule.computed, how, 10)
             inputs += ins
             fixed += fx
@@ -902,14 +903,22 @@ def _money(value: float) -> str:
     return f"£{value:,.0f}"
 
 
-def _rule_words(p: Programme, rule: Any, finance_row: Any = None) -> str:
-    """How a row is rated, in words for the person filling in."""
+def _rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = None,
+                period: Period | None = None) -> str:
+    """How a row is rated, in words (and the measure's unit) for the person filling in."""
     kind, params = rule.kind, rule.params
     if kind == "manual":
         return "Rated by the owner."
     if kind == "threshold":
-        return (f"Worked out from the figure: target {params['target']:g}, amber up to "
-                f"{params['amber_limit']:g}.")
+        unit = measure.unit if measure is not None else "count"
+        direction = params.get("direction", measure.direction if measure else None)
+        found = threshold_at(params, period, p.financial_year_start_month)
+        t = format_in_unit(found.target, unit)
+        a = format_in_unit(found.amber_limit, unit)
+        when = f"{found.when} target" if found.when else "target"
+        side = "up to" if direction == "lower" else "from"
+        profiled = " (the target is profiled through the year)" if found.when else ""
+        return f"Worked out from the figure: {when} {t}, amber {side} {a}{profiled}."
     if kind == "variance":
         side = "under" if finance_row is None or finance_row.favourable == "under" else "over"
         return (f"Worked out from the variance: {side} budget is good; adverse by more than "
@@ -922,8 +931,24 @@ def _rule_words(p: Programme, rule: Any, finance_row: Any = None) -> str:
         name = row.name if row else source
         return f"Worked out from {name} against the deal's cap ({caps})."
     if kind == "derived":
-        return f"Worked out from {', '.join(params['of'])}."
+        return f"Worked out from {_refs_words(p, params['of'])}."
     return "Worked out by rule."
+
+
+def _refs_words(p: Programme, refs: tuple[str, ...]) -> str:
+    """Derived-rule references as people read them: section titles and row names, not keys."""
+    names = {key: name for key, name, _rule in p.rated_items()}
+    words = []
+    for ref in refs:
+        section, _, item = ref.partition(".")
+        title = p.sections[section].title if section in p.sections else section
+        if item == "*":
+            words.append(f"every row of {title}")
+        elif ref in names:
+            words.append(names[ref])
+        else:
+            words.append(f"rows of {title}")
+    return ", ".join(words)
 
 
 _FAVOURABLE_WORDS = {"under": "Spend under budget", "over": "Savings over budget"}

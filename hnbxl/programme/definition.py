@@ -10,6 +10,7 @@ officer, not a programmer.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -23,6 +24,7 @@ from typing import Any
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period, PeriodError, parse_financial_year
 from hnbxl.programme.derived import derived_order, matches
+from hnbxl.programme.thresholds import profile_keys, share_value, unit_value
 
 UNITS = ("count", "percent", "money", "count_with_share", "status")
 DIRECTIONS = ("lower", "higher")
@@ -334,6 +336,11 @@ class _Table:
         self.used.add(name)
         if name not in self.data:
             if default is ...:
+                typo = difflib.get_close_matches(name, [k for k in self.data if k not in
+                                                        self.used], n=1, cutoff=0.75)
+                if typo:  # the typo is the error, not the key it hides
+                    self.loader.fail(self.key(typo[0]),
+                                     f"unknown key '{typo[0]}' (did you mean {name}?)")
                 self.loader.fail(self.key(name), "missing; this key is required")
             return default
         value = self.data[name]
@@ -387,10 +394,10 @@ class _Table:
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
-            self.loader.fail(
-                self.key(unknown[0]),
-                f"unknown key; known keys here are: {', '.join(sorted(self.used))}",
-            )
+            close = difflib.get_close_matches(unknown[0], sorted(self.used), n=1, cutoff=0.6)
+            hint = (f"did you mean {close[0]}?" if close else
+                    f"known keys here are: {', '.join(sorted(self.used))}")
+            self.loader.fail(self.key(unknown[0]), f"unknown key '{unknown[0]}' ({hint})")
 
 
 def _type_name(value: Any) -> str:
@@ -407,6 +414,8 @@ def _kind_words(kinds: tuple[type, ...]) -> str:
 class _Loader:
     def __init__(self, source: str, text: str):
         self.source, self.text = source, text
+        self.fy_start = 4  # read from [programme] before any rule needs it
+        self.paths: dict[str, str] = {}  # item key ("measures.x") -> its table ("measures[3]")
 
     def fail(self, key: str, message: str) -> None:
         raise DefinitionError(self.source, key, message, _find_line(self.text, key))
@@ -416,6 +425,7 @@ class _Loader:
     def programme(self, data: dict[str, Any], digest: str) -> Programme:
         root = _Table(self, data, "")
         prog = root.table("programme")
+        self.fy_start = prog.integer("financial_year_start_month", 2, 12, 4)
         scale = self.scale(root)
         owners = self.owners(root.table("owners"))
         sections = self.sections(root.table("sections"), owners)
@@ -595,7 +605,7 @@ class _Loader:
         t.done()
         return out
 
-    def rule(self, t: _Table, default_kind: str = "manual") -> Rule:
+    def rule(self, t: _Table, default_kind: str = "manual", unit: str | None = None) -> Rule:
         raw = t.get("rule", dict, None)
         if raw is None:
             return Rule(default_kind)
@@ -603,8 +613,7 @@ class _Loader:
         kind = sub.choice("kind", RULE_KINDS)
         params: dict[str, Any] = {}
         if kind == "threshold":
-            params["target"] = sub.number("target")
-            params["amber_limit"] = sub.number("amber_limit")
+            params.update(self.threshold(sub, unit))
             direction = sub.choice("direction", DIRECTIONS, None)
             if direction is not None:
                 params["direction"] = direction
@@ -645,6 +654,62 @@ class _Loader:
         sub.done()
         return Rule(kind, params)
 
+    def threshold(self, sub: _Table, unit: str | None) -> dict[str, Any]:
+        """Target, amber limit and profile, in the measure's unit (see thresholds.py)."""
+        raw = sub.get("profile", dict, None)
+        out: dict[str, Any] = {}
+        points: dict[str, Any] = {}
+        kind = None
+        if raw is not None:
+            prof = _Table(self, raw, sub.key("profile"))
+            try:
+                order = profile_keys(list(prof.data), self.fy_start)
+            except ValueError as exc:
+                self.fail(prof.path, str(exc))
+            tables = [isinstance(prof.data[k], dict) for k in order]
+            kind = "values" if all(tables) else "share" if not any(tables) else None
+            if kind is None:
+                self.fail(prof.path, "mixes tables and shares; give every entry as "
+                          "{ target = ..., amber_limit = ... } or every entry as a share")
+            last = None
+            for key in order:
+                if kind == "values":
+                    point = prof.table(key)
+                    points[key] = (self.in_unit(point, "target", unit),
+                                   self.in_unit(point, "amber_limit", unit))
+                    point.done()
+                    continue
+                prof.used.add(key)
+                try:
+                    share = share_value(prof.data[key])
+                except ValueError as exc:
+                    self.fail(prof.key(key), str(exc))
+                if last is not None and share < last:
+                    self.fail(prof.key(key), "is below the share before it; a cumulative "
+                              "share grows through the year")
+                points[key], last = share, share
+            prof.done()
+            out["profile"] = {"by": "quarter" if order[0] == "Q1" else "month",
+                              "kind": kind, "points": points}
+        required = ... if kind != "values" else None
+        out["target"] = self.in_unit(sub, "target", unit, required)
+        out["amber_limit"] = self.in_unit(sub, "amber_limit", unit, required)
+        if kind == "values" and (out["target"] is None) != (out["amber_limit"] is None):
+            self.fail(sub.key("target"), "give both target and amber_limit, or neither")
+        if out["target"] is None:  # a values profile alone: the year-end point is the annual
+            out["target"], out["amber_limit"] = points[list(points)[-1]]
+        return out
+
+    def in_unit(self, t: _Table, name: str, unit: str | None, default: Any = ...) -> Any:
+        """A threshold number in the measure's unit ("60%" for a percentage)."""
+        value = t.get(name, (int, float, str), default)
+        if value is None:
+            return None
+        try:
+            return unit_value(value, unit or "number")
+        except ValueError as exc:
+            self.fail(t.key(name), str(exc))
+
     def rated(self, t: _Table) -> RatedItem:
         item = RatedItem(self.ident(t, "id"), t.text("name"), self.rule(t))
         t.done()
@@ -663,17 +728,22 @@ class _Loader:
             detail=t.text("detail", "", allow_empty=True),
             unit=unit,
             direction=t.choice("direction", DIRECTIONS, None),
-            rule=self.rule(t),
+            rule=self.rule(t, unit=unit),
             statuses=statuses,
             figure_required=t.get("figure_required", bool, True),
         )
         if measure.rule.kind == "threshold":
             params = measure.rule.params
             better_low = params.get("direction", measure.direction) == "lower"
-            if (params["amber_limit"] < params["target"]) if better_low else (
-                    params["amber_limit"] > params["target"]):
-                self.fail(t.key("rule"), "amber_limit is on the wrong side of target for "
-                          f"direction '{params.get('direction', measure.direction)}'")
+            profile = params.get("profile")
+            pairs = [("", params["target"], params["amber_limit"])]
+            if profile and profile["kind"] == "values":
+                pairs = [(f".profile.{k}", *v) for k, v in profile["points"].items()]
+            for where, target, limit in pairs:
+                if (limit < target) if better_low else (limit > target):
+                    self.fail(t.key("rule") + where,
+                              f"amber_limit {limit:g} is on the wrong side of target {target:g}"
+                              f" for direction '{params.get('direction', measure.direction)}'")
             if unit == "status":
                 self.fail(t.key("rule"), "a status measure cannot have a threshold rule")
             if measure.rule.params.get("direction", measure.direction) is None:
@@ -754,17 +824,25 @@ class _Loader:
     # -- cross checks
 
     def check_ids(self, p: Programme) -> None:
+        kpis = [r for r in p.finance_rows if r.table == "kpis"]
         groups = {
-            "overview": [i.id for i in p.overview],
-            "conditions": [i.id for i in p.conditions],
-            "measures": [m.id for m in p.measures],
-            "finance": [r.id for r in p.finance_rows],
-            "risks": [r.id for r in p.risks],
+            "overview": [(f"overview[{n}]", i.id) for n, i in enumerate(p.overview)],
+            "conditions": [(f"conditions[{n}]", i.id) for n, i in enumerate(p.conditions)],
+            "measures": [(f"measures[{n}]", m.id) for n, m in enumerate(p.measures)],
+            "finance": [(f"finance.kpis[{n}]", r.id) for n, r in enumerate(kpis)] + [
+                (f"finance.mitigations[{n}]", r.id)
+                for n, r in enumerate(r for r in p.finance_rows if r.table != "kpis")],
+            "risks": [(f"risks[{n}]", r.id) for n, r in enumerate(p.risks)],
         }
+        self.paths = {f"{group}.{ident}": path
+                      for group, ids in groups.items() for path, ident in ids}
         for name, ids in groups.items():
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                self.fail(f"{name}.id", f"the id '{dupes[0]}' is used twice")
+            seen: dict[str, str] = {}
+            for path, ident in ids:
+                if ident in seen:  # point at the second one: that is the line to change
+                    self.fail(f"{path}.id", f"the {name} id '{ident}' is used twice "
+                              f"(first at line {_find_line(self.text, seen[ident] + '.id')})")
+                seen[ident] = path
 
     def check_rules(self, p: Programme) -> None:
         rated = {key for key, _, _ in p.rated_items()}
@@ -777,7 +855,7 @@ class _Loader:
         except ValueError as exc:
             self.fail("derived rules", str(exc))
         for key, _name, rule in p.rated_items():
-            where = f"{key}.rule"
+            where = f"{self.paths.get(key, key)}.rule"
             if rule.kind == "derived":
                 for ref in rule.params["of"]:
                     if not any(matches(ref, r) for r in rated if r != key):

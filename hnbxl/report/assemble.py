@@ -55,7 +55,7 @@ def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInpu
         found = values.get(key)
         return found.value if found else None
 
-    manual, overrides, figures, quarter = {}, {}, {}, {}
+    manual, overrides, figures, quarter, months = {}, {}, {}, {}, {}
     for item, _name, rule in programme.rated_items():
         if not rule.computed:
             if get(f"{item}.rating") is not None:
@@ -65,9 +65,13 @@ def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInpu
     for m in programme.measures:
         figure = get(f"measures.{m.id}.figure")
         figures[f"measures.{m.id}"] = figure if isinstance(figure, int | float) else None
+        month = get(f"measures.{m.id}.last_update")
+        if isinstance(month, Period):
+            months[f"measures.{m.id}"] = month
     for row in programme.finance_rows:
         quarter[f"finance.{row.id}"] = get(f"finance.{row.id}.this_quarter")
-    return RuleInputs(manual=manual, overrides=overrides, figures=figures, this_quarter=quarter)
+    return RuleInputs(manual=manual, overrides=overrides, figures=figures, this_quarter=quarter,
+                      figure_months=months)
 
 
 def assemble(programme: Programme, period: Period, values: dict[str, FieldValue],

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import FinanceRow, Programme, RagScale, RiskScoring, Rule
 from hnbxl.programme.derived import derived_order, expand_refs
+from hnbxl.programme.thresholds import threshold_at
 
 __all__ = [
     "Rating",
@@ -69,6 +70,7 @@ class RuleInputs:
     overrides: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     figures: dict[str, float | None] = field(default_factory=dict)
     this_quarter: dict[str, float | None] = field(default_factory=dict)
+    figure_months: dict[str, Period] = field(default_factory=dict)  # data month, if given
 
 
 class Rating(NamedTuple):
@@ -162,13 +164,16 @@ def rate_threshold(
     value: float | None,
     direction: str | None = None,
     unit: str = "count",
+    month: Period | None = None,
+    fy_start_month: int = 4,
 ) -> Rating:
     """A measure against its target: green at or better than target, amber to the limit.
 
     ``direction`` is the measure's own (which way is better); the rule's
     ``direction`` param wins when given.  ``unit`` only shapes the sentence.
     The boundaries are inclusive on the good side: exactly on target is green,
-    exactly on the amber limit is amber.
+    exactly on the amber limit is amber.  A profiled target is the one for
+    ``month`` (the month the figure's data is from), and the sentence names it.
     """
     direction = params.get("direction", direction)
     if direction not in ("lower", "higher"):
@@ -176,21 +181,23 @@ def rate_threshold(
     if _missing(value):
         return Rating(scale.no_data.key, NO_FIGURE)
     assert value is not None
-    target, limit = params["target"], params["amber_limit"]
+    found = threshold_at(params, month, fy_start_month)
+    target, limit = found.target, found.amber_limit
     shown = _figure(value, unit)
     t, a = _figure(target, unit), _figure(limit, unit)
+    the = f"the {found.when} " if found.when else "the "
     green, amber, red = _grades(scale)
     if direction == "lower":
         if value <= target:
-            return Rating(green, f"{shown} is at or below the target of {t}.")
+            return Rating(green, f"{shown} is at or below {the}target of {t}.")
         if value <= limit:
-            return Rating(amber, f"{shown} is above the target of {t}, within the limit of {a}.")
-        return Rating(red, f"{shown} is above the limit of {a}.")
+            return Rating(amber, f"{shown} is above {the}target of {t}, within {the}limit of {a}.")
+        return Rating(red, f"{shown} is above {the}limit of {a}.")
     if value >= target:
-        return Rating(green, f"{shown} is at or above the target of {t}.")
+        return Rating(green, f"{shown} is at or above {the}target of {t}.")
     if value >= limit:
-        return Rating(amber, f"{shown} is below the target of {t}, within the limit of {a}.")
-    return Rating(red, f"{shown} is below the limit of {a}.")
+        return Rating(amber, f"{shown} is below {the}target of {t}, within {the}limit of {a}.")
+    return Rating(red, f"{shown} is below {the}limit of {a}.")
 
 
 def _grades(scale: RagScale) -> tuple[str, str, str]:
@@ -417,7 +424,8 @@ def _rate_row(
     if rule.kind == "threshold":
         measure = programme.measure(item_id)
         return rate_threshold(
-            scale, rule.params, inputs.figures.get(key), measure.direction, measure.unit
+            scale, rule.params, inputs.figures.get(key), measure.direction, measure.unit,
+            inputs.figure_months.get(key, period), programme.financial_year_start_month,
         )
     if rule.kind == "variance":
         row = programme.finance_row(item_id)
