@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking
+from hnbxl.core.issues import HnbxlError, Issue, blocking
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import (
     DEFAULT_PASSWORD,
@@ -23,7 +23,6 @@ from hnbxl.forms.generate import (
     write_atomically,
 )
 from hnbxl.forms.layout import build_layout
-from hnbxl.programme.definition import Programme
 from hnbxl.store.history import ReturnRecord
 from hnbxl.store.workspace import Workspace
 
@@ -86,19 +85,28 @@ def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:
 
 def validate_returns(workspace: Workspace, files: Sequence[Path | str],
                      newest_wins: bool = False, progress: Progress | None = None,
-                     period: Period | str | None = None) -> Validation:
+                     period: Period | str | None = None,
+                     allow_missing: Sequence[str] = ()) -> Validation:
     """Read and check returned workbooks; nothing is written anywhere.
 
-    ``period``, when given, is the period the returns must be for: a stray
-    return from another month is then an error naming it.
+    Without ``period`` this answers "are these returns right?": each file is
+    checked, and what the month still lacks is listed (``Validation.owners``)
+    but does not block.  With ``period`` it answers "is the month ready to
+    compile?": a return for another month is an error, and so is a missing
+    section (unless its owner is in ``allow_missing``), exactly as compile
+    would refuse it.
     """
-    from hnbxl.returns.validate import validate_files
+    from hnbxl.returns.validate import month_issues, validate_files
 
     programme = workspace.programme()
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
-    return validate_files(paths, programme, workspace.history(), newest_wins, progress,
-                          expected)
+    validation = validate_files(paths, programme, workspace.history(), newest_wins, progress,
+                                expected)
+    if expected is not None:
+        validation.issues.extend(month_issues(validation, allow_missing))
+        validation.issues.sort(key=Issue.sort_key)
+    return validation
 
 
 @dataclass
@@ -133,6 +141,7 @@ def compile_returns(
     pdf: bool = False,
     progress: Progress | None = None,
     period: Period | str | None = None,
+    allow_missing: Sequence[str] = (),
 ) -> CompileResult:
     """Validate, rate and write the committee report; all or nothing.
 
@@ -140,11 +149,12 @@ def compile_returns(
     (named by SHA-256) in the working folder, the output is written to a
     temporary file, and the history transaction renames it into place just
     before it commits: a failure at any step leaves the previous output and
-    history as they were.
+    history as they were.  ``allow_missing`` (owner keys, or ``"all"``) lets
+    the report go out with those owners' sections shown as Not received.
     """
     from hnbxl.report.assemble import assemble
     from hnbxl.report.model import ReturnUsed
-    from hnbxl.returns.validate import validate_files
+    from hnbxl.returns.validate import month_issues, not_received, validate_files
     from hnbxl.store.history import NewCompile, RatingRecord
 
     programme = workspace.programme()
@@ -154,24 +164,24 @@ def compile_returns(
     validation = validate_files(paths, programme, history, newest_wins, progress, expected)
     issues = list(validation.issues)
     result = CompileResult(len(paths), issues, period=validation.period)
-    if validation.period is None and not validation.blocking(allow_warnings):
-        issues.append(Issue("no-returns", Severity.ERROR,
-                            "None of the files could be read as a return."))
-    if validation.period is not None:
-        issues.extend(_missing_sections(programme, validation))
+    issues.extend(month_issues(validation, allow_missing))
     if blocking(issues, allow_warnings):
         issues.sort(key=Issue.sort_key)
         return result
     period = validation.period
     assert period is not None
     last = history.snapshot_before(programme.id, period)
+    notes: dict[str, list[str]] = {}
+    for old, new in validation.set_aside:
+        notes.setdefault(new.display, []).append(Path(old.display).name)
     returns = [
         ReturnUsed(r.display, r.sha256, r.identity.owner if r.identity else "",
-                   r.identity.sections if r.identity else ())
+                   r.identity.sections if r.identity else (),
+                   _chosen_note(notes.get(r.display, [])))
         for r in validation.used
     ]
     assembled = assemble(programme, period, validation.values, last, issues, returns,
-                         extracted_on or date.today())
+                         extracted_on or date.today(), not_received(validation))
     out = out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx"
     stored = {r.sha256: workspace.returns_dir / f"{r.sha256}.xlsx" for r in validation.used}
     new = NewCompile(
@@ -184,7 +194,8 @@ def compile_returns(
         returns=tuple(
             ReturnRecord(r.sha256, r.display, str(stored[r.sha256]),
                          r.identity.owner if r.identity else "",
-                         r.identity.sections if r.identity else ())
+                         r.identity.sections if r.identity else (),
+                         _chosen_note(notes.get(r.display, [])))
             for r in validation.used),
         values=tuple(validation.values[k] for k in sorted(validation.values)),
         ratings=tuple(RatingRecord(k, v.key, v.computed, v.overridden, v.reason, v.basis)
@@ -218,17 +229,11 @@ def compile_returns(
     return result
 
 
-def _missing_sections(programme: Programme, validation: Validation) -> list[Issue]:
-    out = []
-    for status in validation.owners():
-        for title in status.missing:
-            out.append(Issue(
-                "section-missing", Severity.ERROR,
-                f"No return holds '{title}' (filled in by {status.name}). Chase the "
-                f"{status.name} return, or compile when it arrives.",
-                found="no return for this section",
-                expected=f"a return from {status.name} covering {title}"))
-    return out
+def _chosen_note(set_aside: list[str]) -> str:
+    if not set_aside:
+        return ""
+    return (f"newest of {len(set_aside) + 1} copies, used by --newest-wins; set aside: "
+            + ", ".join(sorted(set_aside)))
 
 
 def _keep_returns(used: list[Any], stored: dict[str, Path]) -> list[Path]:

@@ -47,6 +47,24 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
         raise click.BadParameter(f"'{value}' is not a date; write it as 2024-03-04") from None
 
 
+def _owners(_ctx: Any, _param: Any, value: tuple[str, ...]) -> tuple[str, ...]:
+    for owner in value:
+        if "." in owner or "/" in owner or "\\" in owner:
+            raise click.BadParameter(
+                f"'{owner}' looks like a file, not an owner key: write --allow-missing=all "
+                "(or put --allow-missing after the files), or name an owner: "
+                "--allow-missing send")
+    return value
+
+
+allow_missing_option = click.option(
+    "--allow-missing", "allow_missing", multiple=True, is_flag=False, flag_value="all",
+    callback=_owners, metavar="[OWNER]",
+    help="Compile although an owner's return has not arrived: their sections show as "
+         "'Not received' and their ratings as no data. Alone: any owner; with an owner key "
+         "(repeatable): only that owner.")
+
+
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the library.  Its errors are turned into one line by :class:`_Main`."""
     return func(*args, **kwargs)
@@ -119,11 +137,16 @@ def print_owners(result: Any) -> None:
     period = f" for {result.period.label}" if result.period else ""
     click.echo(f"Returns{period}:")
     for status in result.owners():
+        parts = []
+        if status.files:
+            parts.append(", ".join(status.files))
+        if status.repeated:
+            parts.append(click.style("; ".join(
+                f"{title} returned {n} times (choose one)" for title, n in status.repeated),
+                fg="yellow"))
         if status.missing:
-            state = click.style(f"missing: {', '.join(status.missing)}", fg="red")
-        else:
-            state = ", ".join(status.files)
-        click.echo(f"  {status.name:<24} {state}")
+            parts.append(click.style(f"missing: {', '.join(status.missing)}", fg="red"))
+        click.echo(f"  {status.name:<24} {'; '.join(parts)}")
 
 
 class progress_bar:
@@ -240,20 +263,31 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
               help="When an owner returned twice, use the newest and set the older aside.")
 @click.option("--allow-warnings", is_flag=True,
               help="Exit 0 when only warnings and queries remain (as compile would accept).")
+@allow_missing_option
 @workdir_option
 @definition_option
 def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newest_wins: bool,
-             allow_warnings: bool, workdir: Path, definition: Path | None) -> None:
+             allow_warnings: bool, allow_missing: tuple[str, ...], workdir: Path,
+             definition: Path | None) -> None:
     """Check returned workbooks; every problem names the file, sheet and cell.
 
-    Exit code 0 when nothing blocks a compile, 1 when something does, 2 for a
-    usage error.
+    \b
+    Two questions:
+      validate FILE...            are these returns right? (check each as it
+                                  arrives; what the month still lacks is
+                                  listed, but does not count against them)
+      validate --period P FILE... is the month ready? exits 1 exactly when
+                                  compile with the same files and options
+                                  would refuse, and says why
+
+    Exit code 0 when nothing blocks, 1 when something does, 2 for a usage error.
     """
     from .api import validate_returns
 
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(validate_returns, _workspace(workdir, definition), files,
-                      newest_wins=newest_wins, progress=progress, period=expected_period)
+                      newest_wins=newest_wins, progress=progress, period=expected_period,
+                      allow_missing=allow_missing)
     if as_json:
         import json
 
@@ -314,13 +348,14 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
               help="Compile even when warnings or queries remain (errors always stop it).")
 @click.option("--newest-wins", is_flag=True,
               help="When an owner returned twice, use the newest and set the older aside.")
+@allow_missing_option
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @workdir_option
 @definition_option
 def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | None,
                     extracted_on: date | None,
-                    allow_warnings: bool, newest_wins: bool, pdf: bool, workdir: Path,
-                    definition: Path | None) -> None:
+                    allow_warnings: bool, newest_wins: bool, allow_missing: tuple[str, ...],
+                    pdf: bool, workdir: Path, definition: Path | None) -> None:
     """Compile returned workbooks into the committee highlight report.
 
     The period comes from the returns (all must agree), or is checked against
@@ -333,7 +368,7 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
         result = _run(compile_returns, _workspace(workdir, definition), files, out=out,
                       extracted_on=extracted_on, allow_warnings=allow_warnings,
                       newest_wins=newest_wins, pdf=pdf, progress=progress,
-                      period=expected_period)
+                      period=expected_period, allow_missing=allow_missing)
     if result.issues:
         print_issues(result.issues, result.files, allow_warnings)
     if not result.written:

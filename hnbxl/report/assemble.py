@@ -38,6 +38,7 @@ from hnbxl.report.model import (
 )
 from hnbxl.report.rules import RatingResult, RuleInputs, band_for_score, evaluate_all
 
+NOT_RECEIVED = "Not received"
 _DIRECTION_BY_LABEL = {label: key for key, label in RISK_DIRECTION_LABELS.items()}
 _STATUS_BY_LABEL = {label: key for key, label in RISK_STATUS_LABELS.items()}
 
@@ -76,9 +77,18 @@ def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInpu
 
 def assemble(programme: Programme, period: Period, values: dict[str, FieldValue],
              last: PeriodSnapshot | None, issues: list[Issue], returns: list[ReturnUsed],
-             extracted_on: date) -> Assembled:
+             extracted_on: date, not_received: dict[str, str] | None = None) -> Assembled:
+    """The report model.  ``not_received`` maps a section key to the owner whose
+    return for it never came (``compile --allow-missing``): its rows are rated
+    no data with the owner named, its figures and narrative say Not received."""
     scale = programme.scale
+    missing = not_received or {}
     ratings = evaluate_all(programme, period, rule_inputs(programme, values))
+    for item in ratings:
+        owner = missing.get(item.split(".", 1)[0])
+        if owner is not None:
+            ratings[item] = RatingResult(scale.no_data.key, None, False, None,
+                                         f"{NOT_RECEIVED} from {owner}")
     last_ratings = last.ratings if last else {}
 
     def get(key: str) -> Any:
@@ -110,8 +120,9 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     measures = []
     for m in programme.measures:
         item = f"measures.{m.id}"
-        figure = _figure_text(programme, m.unit, get(f"{item}.figure"),
-                              get(f"{item}.share_base"), get(f"{item}.reason"))
+        figure = NOT_RECEIVED if "measures" in missing else _figure_text(
+            programme, m.unit, get(f"{item}.figure"), get(f"{item}.share_base"),
+            get(f"{item}.reason"))
         figures[item] = figure
         updated = get(f"{item}.last_update")
         measures.append(MeasureRow(
@@ -125,7 +136,8 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         item = f"finance.{row.id}"
         amounts = programme.finance_for(row, period)
         quarter = get(f"{item}.this_quarter")
-        reason = get(f"{item}.reason") or programme.not_applicable
+        reason = (NOT_RECEIVED if "finance" in missing
+                  else get(f"{item}.reason") or programme.not_applicable)
         line = FinanceLine(
             item, row.name, amounts.baseline, amounts.budget, quarter,
             reason if quarter is None else format_money(quarter),
@@ -136,8 +148,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         figures[f"{item}.this_quarter"] = line.this_quarter_text
         (kpis if row.table == "kpis" else mitigations).append(line)
 
-    risks, risk_lines, closed = _risks(programme, period, values, last)
+    risks, risk_lines, closed = _risks(programme, period, values, last, "risks" in missing)
     notes = [f"Closed this period: {r.id} {r.name}." for r in closed]
+    for section, owner in missing.items():
+        title = programme.sections[section].title
+        notes.insert(0, f"{title}: {NOT_RECEIVED} from {owner} by the time of this report "
+                        "(compiled with --allow-missing).")
     report = Report(
         programme_id=programme.id,
         definition_hash=programme.hash,
@@ -151,10 +167,10 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         section_titles={k: s.title for k, s in programme.sections.items()},
         scale=scale,
         overview=overview,
-        overview_narrative=_paragraphs(get("overview.narrative")),
+        overview_narrative=_narrative(get("overview.narrative"), missing.get("overview")),
         conditions=conditions,
         measures=tuple(measures),
-        finance_narrative=_paragraphs(get("finance.narrative")),
+        finance_narrative=_narrative(get("finance.narrative"), missing.get("finance")),
         kpis=tuple(kpis),
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),
@@ -186,6 +202,12 @@ def _figure_text(programme: Programme, unit: str, figure: Any, share_base: Any,
     return str(figure)
 
 
+def _narrative(text: str | None, missing_from: str | None) -> tuple[str, ...]:
+    if missing_from is not None:
+        return (f"{NOT_RECEIVED} from {missing_from}.",)
+    return _paragraphs(text)
+
+
 def _paragraphs(text: str | None) -> tuple[str, ...]:
     """Paragraphs of a narrative: split on line breaks, blank lines dropped, text kept."""
     if not text:
@@ -195,7 +217,10 @@ def _paragraphs(text: str | None) -> tuple[str, ...]:
 
 
 def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
-           last: PeriodSnapshot | None) -> tuple[tuple[Risk, ...], list[RiskLine], list[Risk]]:
+           last: PeriodSnapshot | None, not_received: bool = False
+           ) -> tuple[tuple[Risk, ...], list[RiskLine], list[Risk]]:
+    """The risk log; when the risk section was not received, last period's open
+    risks are carried unchanged (and so stay in history for next month)."""
     def get(key: str) -> Any:
         found = values.get(key)
         return found.value if found else None
@@ -215,23 +240,29 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
                 continue
             risk_id, next_number = f"R{next_number}", next_number + 1
         likelihood, impact = get(f"{base}.likelihood"), get(f"{base}.impact")
-        if likelihood is None or impact is None:
+        before = next((r for r in carried if r.id == risk_id), None)
+        if not_received and before is not None:
+            risk = replace(before, direction="same")
+            likelihood, impact, status = risk.likelihood, risk.impact, risk.status
+        elif likelihood is None or impact is None:
             continue  # reported as missing by validation; a compile never gets here with it
-        direction = _DIRECTION_BY_LABEL.get(get(f"{base}.direction") or "", "same")
-        status = _STATUS_BY_LABEL.get(get(f"{base}.status") or "", "open")
-        updated = get(f"{base}.updated")
-        risk = Risk(risk_id, name, text or "", likelihood, impact, get(f"{base}.action") or "",
-                    direction, get(f"{base}.target") or likelihood * impact,
-                    updated if isinstance(updated, Period) else period, status)
+        else:
+            direction = _DIRECTION_BY_LABEL.get(get(f"{base}.direction") or "", "same")
+            status = _STATUS_BY_LABEL.get(get(f"{base}.status") or "", "open")
+            updated = get(f"{base}.updated")
+            risk = Risk(risk_id, name, text or "", likelihood, impact,
+                        get(f"{base}.action") or "", direction,
+                        get(f"{base}.target") or likelihood * impact,
+                        updated if isinstance(updated, Period) else period, status)
         risks.append(risk)
         if status == "closed":
             closed.append(risk)
             continue
         band = band_for_score(programme.risk_scoring, risk.score)
-        mark, words = RISK_DIRECTION_WORDS[direction]
+        mark, words = RISK_DIRECTION_WORDS[risk.direction]
         lines.append(RiskLine(
             risk.id, risk.name, risk.risk, likelihood, impact, risk.score,
-            rating_view(programme.scale, band), direction, mark, words, risk.action,
+            rating_view(programme.scale, band), risk.direction, mark, words, risk.action,
             risk.target, risk.updated.label, status))
     return tuple(risks), lines, closed
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hnbxl.core.issues import Issue, Severity, blocking, summary_line
+from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_line
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.layout import CheckItem, FormLayout, InputSpec
@@ -33,6 +33,8 @@ class OwnerStatus:
     name: str
     files: tuple[str, ...]  # returns used that hold this owner's sections
     missing: tuple[str, ...]  # titles of this owner's sections no return holds
+    # (title, copies) of this owner's sections returned more than once with no choice made
+    repeated: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -44,6 +46,10 @@ class Validation:
     issues: list[Issue] = field(default_factory=list)
     period: Period | None = None
     programme: Programme | None = None  # what the returns were checked against
+    # returns of the same form given more than once, with no --newest-wins: not used
+    unsettled: list[list[ReturnRead]] = field(default_factory=list)
+    # (older return set aside, the newer one used) under --newest-wins
+    set_aside: list[tuple[ReturnRead, ReturnRead]] = field(default_factory=list)
 
     def blocking(self, allow_warnings: bool = False) -> list[Issue]:
         return blocking(self.issues, allow_warnings)
@@ -61,8 +67,17 @@ class Validation:
             files = tuple(r.display for r in self.used if r.identity
                           and set(sections) & set(r.identity.sections))
             held = {s for r in self.used if r.identity for s in r.identity.sections}
-            missing = tuple(programme.sections[s].title for s in sections if s not in held)
-            out.append(OwnerStatus(key, owner.name, files, missing))
+            copies: dict[str, int] = {}
+            for group in self.unsettled:
+                identity = group[0].identity
+                assert identity is not None
+                for s in identity.sections:
+                    copies[s] = max(copies.get(s, 0), len(group))
+            missing = tuple(programme.sections[s].title for s in sections
+                            if s not in held and s not in copies)
+            repeated = tuple((programme.sections[s].title, copies[s]) for s in sections
+                             if s not in held and s in copies)
+            out.append(OwnerStatus(key, owner.name, files, missing, repeated))
         return out
 
     def to_dict(self, allow_warnings: bool = False) -> dict[str, Any]:
@@ -70,7 +85,9 @@ class Validation:
         return {
             "period": self.period.key if self.period else None,
             "owners": [{"owner": o.key, "name": o.name, "files": list(o.files),
-                        "missing": list(o.missing)} for o in owners],
+                        "missing": list(o.missing),
+                        "returned_more_than_once": {t: n for t, n in o.repeated}}
+                       for o in owners],
             "files": [
                 {"file": r.display, "sha256": r.sha256,
                  "owner": r.identity.owner if r.identity else None,
@@ -105,17 +122,79 @@ def validate_reads(reads: list[ReturnRead], newest_wins: bool = False,
     for read in reads:
         if read.layout is not None:
             _cross_field_checks(read)
-        result.issues.extend(read.issues)
     readable = [r for r in reads if r.layout is not None]
     if period is not None:
         readable = _for_period(readable, period, result.issues)
     result.period = _agree_on_period(readable, result.issues)
-    result.used = _choose_returns(readable, newest_wins, result.issues)
+    result.used, result.set_aside, result.unsettled = _choose_returns(
+        readable, newest_wins, result.issues)
+    set_aside = {id(old) for old, _new in result.set_aside}
+    for read in reads:
+        if id(read) in set_aside:  # a set-aside file never blocks: its issues are only noted
+            result.issues.extend(_set_aside(i) for i in read.issues)
+        else:
+            result.issues.extend(read.issues)
     result.values = _merge(result.used, result.issues)
     _merged_checks(result.values, result.issues)
     _completeness(result.used, result.values, result.issues)
     result.issues.sort(key=Issue.sort_key)
     return result
+
+
+def month_issues(validation: Validation, allow_missing: Sequence[str] = ()) -> list[Issue]:
+    """What stops the month being compiled, beyond the returns' own issues.
+
+    The one answer to "is the month ready?", used by ``compile`` and by
+    ``validate --period`` so the two always agree.  A section no return holds is
+    an error, unless its owner is in ``allow_missing`` (``"all"`` for every
+    owner): it is then reported as "Not received" (info), shown so in the
+    report, and recorded in history.
+    """
+    programme = validation.programme
+    out: list[Issue] = []
+    if validation.period is None:
+        if not validation.blocking(allow_warnings=True):
+            out.append(Issue("no-returns", Severity.ERROR,
+                             "None of the files could be read as a return."))
+        return out
+    assert programme is not None
+    allowed = set(allow_missing)
+    unknown = sorted(allowed - set(programme.owners) - {"all"})
+    if unknown:
+        raise HnbxlError(f"--allow-missing {', '.join(unknown)}: not an owner of {programme.id}; "
+                         f"owners are: {', '.join(programme.owners)} (or give no owner for all)")
+    for status in validation.owners():
+        if not status.missing:
+            continue
+        if "all" in allowed or status.key in allowed:
+            for title in status.missing:
+                out.append(Issue(
+                    "section-not-received", Severity.INFO,
+                    f"Not received: '{title}' (filled in by {status.name}); compiled with "
+                    "--allow-missing, so it is shown as Not received and its ratings as no "
+                    "data.", found="no return for this section",
+                    expected=f"a return from {status.name} covering {title}"))
+            continue
+        for title in status.missing:
+            out.append(Issue(
+                "section-missing", Severity.ERROR,
+                f"No return holds '{title}' (filled in by {status.name}). Chase the "
+                f"{status.name} return, or compile with --allow-missing {status.key} to "
+                "show it as Not received.",
+                found="no return for this section",
+                expected=f"a return from {status.name} covering {title}"))
+    return out
+
+
+def not_received(validation: Validation) -> dict[str, str]:
+    """Section key -> the owner's name, for every section no return used holds."""
+    programme = validation.programme
+    if programme is None:
+        return {}
+    held = {s for r in validation.used if r.identity for s in r.identity.sections}
+    return {key: programme.owners[section.owner].name
+            for key, section in programme.sections.items()
+            if key not in held and section.owner in programme.owners}
 
 
 # --------------------------------------------------------------------------- per file
@@ -248,9 +327,19 @@ def _saved_words(read: ReturnRead) -> str:
     return f"saved {saved:%Y-%m-%d %H:%M} UTC" if saved else "saved at an unknown time"
 
 
-def _choose_returns(reads: list[ReturnRead], newest_wins: bool,
-                    issues: list[Issue]) -> list[ReturnRead]:
+def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Issue]
+                    ) -> tuple[list[ReturnRead], list[tuple[ReturnRead, ReturnRead]],
+                               list[list[ReturnRead]]]:
+    """The returns to use, the ones set aside, and the groups still needing a choice.
+
+    Without ``newest_wins`` each form given more than once is ONE issue (who,
+    how many copies, the newest and the oldest by save time): three hundred
+    re-saved returns are three hundred short lines at most, never a list of
+    every other file in each.
+    """
     used: list[ReturnRead] = []
+    aside: list[tuple[ReturnRead, ReturnRead]] = []
+    unsettled: list[list[ReturnRead]] = []
     by_hash: dict[str, ReturnRead] = {}
     groups: dict[tuple[str, tuple[str, ...]], list[ReturnRead]] = {}
     for read in reads:
@@ -271,25 +360,35 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool,
         unknown = datetime.min.replace(tzinfo=UTC)  # an unreadable stamp sorts oldest
         ordered = sorted(group, key=lambda r: (_saved_at(r) or unknown, r.display))
         newest, older = ordered[-1], ordered[:-1]
-        names = ", ".join(r.display for r in ordered)
         who = "all sections" if owner == "all" else f"owner '{owner}'"
         if not newest_wins:
-            for read in group:
-                issues.append(Issue(
-                    "resubmission", Severity.ERROR,
-                    f"{len(group)} returns of the same form ({who}) were given: {names}. "
-                    "Remove the older file(s), or compile with --newest-wins to use the "
-                    f"newest ({newest.display}).", read.display,
-                    found=_saved_words(read), expected=f"one return for {who}"))
+            unsettled.append(ordered)
+            issues.append(Issue(
+                "resubmission", Severity.ERROR,
+                f"The form for {who} was returned {len(group)} times; newest "
+                f"{newest.display} ({_saved_words(newest)}), oldest {ordered[0].display} "
+                f"({_saved_words(ordered[0])}). Remove the older file(s), or use "
+                "--newest-wins to use the newest.", newest.display,
+                found=f"{len(group)} returns", expected=f"one return for {who}"))
             continue
         used.append(newest)
+        aside.extend((old, newest) for old in older)
         for read in older:
             issues.append(Issue(
                 "resubmission-set-aside", Severity.INFO,
                 f"Set aside: a newer return of the same form ({newest.display}, "
-                f"{_saved_words(newest)}) was used because of --newest-wins.", read.display,
+                f"{_saved_words(newest)}) was used because of --newest-wins; this file's "
+                "own issues are only noted.", read.display,
                 found=_saved_words(read), expected="the newest return"))
-    return sorted(used, key=lambda r: r.display)
+    return sorted(used, key=lambda r: r.display), aside, unsettled
+
+
+def _set_aside(issue: Issue) -> Issue:
+    """An issue of a file --newest-wins set aside: kept on record, never blocking."""
+    if issue.severity is Severity.INFO:
+        return issue
+    return replace(issue, severity=Severity.INFO,
+                   message=f"(set aside, was {issue.severity}) {issue.message}")
 
 
 def _merge(used: list[ReturnRead], issues: list[Issue]) -> dict[str, FieldValue]:

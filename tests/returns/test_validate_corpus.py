@@ -197,7 +197,22 @@ def expect(ws: Workspace, files: list[Path], code: str, *, sheet: str | None = N
     assert code in result.output
     if sheet and cell:
         assert f"{sheet}!{cell}" in result.output
+    validate_and_compile_agree(ws, files, cli_args)
     return validation, issue
+
+
+def validate_and_compile_agree(ws: Workspace, files: list[Path],
+                               cli_args: tuple[str, ...] = ()) -> None:
+    """With --period, validate exits 1 exactly when compile (same files, options) refuses."""
+    names = [str(f) for f in files]
+    for extra in ((), ("--allow-missing",)):
+        args = ["--period", "2024-02", *cli_args, *names, *extra]
+        checked = CliRunner().invoke(main, ["validate", "-w", str(ws.root), *args])
+        compiled = CliRunner().invoke(main, ["compile", "-w", str(ws.root), *args,
+                                             "--extracted-on", "2024-03-04"])
+        assert "Traceback" not in checked.output + compiled.output
+        assert checked.exit_code == compiled.exit_code, (extra, checked.output,
+                                                         compiled.output)
 
 
 @pytest.fixture
@@ -817,10 +832,51 @@ def _resubmitted(tmp_path: Path, programme: Programme) -> tuple[Path, Path]:
 def test_resubmission_needs_a_choice(tmp_path: Path, ws: Workspace,
                                      programme: Programme) -> None:
     newer, older = _resubmitted(tmp_path, programme)
-    validation, _ = expect(ws, [newer, older], "resubmission")
-    flagged = {i.file for i in validation.issues if i.code == "resubmission"}
-    assert flagged == {str(newer), str(older)}
+    validation, issue = expect(ws, [newer, older], "resubmission")
+    assert [i.file for i in validation.issues if i.code == "resubmission"] == [str(newer)]
+    assert "returned 2 times" in issue.message
+    assert f"newest {newer}" in issue.message and f"oldest {older}" in issue.message
+    assert "2024-03-02 16:45" in issue.message and "2024-03-01 09:00" in issue.message
     assert validation.used == []
+    [send] = [o for o in validation.owners() if o.key == "send"]
+    assert send.missing == () and dict(send.repeated)["Programme Risk Log"] == 2
+    result = run_cli(ws, [newer, older])
+    assert "returned 2 times" in result.output
+
+
+def test_many_resubmissions_one_short_line_each(tmp_path: Path, ws: Workspace,
+                                                programme: Programme) -> None:
+    """Forty re-saved copies of one form: one resubmission line, not forty lists of forty."""
+    data = valid_return(programme, "send")
+    files = []
+    for i in range(40):
+        path = tmp_path / "returned" / f"send-copy-{i:02}.xlsx"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        set_modified(path, f"2024-03-01T09:{i:02}:00Z")
+        files.append(path)
+    result = run_cli(ws, files)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if " resubmission:" in line]
+    assert len(lines) == 1 and "returned 40 times" in lines[0], lines
+    assert max(len(line) for line in result.output.splitlines()) < 400
+    assert "missing: Deal Condition" not in result.output
+    assert "returned 40 times" in result.output.split("Returns")[-1]
+
+
+def test_newest_wins_sets_aside_a_broken_first_return(tmp_path: Path, ws: Workspace,
+                                                      programme: Programme) -> None:
+    """Resubmitting after an error is what --newest-wins is for: the old error never blocks."""
+    newer, older = _resubmitted(tmp_path, programme)
+    edit_workbook(older, set_cell(KM, COUNT_CELL, "lots"))
+    set_modified(older, "2024-03-01T09:00:00Z")
+    validation, issue = expect(ws, [newer, older], "not-a-number", severity=Severity.INFO,
+                               cli_args=("--newest-wins",), exit_code=0)
+    assert issue.file == str(older) and "set aside" in issue.message
+    assert not validation.blocking()
+    without = validate_returns(ws, [older])
+    assert any(i.code == "not-a-number" and i.severity is Severity.ERROR
+               for i in without.issues)
 
 
 def test_resubmission_newest_wins(tmp_path: Path, ws: Workspace, programme: Programme) -> None:
