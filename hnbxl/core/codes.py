@@ -261,10 +261,12 @@ _code("period-mismatch", E, "batch", "Returns for different periods",
 _code("duplicate-file", N, "batch", "Same file twice",
       "Two files are byte-for-byte the same; it was read once.", "Nothing.")
 _code("resubmission", E, "batch", "Two returns of one form",
-      "More than one return of the same form (owner and sections) was given.",
+      "More than one return of the same form (owner and sections) was given; one line "
+      "per form says how many copies, and the newest and oldest by save time.",
       "Remove the older file(s), or compile with --newest-wins.")
 _code("resubmission-set-aside", N, "batch", "Older return set aside",
-      "With --newest-wins, an older return of the same form was not used.", "Nothing.")
+      "With --newest-wins, an older return of the same form was not used; its own issues "
+      "are shown as info and never block.", "Nothing.")
 _code("conflict", E, "batch", "Returns disagree",
       "Two returns give different values for the same input.",
       "Agree one value and correct the other return.")
@@ -272,7 +274,12 @@ _code("no-returns", E, "batch", "No readable return",
       "None of the files could be read as a return.", "Check the files given.")
 _code("section-missing", E, "batch", "Section not returned",
       "No return holds a section of the report.",
-      "Chase the owner's return, or compile when it arrives.")
+      "Chase the owner's return, or compile when it arrives, or compile with "
+      "--allow-missing OWNER to show it as Not received.")
+_code("section-not-received", N, "batch", "Section not received (allowed)",
+      "Compiled with --allow-missing: no return holds this section, so the report shows it "
+      "as Not received and its ratings as no data, with the owner named.",
+      "Compile again when the owner's return arrives.")
 
 del E, W, Q, N
 
