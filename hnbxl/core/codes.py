@@ -267,6 +267,10 @@ _code("resubmission", E, "batch", "Two returns of one form",
 _code("resubmission-set-aside", N, "batch", "Older return set aside",
       "With --newest-wins, an older return of the same form was not used; its own issues "
       "are shown as info and never block.", "Nothing.")
+_code("set-aside-issue", N, "batch", "Issue in a set-aside return",
+      "An issue of an older return that --newest-wins set aside; the message names the "
+      "issue's own code and severity. It never blocks, since the file is not used.",
+      "Nothing; the newer return is the one that counts.")
 _code("conflict", E, "batch", "Returns disagree",
       "Two returns give different values for the same input.",
       "Agree one value and correct the other return.")

@@ -387,8 +387,9 @@ def _set_aside(issue: Issue) -> Issue:
     """An issue of a file --newest-wins set aside: kept on record, never blocking."""
     if issue.severity is Severity.INFO:
         return issue
-    return replace(issue, severity=Severity.INFO,
-                   message=f"(set aside, was {issue.severity}) {issue.message}")
+    return replace(issue, code="set-aside-issue", severity=Severity.INFO,
+                   message=f"Set aside by --newest-wins, so only noted: {issue.code} "
+                           f"({issue.severity}): {issue.message}")
 
 
 def _merge(used: list[ReturnRead], issues: list[Issue]) -> dict[str, FieldValue]:

@@ -870,9 +870,10 @@ def test_newest_wins_sets_aside_a_broken_first_return(tmp_path: Path, ws: Worksp
     newer, older = _resubmitted(tmp_path, programme)
     edit_workbook(older, set_cell(KM, COUNT_CELL, "lots"))
     set_modified(older, "2024-03-01T09:00:00Z")
-    validation, issue = expect(ws, [newer, older], "not-a-number", severity=Severity.INFO,
-                               cli_args=("--newest-wins",), exit_code=0)
-    assert issue.file == str(older) and "set aside" in issue.message
+    validation, issue = expect(ws, [newer, older], "set-aside-issue", severity=Severity.INFO,
+                               cli_args=("--newest-wins",), exit_code=0, sheet=KM,
+                               cell=COUNT_CELL)
+    assert issue.file == str(older) and "not-a-number (error)" in issue.message
     assert not validation.blocking()
     without = validate_returns(ws, [older])
     assert any(i.code == "not-a-number" and i.severity is Severity.ERROR
