@@ -223,6 +223,12 @@ _code("month-out-of-range", E, "cell", "Month not offered",
 _code("control-characters", W, "cell", "Hidden control characters",
       "Characters a workbook cannot hold (often pasted from another system) were removed.",
       "Check the text still reads as intended.")
+_code("invisible-characters", W, "cell", "Invisible or text-direction characters",
+      "The text holds characters that show nothing but change how it displays: "
+      "right-to-left overrides and other bidirectional controls, zero-width spaces and "
+      "joiners, byte-order marks, tag characters. A U+202E can make 50,000 display as "
+      "000,05. The text is kept as typed.",
+      "Check the text in the named cell and type it again without them.")
 _code("number-as-text", N, "cell", "Number in a text cell",
       "A number in a text or choice cell, kept as its text (or read as the choice).",
       "Nothing.")

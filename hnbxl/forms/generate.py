@@ -58,6 +58,7 @@ INPUT_FILL = "#FFF2CC"
 LOCKED_FILL = "#F2F2F2"
 BAD_FILL = "#FF9999"
 HEADER_FILL = "#1F3864"
+EXCEL_LARGEST = 9.99999999999999e307  # the largest number an Excel cell holds
 
 
 def legacy_password_hash(password: str) -> str:
@@ -331,6 +332,10 @@ def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
         check_write(ws.write_blank(spec.row, spec.col, None, fmt), where)
     elif isinstance(value, bool):
         raise WriteError(f"{where}: true/false is not a value for {spec.label}")
+    elif isinstance(value, int | float) and abs(value) > EXCEL_LARGEST:
+        # A pasted 1e308 is beyond what Excel holds (it repairs such a file): a feedback
+        # copy shows it as text, and the cell's comment says what to type instead.
+        check_write(ws.write_string(spec.row, spec.col, f"{value:.15g}", fmt), where)
     elif isinstance(value, int | float):
         check_write(ws.write_number(spec.row, spec.col, value, fmt), where)
     elif isinstance(value, date):
@@ -449,6 +454,8 @@ def _identity_sheet(workbook: Any, styles: _Styles, layout: FormLayout, password
         target = f"={quote_sheet(spec.sheet)}!{a1(spec.row, spec.col, True)}"
         workbook.define_name(spec.name, target)
     workbook.define_name("hnbxl_lists", f"={quote_sheet(LISTS)}!$A$1")
+    for name, cells in layout.list_ranges.items():
+        workbook.define_name(name, f"={cells}")
 
 
 _WORKBOOK_PR = re.compile(rb"(<workbookPr\b[^>]*/>)")

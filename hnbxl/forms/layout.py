@@ -14,6 +14,7 @@ them into the ``F7`` that people read.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -63,6 +64,7 @@ NARRATIVE = "narrative"
 GRID = "grid"  # likelihood or impact: a whole number 1..max
 SCORE = "score"  # a target score: one of the grid's products
 NUMERIC_KINDS = (COUNT, PERCENT, MONEY, GRID, SCORE)
+NUM_ERROR = "#NUM!"  # what Excel shows for a result too large for a number
 
 
 def quote_sheet(name: str) -> str:
@@ -72,6 +74,18 @@ def quote_sheet(name: str) -> str:
 
 def ref(sheet: str, row: int, col: int, absolute: bool = True) -> str:
     return f"{quote_sheet(sheet)}!{a1(row, col, absolute)}"
+
+
+def list_name(col: int) -> str:
+    """The workbook-level name of the dropdown list in column ``col`` of the Lists sheet.
+
+    Dropdowns and conditional formats refer to their lists by name, not as
+    ``'Lists'!$A$2:$A$6``: Excel 2007 refuses a reference to another sheet in
+    either, and Excel 2010 and later move cross-sheet conditional formats
+    into an extension of their own; a defined name works in every version
+    and in LibreOffice.
+    """
+    return f"hnbxl_list_{col + 1}"
 
 
 def defined_name(field_key: str) -> str:
@@ -93,7 +107,7 @@ class InputSpec:
     prompt_title: str = ""
     prompt: str = ""
     choices: tuple[str, ...] = ()
-    list_range: str = ""  # Lists!$A$1:$A$3 for dropdowns
+    list_range: str = ""  # =hnbxl_list_1, the defined name of a dropdown's list
     minimum: float | None = None
     maximum: float | None = None
     max_length: int | None = None
@@ -240,6 +254,12 @@ class FormLayout:
         return field_key in self._by_field()
 
     @property
+    def list_ranges(self) -> dict[str, str]:
+        """Each dropdown list's defined name and the cells it names on the Lists sheet."""
+        return {list_name(col): f"{quote_sheet(LISTS)}!{a1(1, col, True)}:{a1(len(v), col, True)}"
+                for col, v in enumerate(self.lists.values())}
+
+    @property
     def sheet_names(self) -> tuple[str, ...]:
         return tuple(sheet.name for sheet in self.sheets)
 
@@ -304,12 +324,11 @@ class _Builder:
     # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
 
     def list_range(self, name: str, values: tuple[Any, ...]) -> str:
+        """The defined name (``=hnbxl_list_3``) a dropdown and its red-mark rule refer to."""
         if name not in self.lists:
             self._list_cols[name] = len(self.lists)
             self.lists[name] = tuple(values)
-        col = self._list_cols[name]
-        n = len(self.lists[name])
-        return f"={quote_sheet(LISTS)}!{a1(1, col, True)}:{a1(n, col, True)}"
+        return "=" + list_name(self._list_cols[name])
 
     @property
     def rag_range(self) -> str:
@@ -848,9 +867,11 @@ def formula_result(cell: FixedCell, inputs: dict[str, InputSpec], values: dict[s
         if isinstance(value, bool) or not isinstance(value, int | float):
             return ""
         numbers.append(value)
-    if cell.operation == "product":
-        return numbers[0] * numbers[1]
-    return numbers[0] - cell.constant
+    result = (numbers[0] * numbers[1] if cell.operation == "product"
+              else numbers[0] - cell.constant)
+    # A pasted 1e200 x 1e200 overflows; Excel shows #NUM! there, and a stored
+    # "inf" is a non-number in a number cell, which Excel repairs.
+    return result if math.isfinite(result) else NUM_ERROR
 
 
 def check_results(checks: tuple[CheckItem, ...] | list[CheckItem],

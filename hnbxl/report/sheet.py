@@ -10,6 +10,7 @@ can live in their own modules without an import cycle.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,6 +176,9 @@ class Sheet:
     def number(self, row: int, col: int, value: float, fmt: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise OutputError(f"{self.name}: expected a number at row {row + 1}, found {value!r}")
+        if not math.isfinite(value):  # Excel repairs a workbook holding inf or nan
+            raise OutputError(f"{self.name}: the number at row {row + 1}, column {col + 1} is "
+                              f"{value!r}, which no workbook can hold")
         self._check(self.ws.write_number(row, col, value, fmt), row, col, "number")
         self._fit(row, col, "0", fmt)
 

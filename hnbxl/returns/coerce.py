@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -793,6 +794,35 @@ def _list_words(options: Iterable[str], limit: int = _LIST_SHOWN) -> str:
 _UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+# Characters that show nothing themselves but change how text displays: the
+# bidirectional embeddings, overrides, isolates and marks (a U+202E can make
+# "pay 100" display as "001 yap"), zero-width spaces and joiners, the word
+# joiner and invisible operators, the byte-order mark and the tag characters.
+# They can be stored, so they are kept (nothing typed is silently changed),
+# with a warning naming the cell.  The soft hyphen (U+00AD), common in text
+# pasted from Word, shows as a hyphen at a line break and is left alone.
+_INVISIBLE = re.compile(
+    "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\U000e0000-\U000e007f]")
+
+
+def _invisible_note(text: str) -> Problem | None:
+    """A warning naming each invisible or direction-changing character in ``text``."""
+    found = _INVISIBLE.findall(text)
+    if not found:
+        return None
+    names = ", ".join(dict.fromkeys(
+        f"U+{ord(ch):04X} {unicodedata.name(ch, 'FORMAT CHARACTER').lower()}" for ch in found))
+    many = len(found) > 1
+    kept = "they were kept" if many else "it was kept"
+    return Problem(
+        "invisible-characters", Severity.WARNING, names, "text without invisible characters",
+        f"The text holds {len(found)} invisible character{'s' if many else ''} ({names}) that "
+        f"can change how it displays, for example in reverse order; {kept}. Check the text "
+        "and type it again without them.",
+    )
+
+
 def _text(spec: InputSpec, shape: str, value: object) -> Coerced:
     notes: list[Problem] = []
     if shape == "number":
@@ -823,6 +853,9 @@ def _text(spec: InputSpec, shape: str, value: object) -> Coerced:
         ))
         if text == "" or text.isspace():
             return Coerced(None, False, tuple(notes))
+    invisible = _invisible_note(text)
+    if invisible is not None:
+        notes.append(invisible)
     errors: list[Problem] = []
     length = len(text.encode("utf-16-le")) // 2  # as Excel counts, and limits, text
     if spec.max_length is not None and length > spec.max_length:

@@ -75,7 +75,8 @@ def export_history(history_path: Path, programme_id: str, out: Path) -> int:
             table.to_csv(tmp, index=False)
         elif out.suffix.lower() == ".xlsx":
             with pd_excel_writer(tmp) as writer:
-                table.to_excel(writer, index=False, sheet_name="History")
+                # Excel reserves the sheet name "History" (and repairs a file using it).
+                table.to_excel(writer, index=False, sheet_name="Tidy history")
         else:
             raise HnbxlError(f"{out}: export to .csv or .xlsx")
         tmp.replace(out)

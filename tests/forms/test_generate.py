@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from datetime import date
@@ -204,3 +205,22 @@ def test_stored_formula_results_follow_the_values_written() -> None:
     finance = openpyxl.load_workbook(SAMPLES / "2024-03" / "wiltshire-hnb-2024-03-finance.xlsx",
                                      data_only=True)
     assert finance["Finance"]["F6"].value == 103100000 - 103744143
+
+
+def test_dropdowns_and_red_marks_refer_to_their_lists_by_defined_name(
+        form: Path, book: openpyxl.Workbook) -> None:
+    """No rule refers to another sheet: Excel 2007 refuses that, later versions move it."""
+    with zipfile.ZipFile(form) as package:
+        sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = {n: package.read(n).decode() for n in sheets}
+    rules = [f for text in xml.values()
+             for f in re.findall(r"<(?:formula|formula1)>([^<]*)</", text)]
+    assert any("COUNTIF(hnbxl_list_" in f for f in rules)
+    assert [f for f in rules if "!" in f] == []
+    lists = book[LISTS]
+    for name, defined in book.defined_names.items():
+        if name.startswith("hnbxl_list_"):
+            [(sheet, cells)] = defined.destinations
+            assert sheet == LISTS
+            header = lists[cells.split(":")[0].replace("$", "")].offset(-1, 0).value
+            assert header  # the list's title sits above the range it names

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -60,3 +62,23 @@ def test_feedback_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "send-feedback.xlsx" in result.output and "cells marked" in result.output
     assert "1 file could not be read as a return" in result.output
+
+
+def test_a_feedback_copy_of_an_overflowing_score_caches_num_error(tmp_path: Path) -> None:
+    """1e200 pasted as likelihood and impact: the score is #NUM!, as Excel shows, never inf."""
+    ws = Workspace(tmp_path / "work")
+    [form] = generate_forms(ws, "2024-02", owner="send", due=date(2024, 3, 1))
+    book = openpyxl.load_workbook(form.path)
+    book["Risk Log"]["D6"] = 1e200
+    book["Risk Log"]["E6"] = 1e200
+    returned = tmp_path / "returned" / "send.xlsx"
+    returned.parent.mkdir()
+    book.save(returned)
+    [copy] = feedback_copies(ws, [returned])
+    with zipfile.ZipFile(copy.path) as package:
+        names = {n for n in package.namelist() if n.startswith("xl/worksheets/sheet")}
+        xml = "".join(package.read(n).decode() for n in sorted(names))
+    assert re.search(r"<v>-?(inf|nan)</v>", xml, re.I) is None
+    score = re.search(r'<c r="F6"([^>]*)><f>[^<]*D6\*E6[^<]*</f><v>([^<]*)</v></c>', xml)
+    assert score is not None, "the Risk Log's first score cell"
+    assert 't="e"' in score.group(1) and score.group(2) == "#NUM!"

@@ -991,6 +991,18 @@ def test_control_characters_in_a_narrative(tmp_path: Path, ws: Workspace,
         "Pasted from the system at 9am.\nSecond line ends.")
 
 
+def test_a_right_to_left_override_in_a_narrative_is_named(tmp_path: Path, ws: Workspace,
+                                                          programme: Programme) -> None:
+    text = "Savings of \u202e000,05\u202c agreed."  # displays as "Savings of 50,000 agreed."
+    path = _lead(tmp_path, programme, text)
+    cell = build_layout(programme, PERIOD, "lead", None, DUE).input("overview.narrative").cell
+    validation, issue = expect(ws, [path], "invisible-characters", sheet="Overview", cell=cell,
+                               severity=Severity.WARNING)
+    assert issue.found == "U+202E right-to-left override, U+202C pop directional formatting"
+    assert "reverse order" in issue.message
+    assert validation.values["overview.narrative"].value == text  # kept as typed
+
+
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://example.org","click")', "=1+1",
                                   "+44 1225 713000", "-- see below --", "@SUM(A1:A2)"])
 def test_formula_like_text_stays_text(tmp_path: Path, ws: Workspace, programme: Programme,
