@@ -32,7 +32,6 @@ them.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +49,20 @@ from hnbxl.xlsx.safety import (
     open_workbook_zip,
     read_file,
     sha256_hex,
+)
+from hnbxl.xlsx.xmltext import (
+    BadContent,
+    NotPlain,
+    content_error,
+    feed,
+    feed_bytes,
+    local_name,
+    new_parser,
+    parse_attrs,
+    parse_number,
+    truthy,
+    unescape,
+    xml_text,
 )
 
 __all__ = [
@@ -273,94 +286,8 @@ def _split_ref(ref: str) -> tuple[int, int]:
     """``"F7"`` -> (column 6, row 7), for cells stored without ``r``."""
     match = _REF.fullmatch(ref)
     if not match:
-        raise _BadContent(f"a cell has an invalid address {ref[:20]!r}")
+        raise BadContent(f"a cell has an invalid address {ref[:20]!r}")
     return col_number(match.group(1)), int(match.group(2))
-
-
-# -- XML plumbing -------------------------------------------------------------
-
-
-class _Refused(Exception):
-    """Raised inside expat handlers on any DTD; becomes ``xml-entities``."""
-
-
-class _BadContent(Exception):
-    """Well-formed XML with impossible content; becomes ``corrupt-xml``."""
-
-
-class _NotPlain(Exception):
-    """The fast path met something it does not handle; use the event path."""
-
-
-def _refuse(*_args: object) -> None:
-    raise _Refused()
-
-
-def _new_parser() -> expat.XMLParserType:
-    """An expat parser that refuses DTDs, and so entities, before they are used.
-
-    Excel and LibreOffice never write a DOCTYPE, so any DTD is hostile or
-    broken: refusing it at the declaration means no entity is ever defined,
-    let alone expanded or fetched.
-    """
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.UnparsedEntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.buffer_text = True
-    return parser
-
-
-def _run(part: str, parse: Callable[[], None]) -> None:
-    """Run ``parse`` and turn parser failures into refusals naming ``part``."""
-    try:
-        parse()
-    except _Refused:
-        raise UnsafeWorkbook(
-            "xml-entities",
-            f"The workbook contains XML declarations Excel never writes (in {part}); "
-            f"it was not read, {_RESAVE}.",
-            part,
-        ) from None
-    except (LookupError, ValueError) as exc:  # e.g. an unknown or multi-byte encoding
-        raise UnsafeWorkbook(
-            "corrupt-xml",
-            f"The workbook is damaged ({part} cannot be decoded: {exc}); {_RESAVE}.",
-            part,
-        ) from None
-    except expat.ExpatError as exc:
-        where = f"line {exc.lineno}, column {exc.offset}"
-        reason = expat.errors.messages.get(exc.code, "bad XML")
-        raise UnsafeWorkbook(
-            "corrupt-xml",
-            f"The workbook is damaged ({part} is not well-formed: {reason} at {where}); {_RESAVE}.",
-            part,
-        ) from None
-    except _BadContent as exc:
-        raise _content_error(part, exc) from None
-
-
-def _content_error(part: str, exc: _BadContent) -> UnsafeWorkbook:
-    return UnsafeWorkbook(
-        "corrupt-xml", f"The workbook is damaged ({part}: {exc}); {_RESAVE}.", part
-    )
-
-
-def _feed(wz: WorkbookZip, part: str, parser: expat.XMLParserType) -> None:
-    """Stream ``part`` through ``parser`` chunk by chunk, to the end."""
-
-    def parse() -> None:
-        for chunk in wz.chunks(part):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-
-    _run(part, parse)
-
-
-def _feed_bytes(part: str, parser: expat.XMLParserType, data: bytes) -> None:
-    _run(part, lambda: parser.Parse(data, True))
 
 
 _ROOT = re.compile(r"\s*(?:<\?xml(?:[^?]|\?(?!>))*\?>)?\s*<([^\s/>]+)")
@@ -384,12 +311,12 @@ def _plain_text(part: str, data: bytes) -> str | None:
         if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
             plain[0] = False
 
-    parser = _new_parser()
+    parser = new_parser()
     parser.CommentHandler = impure
     parser.StartCdataSectionHandler = impure
     parser.ProcessingInstructionHandler = impure
     parser.XmlDeclHandler = declaration
-    _feed_bytes(part, parser, data)
+    feed_bytes(part, parser, data)
     if not plain[0] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return None
     try:
@@ -400,89 +327,6 @@ def _plain_text(part: str, data: bytes) -> str | None:
     if root is None or ":" in root.group(1):
         return None
     return text
-
-
-def _local(name: str) -> str:
-    """Strip a namespace prefix (``x:c`` -> ``c``); parsers run without namespaces."""
-    return name.rpartition(":")[2]
-
-
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() in ("1", "true", "on")
-
-
-_ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
-_PREDEFINED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _entity(match: re.Match[str]) -> str:
-    hex_, dec, name = match.groups()
-    if name:
-        return _PREDEFINED[name]
-    return chr(int(hex_, 16) if hex_ else int(dec))
-
-
-def _xml_text(raw: str) -> str:
-    """Character data as expat would report it, from validated raw text.
-
-    Line ends are normalised to LF first (character references such as
-    ``&#13;`` are not), then the five predefined entities and character
-    references are replaced: no other entity can exist without a DTD.
-    """
-    if "\r" in raw:
-        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in raw:
-        raw = _ENTITY.sub(_entity, raw)
-    return raw
-
-
-def _attr_text(raw: str) -> str:
-    """An attribute value as expat reports it (whitespace characters become spaces)."""
-    raw = raw.replace("\r\n", " ").translate(_ATTR_WS)
-    return _ENTITY.sub(_entity, raw) if "&" in raw else raw
-
-
-_ATTR_WS = str.maketrans("\t\n\r", "   ")
-_ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-def _attrs(raw: str) -> dict[str, str]:
-    """Parse the attributes of a validated start tag."""
-    return {name: _attr_text(dq or sq) for name, dq, sq in _ATTR.findall(raw)}
-
-
-_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def _unescape(text: str) -> str:
-    """Undo OOXML ST_Xstring escapes: ``_x000D_`` -> CR, ``_x005F_`` -> ``_``."""
-    if "_x" not in text:
-        return text
-    text = _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if any("\ud800" <= ch <= "\udfff" for ch in text):  # escaped surrogate pairs
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
-
-
-def _number(text: str) -> int | float:
-    """An int for an integer literal (``"12"``, ``"-3"``), else a finite float.
-
-    Python's ``float`` also takes ``1_000``, ``nan`` and ``inf``, which no
-    spreadsheet stores; they are refused rather than read.
-    """
-    text = text.strip()
-    digits = text[1:] if text[:1] in ("-", "+") else text
-    if digits.isdigit() and digits.isascii():
-        return int(text)
-    try:
-        if "_" in text or not text.isascii():
-            raise ValueError(text)
-        number = float(text)
-        if not math.isfinite(number):
-            raise ValueError(text)
-    except ValueError:
-        raise _BadContent(f"a number cell holds {text[:20]!r}") from None
-    return number
 
 
 def _store(
@@ -504,7 +348,7 @@ def _store(
         if v is None or not v.strip():
             cells[ref] = _cell(None, "", formula, False)
         else:
-            cells[ref] = _cell(_number(v), "n", formula, True)
+            cells[ref] = _cell(parse_number(v), "n", formula, True)
     elif t == "s":
         if v is None or not v.strip():
             cells[ref] = _cell(None, "", formula, False)
@@ -512,19 +356,19 @@ def _store(
         try:
             index = int(v)
         except ValueError:
-            raise _BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
+            raise BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
         cells[ref] = _PENDING  # placeholder keeps the order
         shared.append((ref, index, formula))
     elif t == "str":
         if v is None:
             cells[ref] = _cell(None, "", formula, False)
         else:
-            cells[ref] = _cell(_unescape(v), "s", formula, True)
+            cells[ref] = _cell(unescape(v), "s", formula, True)
     elif t == "inlineStr":
         if inline is None:
             cells[ref] = _cell(None, "", formula, False)
         else:
-            cells[ref] = _cell(_unescape(inline), "s", formula, True)
+            cells[ref] = _cell(unescape(inline), "s", formula, True)
     elif t == "b":
         flag = None if v is None else v.strip().lower()
         if not flag:
@@ -534,14 +378,14 @@ def _store(
         elif flag in ("0", "false"):
             cells[ref] = _cell(False, "b", formula, True)
         else:
-            raise _BadContent(f"cell {ref} has a bad TRUE/FALSE value {flag[:20]!r}")
+            raise BadContent(f"cell {ref} has a bad TRUE/FALSE value {flag[:20]!r}")
     elif t in ("e", "d"):
         if v is None or not v.strip():
             cells[ref] = _cell(None, "", formula, False)
         else:
             cells[ref] = _cell(v.strip(), t, formula, True)
     else:
-        raise _BadContent(f"cell {ref} has an unknown type {t[:20]!r}")
+        raise BadContent(f"cell {ref} has an unknown type {t[:20]!r}")
 
 
 # Element patterns for the *insides* of one kept cell or string item: small
@@ -651,24 +495,24 @@ class _WorkbookReader:
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal locked, name_text, name_key
-            local = _local(tag)
+            local = local_name(tag)
             if local == "sheet":
                 rid = attrs.get("r:id")
                 if rid is None:
                     rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
                 sheet_name = attrs.get("name")
                 if not sheet_name or not rid:
-                    raise _BadContent("a sheet has no name or no link to its contents")
+                    raise BadContent("a sheet has no name or no link to its contents")
                 entries.append(_SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
             elif local == "workbookProtection":
-                locked = _truthy(attrs.get("lockStructure"))
+                locked = truthy(attrs.get("lockStructure"))
             elif local == "definedName" and "localSheetId" not in attrs:
                 name_key = attrs.get("name", "")
                 name_text = []
 
         def end(tag: str) -> None:
             nonlocal name_text
-            if name_text is not None and _local(tag) == "definedName":
+            if name_text is not None and local_name(tag) == "definedName":
                 if name_key:
                     names[name_key] = "".join(name_text)
                 name_text = None
@@ -687,7 +531,7 @@ class _WorkbookReader:
         wz = self.wz
 
         def start(tag: str, attrs: dict[str, str]) -> None:
-            if _local(tag) != "Relationship" or attrs.get("TargetMode") == "External":
+            if local_name(tag) != "Relationship" or attrs.get("TargetMode") == "External":
                 return
             rid, target = attrs.get("Id"), attrs.get("Target")
             if not rid or not target:
@@ -711,10 +555,10 @@ class _WorkbookReader:
         if text is not None:
             try:
                 result = _sheet_fast(text, keep, self.limits.max_cells, self.cells_seen, part)
-            except _NotPlain:
+            except NotPlain:
                 pass
-            except _BadContent as exc:
-                raise _content_error(part, exc) from None
+            except BadContent as exc:
+                raise content_error(part, exc) from None
             else:
                 self.cells_seen += result.seen
                 return result
@@ -754,7 +598,7 @@ class _WorkbookReader:
         result = _SheetResult()
         cells = result.cells
         shared = result.shared
-        parser = _new_parser()
+        parser = new_parser()
         max_cells = self.limits.max_cells
         seen = self.cells_seen
 
@@ -795,12 +639,12 @@ class _WorkbookReader:
                     try:
                         row_no = int(r)
                     except ValueError:
-                        raise _BadContent(f"a row has an invalid number {r[:20]!r}") from None
+                        raise BadContent(f"a row has an invalid number {r[:20]!r}") from None
                 last_ref = ""
             elif tag == "sheetProtection":
-                result.protected = _truthy(attrs.get("sheet"))
+                result.protected = truthy(attrs.get("sheet"))
             elif ":" in tag:
-                start(_local(tag), attrs)
+                start(local_name(tag), attrs)
 
         def start_in_cell(tag: str, attrs: dict[str, str]) -> None:
             nonlocal v_buf, f_buf, t_buf, target, in_rph
@@ -817,7 +661,7 @@ class _WorkbookReader:
                 in_rph = True
                 target = None
             elif ":" in tag:
-                start_in_cell(_local(tag), attrs)
+                start_in_cell(local_name(tag), attrs)
 
         def end_in_cell(tag: str) -> None:
             nonlocal target, in_rph
@@ -839,7 +683,7 @@ class _WorkbookReader:
             elif tag == "rPh":
                 in_rph = False
             elif ":" in tag:
-                end_in_cell(_local(tag))
+                end_in_cell(local_name(tag))
 
         def chars(text: str) -> None:
             if target is not None:
@@ -854,9 +698,9 @@ class _WorkbookReader:
     def _feed_part(self, part: str, parser: expat.XMLParserType, data: bytes | None) -> None:
         """Parse ``part``, from ``data`` if the fast path already read it, else streaming."""
         if data is not None:
-            _feed_bytes(part, parser, data)
+            feed_bytes(part, parser, data)
         else:
-            _feed(self.wz, part, parser)
+            feed(self.wz, part, parser)
 
     # -- shared strings and properties -----------------------------------------
 
@@ -894,7 +738,7 @@ class _WorkbookReader:
             elif tag == "rPh":
                 in_rph = True
             elif ":" in tag:
-                start(_local(tag), attrs)
+                start(local_name(tag), attrs)
 
         def end(tag: str) -> None:
             nonlocal buf, collecting, in_rph
@@ -902,18 +746,18 @@ class _WorkbookReader:
                 collecting = False
             elif tag == "si":
                 if buf is not None:
-                    strings[index] = _unescape("".join(buf))
+                    strings[index] = unescape("".join(buf))
                 buf = None
             elif tag == "rPh":
                 in_rph = False
             elif ":" in tag:
-                end(_local(tag))
+                end(local_name(tag))
 
         def chars(text: str) -> None:
             if collecting and buf is not None:
                 buf.append(text)
 
-        parser = _new_parser()
+        parser = new_parser()
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.CharacterDataHandler = chars
@@ -931,14 +775,14 @@ class _WorkbookReader:
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal current, depth, buf
-            if _local(tag) == "property":
+            if local_name(tag) == "property":
                 current, depth, buf = attrs.get("name"), 0, []
             elif current is not None:
                 depth += 1
 
         def end(tag: str) -> None:
             nonlocal current
-            if _local(tag) == "property" and current is not None:
+            if local_name(tag) == "property" and current is not None:
                 props[current] = "".join(buf)
                 current = None
 
@@ -958,12 +802,12 @@ class _WorkbookReader:
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal buf
-            if _local(tag) == "modified":
+            if local_name(tag) == "modified":
                 buf = []
 
         def end(tag: str) -> None:
             nonlocal buf
-            if buf is not None and _local(tag) == "modified":
+            if buf is not None and local_name(tag) == "modified":
                 found.append("".join(buf).strip())
                 buf = None
 
@@ -982,13 +826,13 @@ class _WorkbookReader:
         chars: Callable[[str], None] | None = None,
     ) -> None:
         """The event path for the small parts (workbook, rels, properties)."""
-        parser = _new_parser()
+        parser = new_parser()
         parser.StartElementHandler = start
         if end is not None:
             parser.EndElementHandler = end
         if chars is not None:
             parser.CharacterDataHandler = chars
-        _feed(self.wz, part, parser)
+        feed(self.wz, part, parser)
 
 
 # Any cell start tag not of the form <c r="...": left to the event path.
@@ -1011,10 +855,10 @@ def _sheet_fast(
     contents); only kept cells are looked at further.  Shapes Excel never
     writes (a cell without ``r`` or with ``r`` not first, attributes over
     several lines, single quotes, entities in attributes) are caught by the
-    count check and raise :class:`_NotPlain`: the sheet goes to the event path.
+    count check and raise :class:`NotPlain`: the sheet goes to the event path.
     """
     if _ODD_CELL.search(text):
-        raise _NotPlain()
+        raise NotPlain()
     seen = text.count('<c r="')
     if seen_before + seen > max_cells:
         raise _too_many_cells(max_cells, part)
@@ -1033,15 +877,15 @@ def _sheet_fast(
             continue
         _, t, rest, empty, formula, v, closed = match.groups()
         if rest and " t=" in rest:
-            raise _NotPlain()
+            raise NotPlain()
         pos = match.end()
         if closed:  # <c ...>[<f>text</f>]<v>text</v></c>, by far the most common shape
             if "&" in v or "\r" in v:
-                v = _xml_text(v)
+                v = xml_text(v)
             if formula is not None and ("&" in formula or "\r" in formula):
-                formula = _xml_text(formula)
+                formula = xml_text(formula)
             if t is None and v:  # a number: the hot case, inlined
-                number = int(v) if v.isdigit() and v.isascii() else _number(v)
+                number = int(v) if v.isdigit() and v.isascii() else parse_number(v)
                 cell = _new(Cell)
                 d = cell.__dict__
                 d["value"] = number
@@ -1053,7 +897,7 @@ def _sheet_fast(
                 try:
                     shared.append((ref, int(v), formula))
                 except ValueError:
-                    raise _BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
+                    raise BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
                 cells[ref] = _PENDING
             else:
                 _store(cells, shared, ref, t or "n", v, formula, None)
@@ -1063,17 +907,17 @@ def _sheet_fast(
             body = text[pos : find("</c>", pos)]
             inline: str | None = None
             found = _V_EL.search(body)
-            v = _xml_text(found.group(1) or "") if found else None
+            v = xml_text(found.group(1) or "") if found else None
             found = _F_EL.search(body)
             if found:
-                formula = _xml_text(found.group(1) or "")
+                formula = xml_text(found.group(1) or "")
             if "<is" in body:
                 found = _IS_EL.search(body)
                 if found:
-                    inline = _xml_text(_run_text(found.group(1) or ""))
+                    inline = xml_text(_run_text(found.group(1) or ""))
             _store(cells, shared, ref, t or "n", v, formula, inline)
     if matched != seen:  # a cell start tag the pattern did not take
-        raise _NotPlain()
+        raise NotPlain()
     _read_protection(text, result)
     return result
 
@@ -1081,7 +925,7 @@ def _sheet_fast(
 def _read_protection(text: str, result: _SheetResult) -> None:
     protection = _PROTECTION.search(text)
     if protection:
-        result.protected = _truthy(_attrs(protection.group(1)).get("sheet"))
+        result.protected = truthy(parse_attrs(protection.group(1)).get("sheet"))
 
 
 def _strings_fast(text: str, needed: set[int]) -> dict[int, str] | None:
@@ -1111,7 +955,7 @@ def _strings_fast(text: str, needed: set[int]) -> dict[int, str] | None:
             raw = body[3:-4]
         else:
             raw = _run_text(body)
-        strings[index] = _unescape(_xml_text(raw))
+        strings[index] = unescape(xml_text(raw))
     return strings
 
 

@@ -1,0 +1,188 @@
+"""XML plumbing shared by the reader's parts: safe expat parsers, refusals, text decoding.
+
+Split out of :mod:`hnbxl.xlsx.reader` so that module stays about reading
+workbooks; nothing here knows about cells or sheets beyond decoding their
+text.  Every parser is made by :func:`new_parser`, which refuses DTDs (and so
+entities) before they are used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from xml.parsers import expat
+
+from hnbxl.xlsx.safety import UnsafeWorkbook, WorkbookZip
+
+RESAVE = "open it in Excel, save it again and resend it"
+_RESAVE = RESAVE
+
+
+# -- XML plumbing -------------------------------------------------------------
+
+
+class Refused(Exception):
+    """Raised inside expat handlers on any DTD; becomes ``xml-entities``."""
+
+
+class BadContent(Exception):
+    """Well-formed XML with impossible content; becomes ``corrupt-xml``."""
+
+
+class NotPlain(Exception):
+    """The fast path met something it does not handle; use the event path."""
+
+
+def _refuse(*_args: object) -> None:
+    raise Refused()
+
+
+def new_parser() -> expat.XMLParserType:
+    """An expat parser that refuses DTDs, and so entities, before they are used.
+
+    Excel and LibreOffice never write a DOCTYPE, so any DTD is hostile or
+    broken: refusing it at the declaration means no entity is ever defined,
+    let alone expanded or fetched.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True
+    return parser
+
+
+def run_parse(part: str, parse: Callable[[], None]) -> None:
+    """Run ``parse`` and turn parser failures into refusals naming ``part``."""
+    try:
+        parse()
+    except Refused:
+        raise UnsafeWorkbook(
+            "xml-entities",
+            f"The workbook contains XML declarations Excel never writes (in {part}); "
+            f"it was not read, {_RESAVE}.",
+            part,
+        ) from None
+    except (LookupError, ValueError) as exc:  # e.g. an unknown or multi-byte encoding
+        raise UnsafeWorkbook(
+            "corrupt-xml",
+            f"The workbook is damaged ({part} cannot be decoded: {exc}); {_RESAVE}.",
+            part,
+        ) from None
+    except expat.ExpatError as exc:
+        where = f"line {exc.lineno}, column {exc.offset}"
+        reason = expat.errors.messages.get(exc.code, "bad XML")
+        raise UnsafeWorkbook(
+            "corrupt-xml",
+            f"The workbook is damaged ({part} is not well-formed: {reason} at {where}); {_RESAVE}.",
+            part,
+        ) from None
+    except BadContent as exc:
+        raise content_error(part, exc) from None
+
+
+def content_error(part: str, exc: BadContent) -> UnsafeWorkbook:
+    return UnsafeWorkbook(
+        "corrupt-xml", f"The workbook is damaged ({part}: {exc}); {_RESAVE}.", part
+    )
+
+
+def feed(wz: WorkbookZip, part: str, parser: expat.XMLParserType) -> None:
+    """Stream ``part`` through ``parser`` chunk by chunk, to the end."""
+
+    def parse() -> None:
+        for chunk in wz.chunks(part):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    run_parse(part, parse)
+
+
+def feed_bytes(part: str, parser: expat.XMLParserType, data: bytes) -> None:
+    run_parse(part, lambda: parser.Parse(data, True))
+
+
+def local_name(name: str) -> str:
+    """Strip a namespace prefix (``x:c`` -> ``c``); parsers run without namespaces."""
+    return name.rpartition(":")[2]
+
+
+def truthy(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("1", "true", "on")
+
+
+_ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
+_PREDEFINED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(match: re.Match[str]) -> str:
+    hex_, dec, name = match.groups()
+    if name:
+        return _PREDEFINED[name]
+    return chr(int(hex_, 16) if hex_ else int(dec))
+
+
+def xml_text(raw: str) -> str:
+    """Character data as expat would report it, from validated raw text.
+
+    Line ends are normalised to LF first (character references such as
+    ``&#13;`` are not), then the five predefined entities and character
+    references are replaced: no other entity can exist without a DTD.
+    """
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in raw:
+        raw = _ENTITY.sub(_entity, raw)
+    return raw
+
+
+def attr_text(raw: str) -> str:
+    """An attribute value as expat reports it (whitespace characters become spaces)."""
+    raw = raw.replace("\r\n", " ").translate(_ATTR_WS)
+    return _ENTITY.sub(_entity, raw) if "&" in raw else raw
+
+
+_ATTR_WS = str.maketrans("\t\n\r", "   ")
+_ATTR = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def parse_attrs(raw: str) -> dict[str, str]:
+    """Parse the attributes of a validated start tag."""
+    return {name: attr_text(dq or sq) for name, dq, sq in _ATTR.findall(raw)}
+
+
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """Undo OOXML ST_Xstring escapes: ``_x000D_`` -> CR, ``_x005F_`` -> ``_``."""
+    if "_x" not in text:
+        return text
+    text = _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):  # escaped surrogate pairs
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def parse_number(text: str) -> int | float:
+    """An int for an integer literal (``"12"``, ``"-3"``), else a finite float.
+
+    Python's ``float`` also takes ``1_000``, ``nan`` and ``inf``, which no
+    spreadsheet stores; they are refused rather than read.
+    """
+    text = text.strip()
+    digits = text[1:] if text[:1] in ("-", "+") else text
+    if digits.isdigit() and digits.isascii():
+        return int(text)
+    try:
+        if "_" in text or not text.isascii():
+            raise ValueError(text)
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(text)
+    except ValueError:
+        raise BadContent(f"a number cell holds {text[:20]!r}") from None
+    return number
