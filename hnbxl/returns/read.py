@@ -11,7 +11,6 @@ edited label, budget or last-period value is reported, not trusted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from hnbxl.forms.layout import (
     FORM_SCHEMA,
     IDENTITY_PREFIX,
     IDENTITY_SHEET,
+    MONTH,
     FixedCell,
     FormLayout,
     Identity,
@@ -31,7 +31,9 @@ from hnbxl.programme.definition import Programme
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.returns.coerce import coerce
 from hnbxl.store.history import History
-from hnbxl.xlsx.reader import Cell, Workbook, WorkbookData
+from hnbxl.xlsx.formulas import normalise_formula
+from hnbxl.xlsx.numformats import excel_date, is_date_format
+from hnbxl.xlsx.reader import Cell, SheetInfo, Workbook, WorkbookData
 from hnbxl.xlsx.safety import Limits, UnsafeWorkbook
 
 IDENTITY_CELLS = tuple(f"{col}{row}" for row in range(1, 13) for col in "AB")
@@ -350,14 +352,35 @@ def _locked_difference(fixed: FixedCell, cell: Cell | None) -> tuple[str, str] |
     return _text(value), str(expected)
 
 
-@lru_cache(maxsize=4096)
 def _norm_formula(text: str) -> str:
-    """Formula text as written by any client: LibreOffice drops the quotes around a
-    sheet name that needs none and may drop the ``$`` of absolute references."""
-    return text.lstrip("=").replace("$", "").replace(" ", "").replace("'", "").upper()
+    """Formula text as written by any client, compared by meaning (see
+    :func:`hnbxl.xlsx.formulas.normalise_formula`): LibreOffice drops the quotes
+    around a sheet name that needs none and may drop ``$``; Excel adds ``_xlfn.``
+    prefixes; case and spacing vary.  String literals are compared exactly."""
+    return normalise_formula(text)
 
 
 # --------------------------------------------------------------------------- inputs
+
+
+def _as_shown(sheet: SheetInfo, ref: str, cell: Cell, is_month: bool,
+              date1904: bool) -> tuple[object, str]:
+    """A cell's value as the person saw it: a number shown as a date is that date.
+
+    Number formats are otherwise ignored, but a date format on a number is
+    evidence (Excel turned a count typed as ``3/4`` into 4 March 2024, and
+    every client shows the date), and a number in a month cell is a date
+    serial.  Both are read in the workbook's date system, 1900 or 1904.
+    """
+    value = cell.value
+    if cell.type != "n" or not isinstance(value, int | float) or isinstance(value, bool):
+        return value, cell.type
+    code = sheet.formats.get(ref)
+    if is_month or (code is not None and is_date_format(code)):
+        day = excel_date(value, date1904)
+        if day is not None:
+            return day, "d"
+    return value, cell.type
 
 
 def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> None:
@@ -386,7 +409,8 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
                          "This input holds a formula; its saved result was used.",
                          sheet=spec.sheet, cell=spec.cell, field_key=spec.field,
                          found=f"={cell.formula}", expected="a typed value")
-        coerced = coerce(spec, cell.value, cell.type, scale_labels=scale_labels)
+        raw, raw_type = _as_shown(info, spec.cell, cell, spec.kind == MONTH, book.date1904)
+        coerced = coerce(spec, raw, raw_type, scale_labels=scale_labels)
         for problem in coerced.problems:
             result.issue(problem.code, problem.severity, problem.message, sheet=spec.sheet,
                          cell=spec.cell, field_key=spec.field, found=problem.found,

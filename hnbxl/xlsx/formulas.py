@@ -19,9 +19,13 @@ quoted sheet names (``'Risk Log'!``) are never mistaken for references:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-__all__ = ["normalise_formula", "tokens", "translate"]
+from hnbxl.core.cells import col_letters, col_number
+
+__all__ = ["SheetFormulas", "normalise_formula", "tokens", "translate"]
 
 _MAX_ROW = 1_048_576
 _MAX_COL = 16_384
@@ -66,21 +70,6 @@ def tokens(formula: str) -> list[tuple[str, str]]:
             kind = "ref"
         out.append((kind, match.group(0)))
     return out
-
-
-def _col_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + (ord(ch) - 64)
-    return number
-
-
-def _col_letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, rem = divmod(number - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _split_area(ref: str) -> tuple[str, str]:
@@ -141,10 +130,10 @@ def _move(part: str, rows: int, cols: int) -> str:
 def _move_col(dollar: str, letters: str, cols: int) -> str:
     if dollar or not cols:
         return dollar + letters
-    number = _col_number(letters) + cols
+    number = col_number(letters) + cols
     if not 1 <= number <= _MAX_COL:
         raise _OffSheet()
-    return _col_letters(number)
+    return col_letters(number)
 
 
 def _move_row(dollar: str, digits: str, rows: int) -> str:
@@ -203,3 +192,113 @@ def _number_key(text: str) -> str:
         return repr(float(text))
     except ValueError:
         return text.upper()
+
+
+# -- formulas as a sheet stores them -------------------------------------------
+
+_CELL_ADDRESS = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+_F_TAG = re.compile(r"""<f\s((?:[^>/"']|"[^"]*"|'[^']*'|/(?!>))*)(/?)>""")
+
+
+def _address(ref: str) -> tuple[int, int] | None:
+    """``"F14"`` -> (column 6, row 14), or None for anything else."""
+    match = _CELL_ADDRESS.fullmatch(ref)
+    if match is None:
+        return None
+    return col_number(match.group(1)), int(match.group(2))
+
+
+def _in_range(ref: str, area: str) -> bool:
+    """Whether cell ``ref`` lies in ``area`` (``"A1:B3"`` or one cell)."""
+    here = _address(ref)
+    ends = [_address(part) for part in area.split(":")]
+    if here is None or None in ends or not 1 <= len(ends) <= 2:
+        return False
+    first, last = ends[0], ends[-1]
+    assert first is not None and last is not None
+    return (min(first[0], last[0]) <= here[0] <= max(first[0], last[0])
+            and min(first[1], last[1]) <= here[1] <= max(first[1], last[1]))
+
+
+@dataclass
+class SheetFormulas:
+    """The shared and array formulas of one sheet, to give each covered cell its formula.
+
+    ``masters`` maps a shared formula's ``si`` to the cell that holds its
+    text and the text; ``followers`` are kept cells that only point at a
+    master; ``arrays`` are (anchor cell, range, text) of array formulas,
+    whose text Excel shows unchanged in every cell of the range.
+    """
+
+    masters: dict[str, tuple[str, str]] = field(default_factory=dict)
+    followers: list[tuple[str, str]] = field(default_factory=list)
+    arrays: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def note(self, ref: str, attrs: Mapping[str, str], text: str) -> None:
+        """Record cell ``ref``'s ``<f>`` (its attributes and text) if it is shared or array."""
+        kind = attrs.get("t")
+        if kind == "shared":
+            si = attrs.get("si")
+            if si is None:
+                return
+            if text:
+                if attrs.get("ref"):
+                    self.masters.setdefault(si, (ref, text))
+            else:
+                self.followers.append((ref, si))
+        elif kind == "array" and attrs.get("ref") and text:
+            self.arrays.append((ref, attrs["ref"], text))
+
+    def scan(self, text: str, attrs_of: Callable[[str], dict[str, str]],
+             decode: Callable[[str], str]) -> None:
+        """Find every master and array formula in a plain sheet's text.
+
+        The fast path looks only at the cells it keeps, but a kept follower's
+        master may sit in a cell that is not kept.  Every cell start tag of a
+        plain sheet begins ``<c r="``, so the owner of an ``<f>`` is the last
+        one before it.
+        """
+        self.masters.clear()
+        self.arrays.clear()
+        for match in _F_TAG.finditer(text):
+            raw = match.group(1)
+            if "ref" not in raw or match.group(2):
+                continue
+            attrs = attrs_of(raw)
+            if attrs.get("t") not in ("shared", "array") or not attrs.get("ref"):
+                continue
+            start = text.rfind('<c r="', 0, match.start())
+            if start < 0:
+                continue
+            owner = text[start + 6 : text.index('"', start + 6)]
+            end = text.find("</f>", match.end())
+            self.note(owner, attrs, decode(text[match.end() : end]))
+
+    @property
+    def needs_scan(self) -> bool:
+        return bool(self.followers)
+
+    def resolved(self, missing: Iterable[str]) -> dict[str, str]:
+        """Formula text for each follower, and for each cell of ``missing`` in an array range.
+
+        ``missing`` are the kept cells that store no formula of their own.
+        A follower whose master cannot be found keeps its empty formula:
+        it is reported as changed, never guessed.
+        """
+        out: dict[str, str] = {}
+        for ref, si in self.followers:
+            master = self.masters.get(si)
+            here = _address(ref)
+            if master is None or here is None:
+                continue
+            anchor = _address(master[0])
+            if anchor is None:
+                continue
+            out[ref] = translate(master[1], here[1] - anchor[1], here[0] - anchor[0])
+        if self.arrays:
+            for ref in missing:
+                for anchor, area, text in self.arrays:
+                    if ref != anchor and _in_range(ref, area):
+                        out[ref] = text
+                        break
+        return out

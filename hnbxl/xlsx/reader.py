@@ -31,6 +31,7 @@ them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -39,6 +40,8 @@ from pathlib import Path
 from xml.parsers import expat
 
 from hnbxl.core.cells import col_letters, col_number
+from hnbxl.xlsx.formulas import SheetFormulas
+from hnbxl.xlsx.numformats import format_code
 from hnbxl.xlsx.safety import (
     DEFAULT_LIMITS,
     WORKBOOK_PART,
@@ -87,6 +90,7 @@ _TEXT_CACHE_MAX = 16 * 1024 * 1024
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CORE = "docProps/core.xml"
 _CUSTOM = "docProps/custom.xml"
+_APP = "docProps/app.xml"
 _RESAVE = "open it in Excel, save it again and resend it"
 
 
@@ -97,7 +101,8 @@ class Cell:
     ``type`` is ``"s"`` (shared, inline or formula string), ``"n"``, ``"b"``,
     ``"e"`` (error, ``value`` is the text such as ``"#DIV/0!"``), ``"d"`` (ISO
     date text) or ``""`` when there is no value.  ``formula`` is the formula
-    text without ``=`` (``""`` for a shared-formula follower) or None.
+    text without ``=`` (for a shared-formula follower, the master's formula
+    moved to this cell, as Excel shows it) or None.
     ``has_cached`` is False when the cell stores no value, which for a
     formula means nothing ever calculated it (e.g. a file saved by openpyxl).
     """
@@ -140,6 +145,8 @@ class SheetInfo:
     protected: bool
     cells: dict[str, Cell]  # only the addresses asked for that exist in the file
     path: str  # zip member
+    # number format code of each kept cell whose style gives one (not General)
+    formats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -159,6 +166,8 @@ class WorkbookData:
     cells_seen: int
     sha256: str = ""  # of the file bytes read, for provenance
     size: int = 0
+    date1904: bool = False  # serials count days from 1 January 1904 (old Mac default)
+    application: str | None = None  # docProps/app.xml <Application>: what saved the file
 
     def sheet(self, name: str) -> SheetInfo | None:
         """The sheet called ``name`` (Excel compares names case-insensitively)."""
@@ -392,7 +401,7 @@ def _store(
 # strings, already validated, so these never scan a whole part.
 _TAG_ATTRS = r"""(?:[^>/"']|"[^"]*"|'[^']*'|/(?!>))*"""
 _V_EL = re.compile(r"<v(?=[\s/>])" + _TAG_ATTRS + r"(?:/>|>([^<]*)</v>)")
-_F_EL = re.compile(r"<f(?=[\s/>])" + _TAG_ATTRS + r"(?:/>|>([^<]*)</f>)")
+_F_EL = re.compile(r"<f(?=[\s/>])(" + _TAG_ATTRS + r")(?:/>|>([^<]*)</f>)")
 _T_EL = re.compile(r"<t(?=[\s/>])" + _TAG_ATTRS + r"(?:/>|>([^<]*)</t>)")
 _IS_EL = re.compile(r"<is(?=[\s/>])" + _TAG_ATTRS + r"(?:/>|>(.*?)</is>)", re.S)
 _RPH_EL = re.compile(r"<rPh(?=[\s/>])" + _TAG_ATTRS + r"(?:/>|>.*?</rPh>)", re.S)
@@ -423,6 +432,8 @@ class _SheetResult:
     # (ref, shared string index, formula) for cells resolved after the sst is read
     shared: list[tuple[str, int, str | None]] = field(default_factory=list)
     seen: int = 0
+    styles: dict[str, str] = field(default_factory=dict)  # kept cell -> its s="" index
+    formulas: SheetFormulas = field(default_factory=SheetFormulas)
 
 
 class _WorkbookReader:
@@ -435,10 +446,13 @@ class _WorkbookReader:
         # validated text of plain parts, kept for later passes (bounded, see _plain)
         self._texts: dict[str, str] = {}
         self._texts_size = 0
+        self.date1904 = False
         self.entries, self.locked, self.names = self._workbook()
-        self.targets, self.sst_part = self._relationships()
+        self.targets, self.sst_part, self.styles_part = self._relationships()
         self.custom = self._custom_properties()
-        self.modified = self._modified()
+        self.modified = self._property(_CORE, "modified")
+        self.application = self._property(_APP, "Application")
+        self._xf_formats: list[str] | None = None
 
     def read(self, wanted: Mapping[str, Iterable[str]] | None) -> WorkbookData:
         entries, targets, sst_part = self.entries, self.targets, self.sst_part
@@ -473,6 +487,8 @@ class _WorkbookReader:
                             sst_part or sheet.path,
                         )
                     sheet.cells[ref] = _cell(text, "s", formula, True)
+        for sheet, result in zip(sheets, results, strict=True):
+            self._finish(sheet, result)
 
         return WorkbookData(
             sheets=sheets,
@@ -482,7 +498,28 @@ class _WorkbookReader:
             modified=self.modified,
             is_macro=self.wz.is_macro,
             cells_seen=self.cells_seen,
+            date1904=self.date1904,
+            application=self.application,
         )
+
+    def _finish(self, sheet: SheetInfo, result: _SheetResult) -> None:
+        """Give shared-formula and array cells their formula, and kept cells their format."""
+        cells = sheet.cells
+        formulas = result.formulas
+        if formulas.followers or formulas.arrays:
+            missing = [ref for ref, cell in cells.items() if cell.formula is None]
+            for ref, text in formulas.resolved(missing).items():
+                cell = cells[ref]
+                cells[ref] = _cell(cell.value, cell.type, text, cell.has_cached)
+        if result.styles:
+            xf_formats = self._cell_formats()
+            for ref, style in result.styles.items():
+                try:
+                    code = xf_formats[int(style)]
+                except (ValueError, IndexError):
+                    continue  # Excel shows an unknown style as General
+                if code != "General" and ref in cells:
+                    sheet.formats[ref] = code
 
     # -- workbook.xml and its relationships ---------------------------------
 
@@ -506,6 +543,8 @@ class _WorkbookReader:
                 entries.append(_SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
             elif local == "workbookProtection":
                 locked = truthy(attrs.get("lockStructure"))
+            elif local == "workbookPr":
+                self.date1904 = truthy(attrs.get("date1904"))
             elif local == "definedName" and "localSheetId" not in attrs:
                 name_key = attrs.get("name", "")
                 name_text = []
@@ -524,10 +563,11 @@ class _WorkbookReader:
         self._parse(WORKBOOK_PART, start, end, chars)
         return entries, locked, names
 
-    def _relationships(self) -> tuple[dict[str, str], str | None]:
-        """rId -> zip part for sheets, and the shared strings part if any."""
+    def _relationships(self) -> tuple[dict[str, str], str | None, str | None]:
+        """rId -> zip part for sheets, and the shared strings and styles parts if any."""
         targets: dict[str, str] = {}
         sst: list[str] = []
+        styles: list[str] = []
         wz = self.wz
 
         def start(tag: str, attrs: dict[str, str]) -> None:
@@ -538,14 +578,54 @@ class _WorkbookReader:
                 return
             part = wz.resolve(WORKBOOK_PART, target)
             targets[rid] = part
-            if attrs.get("Type", "").endswith("/sharedStrings"):
+            kind = attrs.get("Type", "")
+            if kind.endswith("/sharedStrings"):
                 sst.append(part)
+            elif kind.endswith("/styles"):
+                styles.append(part)
 
         if wz.has(_WORKBOOK_RELS):
             self._parse(_WORKBOOK_RELS, start)
         if not sst and wz.has("xl/sharedStrings.xml"):
             sst.append("xl/sharedStrings.xml")
-        return targets, (sst[0] if sst else None)
+        if not styles and wz.has("xl/styles.xml"):
+            styles.append("xl/styles.xml")
+        return targets, (sst[0] if sst else None), (styles[0] if styles else None)
+
+    def _cell_formats(self) -> list[str]:
+        """The number format code of each cell style (``s=""`` index), read once.
+
+        Only ``<numFmt>`` and the ``<xf>`` of ``<cellXfs>`` are looked at;
+        fonts, fills and borders are never read.
+        """
+        if self._xf_formats is not None:
+            return self._xf_formats
+        custom: dict[int, str] = {}
+        ids: list[int] = []
+        depth = [0]  # > 0 inside <cellXfs>
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            local = local_name(tag)
+            if local == "numFmt":
+                with contextlib.suppress(ValueError):
+                    custom[int(attrs.get("numFmtId", ""))] = attrs.get("formatCode", "")
+            elif local == "cellXfs":
+                depth[0] += 1
+            elif local == "xf" and depth[0]:
+                try:
+                    ids.append(int(attrs.get("numFmtId", "0")))
+                except ValueError:
+                    ids.append(0)
+
+        def end(tag: str) -> None:
+            if local_name(tag) == "cellXfs":
+                depth[0] -= 1
+
+        part = self.styles_part
+        if part is not None and self.wz.has(part):
+            self._parse(part, start, end)
+        self._xf_formats = [format_code(i, custom) for i in ids]
+        return self._xf_formats
 
     # -- sheets -----------------------------------------------------------------
 
@@ -598,6 +678,8 @@ class _WorkbookReader:
         result = _SheetResult()
         cells = result.cells
         shared = result.shared
+        styles = result.styles
+        shared_formulas = result.formulas
         parser = new_parser()
         max_cells = self.limits.max_cells
         seen = self.cells_seen
@@ -612,9 +694,12 @@ class _WorkbookReader:
         t_buf: list[str] | None = None
         target: list[str] | None = None
         in_rph = False
+        f_attrs: dict[str, str] = {}
+        master: tuple[str, dict[str, str], list[str]] | None = None  # of a cell not kept
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal seen, row_no, last_ref, ref, ctype, v_buf, f_buf, t_buf, target, in_rph
+            nonlocal f_attrs, master
             if tag == "c":
                 seen += 1
                 if seen > max_cells:
@@ -626,8 +711,12 @@ class _WorkbookReader:
                 if keep is None or r in keep:
                     ref = r
                     ctype = attrs.get("t", "n")
+                    style = attrs.get("s")
+                    if style and style != "0":
+                        styles[r] = style
                     v_buf = f_buf = t_buf = target = None
                     in_rph = False
+                    f_attrs = {}
                     parser.StartElementHandler = start_in_cell
                     parser.EndElementHandler = end_in_cell
                     parser.CharacterDataHandler = chars
@@ -643,15 +732,28 @@ class _WorkbookReader:
                 last_ref = ""
             elif tag == "sheetProtection":
                 result.protected = truthy(attrs.get("sheet"))
+            elif tag == "f" and attrs.get("ref"):  # a shared or array master in a cell not kept
+                master = (last_ref, attrs, [])
+                parser.CharacterDataHandler = master[2].append
+                parser.EndElementHandler = end_master
             elif ":" in tag:
                 start(local_name(tag), attrs)
 
+        def end_master(tag: str) -> None:
+            nonlocal master
+            if local_name(tag) == "f" and master is not None:
+                shared_formulas.note(master[0], master[1], "".join(master[2]))
+                master = None
+                parser.CharacterDataHandler = None
+                parser.EndElementHandler = None
+
         def start_in_cell(tag: str, attrs: dict[str, str]) -> None:
-            nonlocal v_buf, f_buf, t_buf, target, in_rph
+            nonlocal v_buf, f_buf, t_buf, target, in_rph, f_attrs
             if tag == "v":
                 target = v_buf = []
             elif tag == "f":
                 target = f_buf = []
+                f_attrs = attrs
             elif tag == "is":
                 t_buf = []
             elif tag == "t":
@@ -669,15 +771,18 @@ class _WorkbookReader:
                 parser.StartElementHandler = start
                 parser.EndElementHandler = None
                 parser.CharacterDataHandler = None
+                formula = None if f_buf is None else "".join(f_buf)
                 _store(
                     cells,
                     shared,
                     ref,
                     ctype,
                     None if v_buf is None else "".join(v_buf),
-                    None if f_buf is None else "".join(f_buf),
+                    formula,
                     None if t_buf is None else "".join(t_buf),
                 )
+                if f_attrs:
+                    shared_formulas.note(ref, f_attrs, formula or "")
             elif tag in ("v", "f", "t"):
                 target = None
             elif tag == "rPh":
@@ -765,7 +870,12 @@ class _WorkbookReader:
         return strings
 
     def _custom_properties(self) -> dict[str, str]:
-        """docProps/custom.xml: each property's value as text, whatever its type."""
+        """docProps/custom.xml: each property's value as text, whatever its type.
+
+        The value is the text of the property's value element (``vt:lpwstr``
+        and the like) exactly; whitespace between elements, which indenting
+        writers such as .NET's ``XmlDocument.Save`` add, is not part of it.
+        """
         props: dict[str, str] = {}
         if not self.wz.has(_CUSTOM):
             return props
@@ -779,12 +889,15 @@ class _WorkbookReader:
                 current, depth, buf = attrs.get("name"), 0, []
             elif current is not None:
                 depth += 1
+                buf = []  # text belongs to the innermost value element only
 
         def end(tag: str) -> None:
-            nonlocal current
+            nonlocal current, depth
             if local_name(tag) == "property" and current is not None:
                 props[current] = "".join(buf)
                 current = None
+            elif current is not None:
+                depth -= 1
 
         def chars(text: str) -> None:
             if current is not None and depth:
@@ -793,21 +906,25 @@ class _WorkbookReader:
         self._parse(_CUSTOM, start, end, chars)
         return props
 
-    def _modified(self) -> str | None:
-        """dcterms:modified from docProps/core.xml (as text), or None."""
-        if not self.wz.has(_CORE):
+    def _property(self, part: str, name: str) -> str | None:
+        """The text of element ``name`` in a properties part (core.xml, app.xml), or None.
+
+        Stripped: these are dates and application names, never text whose
+        edge spaces matter, and indenting writers put line breaks around them.
+        """
+        if not self.wz.has(part):
             return None
         found: list[str] = []
         buf: list[str] | None = None
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal buf
-            if local_name(tag) == "modified":
+            if local_name(tag) == name:
                 buf = []
 
         def end(tag: str) -> None:
             nonlocal buf
-            if buf is not None and local_name(tag) == "modified":
+            if buf is not None and local_name(tag) == name:
                 found.append("".join(buf).strip())
                 buf = None
 
@@ -815,7 +932,7 @@ class _WorkbookReader:
             if buf is not None:
                 buf.append(text)
 
-        self._parse(_CORE, start, end, chars)
+        self._parse(part, start, end, chars)
         return found[-1] if found and found[-1] else None
 
     def _parse(
@@ -838,7 +955,7 @@ class _WorkbookReader:
 # Any cell start tag not of the form <c r="...": left to the event path.
 _ODD_CELL = re.compile(r'<c(?:[>/\t\n\r]| (?!r="))')
 _CANON_CELL = re.compile(
-    r'<c r="([^"&]*)"(?: s="[^"&]*")?(?: t="([^"&]*)")?((?: [\w:.-]+="[^"&]*")*) ?(/?)>'
+    r'<c r="([^"&]*)"(?: s="([^"&]*)")?(?: t="([^"&]*)")?((?: [\w:.-]+="[^"&]*")*) ?(/?)>'
     r"(?:(?:<f>([^<]*)</f>)?<v>([^<]*)</v>(</c>))?"
 )
 
@@ -868,6 +985,8 @@ def _sheet_fast(
         return result
     cells = result.cells
     shared = result.shared
+    styles = result.styles
+    shared_formulas = result.formulas
     find = text.find
     matched = 0
     for match in _CANON_CELL.finditer(text):
@@ -875,9 +994,14 @@ def _sheet_fast(
         ref = match.group(1)
         if keep is not None and ref not in keep:
             continue
-        _, t, rest, empty, formula, v, closed = match.groups()
-        if rest and " t=" in rest:
-            raise NotPlain()
+        _, style, t, rest, empty, formula, v, closed = match.groups()
+        if rest:
+            if " t=" in rest:
+                raise NotPlain()
+            if " s=" in rest:
+                style = parse_attrs(rest).get("s")
+        if style and style != "0":
+            styles[ref] = style
         pos = match.end()
         if closed:  # <c ...>[<f>text</f>]<v>text</v></c>, by far the most common shape
             if "&" in v or "\r" in v:
@@ -910,7 +1034,9 @@ def _sheet_fast(
             v = xml_text(found.group(1) or "") if found else None
             found = _F_EL.search(body)
             if found:
-                formula = xml_text(found.group(1) or "")
+                formula = xml_text(found.group(2) or "")
+                if found.group(1).strip():
+                    shared_formulas.note(ref, parse_attrs(found.group(1)), formula)
             if "<is" in body:
                 found = _IS_EL.search(body)
                 if found:
@@ -918,6 +1044,8 @@ def _sheet_fast(
             _store(cells, shared, ref, t or "n", v, formula, inline)
     if matched != seen:  # a cell start tag the pattern did not take
         raise NotPlain()
+    if shared_formulas.needs_scan or "array" in text:
+        shared_formulas.scan(text, parse_attrs, xml_text)
     _read_protection(text, result)
     return result
 

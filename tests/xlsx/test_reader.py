@@ -528,7 +528,7 @@ def test_shapes_the_writers_rarely_produce() -> None:
     got = cells(book, "S")
     assert got["A1"] == Cell(2, "n", "B1*2", True)
     assert got["B1"] == Cell("Ab c", "s", None, True)
-    assert got["A2"] == Cell(4, "n", "", True)  # shared-formula follower
+    assert got["A2"] == Cell(4, "n", "B2*2", True)  # shared-formula follower, translated
     assert got["B2"] == Cell("plain", "s", None, True)
     assert got["C2"] == Cell("2024-02-29T00:00:00", "d", None, True)
     assert got["C5"] == Cell("", "s", '""', True)
