@@ -54,8 +54,8 @@ from hnbxl.xlsx.safety import (
     sha256_hex,
 )
 from hnbxl.xlsx.xmltext import (
-    BadContent,
-    NotPlain,
+    _BadContent,
+    _NotPlain,
     content_error,
     feed,
     feed_bytes,
@@ -295,7 +295,7 @@ def _split_ref(ref: str) -> tuple[int, int]:
     """``"F7"`` -> (column 6, row 7), for cells stored without ``r``."""
     match = _REF.fullmatch(ref)
     if not match:
-        raise BadContent(f"a cell has an invalid address {ref[:20]!r}")
+        raise _BadContent(f"a cell has an invalid address {ref[:20]!r}")
     return col_number(match.group(1)), int(match.group(2))
 
 
@@ -365,7 +365,7 @@ def _store(
         try:
             index = int(v)
         except ValueError:
-            raise BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
+            raise _BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
         cells[ref] = _PENDING  # placeholder keeps the order
         shared.append((ref, index, formula))
     elif t == "str":
@@ -387,14 +387,14 @@ def _store(
         elif flag in ("0", "false"):
             cells[ref] = _cell(False, "b", formula, True)
         else:
-            raise BadContent(f"cell {ref} has a bad TRUE/FALSE value {flag[:20]!r}")
+            raise _BadContent(f"cell {ref} has a bad TRUE/FALSE value {flag[:20]!r}")
     elif t in ("e", "d"):
         if v is None or not v.strip():
             cells[ref] = _cell(None, "", formula, False)
         else:
             cells[ref] = _cell(v.strip(), t, formula, True)
     else:
-        raise BadContent(f"cell {ref} has an unknown type {t[:20]!r}")
+        raise _BadContent(f"cell {ref} has an unknown type {t[:20]!r}")
 
 
 # Element patterns for the *insides* of one kept cell or string item: small
@@ -539,7 +539,7 @@ class _WorkbookReader:
                     rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
                 sheet_name = attrs.get("name")
                 if not sheet_name or not rid:
-                    raise BadContent("a sheet has no name or no link to its contents")
+                    raise _BadContent("a sheet has no name or no link to its contents")
                 entries.append(_SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
             elif local == "workbookProtection":
                 locked = truthy(attrs.get("lockStructure"))
@@ -635,9 +635,9 @@ class _WorkbookReader:
         if text is not None:
             try:
                 result = _sheet_fast(text, keep, self.limits.max_cells, self.cells_seen, part)
-            except NotPlain:
+            except _NotPlain:
                 pass
-            except BadContent as exc:
+            except _BadContent as exc:
                 raise content_error(part, exc) from None
             else:
                 self.cells_seen += result.seen
@@ -728,7 +728,7 @@ class _WorkbookReader:
                     try:
                         row_no = int(r)
                     except ValueError:
-                        raise BadContent(f"a row has an invalid number {r[:20]!r}") from None
+                        raise _BadContent(f"a row has an invalid number {r[:20]!r}") from None
                 last_ref = ""
             elif tag == "sheetProtection":
                 result.protected = truthy(attrs.get("sheet"))
@@ -972,10 +972,10 @@ def _sheet_fast(
     contents); only kept cells are looked at further.  Shapes Excel never
     writes (a cell without ``r`` or with ``r`` not first, attributes over
     several lines, single quotes, entities in attributes) are caught by the
-    count check and raise :class:`NotPlain`: the sheet goes to the event path.
+    count check and raise :class:`_NotPlain`: the sheet goes to the event path.
     """
     if _ODD_CELL.search(text):
-        raise NotPlain()
+        raise _NotPlain()
     seen = text.count('<c r="')
     if seen_before + seen > max_cells:
         raise _too_many_cells(max_cells, part)
@@ -997,7 +997,7 @@ def _sheet_fast(
         _, style, t, rest, empty, formula, v, closed = match.groups()
         if rest:
             if " t=" in rest:
-                raise NotPlain()
+                raise _NotPlain()
             if " s=" in rest:
                 style = parse_attrs(rest).get("s")
         if style and style != "0":
@@ -1021,7 +1021,7 @@ def _sheet_fast(
                 try:
                     shared.append((ref, int(v), formula))
                 except ValueError:
-                    raise BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
+                    raise _BadContent(f"cell {ref} has a bad text index {v[:20]!r}") from None
                 cells[ref] = _PENDING
             else:
                 _store(cells, shared, ref, t or "n", v, formula, None)
@@ -1043,7 +1043,7 @@ def _sheet_fast(
                     inline = xml_text(_run_text(found.group(1) or ""))
             _store(cells, shared, ref, t or "n", v, formula, inline)
     if matched != seen:  # a cell start tag the pattern did not take
-        raise NotPlain()
+        raise _NotPlain()
     if shared_formulas.needs_scan or "array" in text:
         shared_formulas.scan(text, parse_attrs, xml_text)
     _read_protection(text, result)

@@ -22,20 +22,20 @@ _RESAVE = RESAVE
 # -- XML plumbing -------------------------------------------------------------
 
 
-class Refused(Exception):
+class _Refused(Exception):
     """Raised inside expat handlers on any DTD; becomes ``xml-entities``."""
 
 
-class BadContent(Exception):
+class _BadContent(Exception):
     """Well-formed XML with impossible content; becomes ``corrupt-xml``."""
 
 
-class NotPlain(Exception):
+class _NotPlain(Exception):
     """The fast path met something it does not handle; use the event path."""
 
 
 def _refuse(*_args: object) -> None:
-    raise Refused()
+    raise _Refused()
 
 
 def new_parser() -> expat.XMLParserType:
@@ -59,7 +59,7 @@ def run_parse(part: str, parse: Callable[[], None]) -> None:
     """Run ``parse`` and turn parser failures into refusals naming ``part``."""
     try:
         parse()
-    except Refused:
+    except _Refused:
         raise UnsafeWorkbook(
             "xml-entities",
             f"The workbook contains XML declarations Excel never writes (in {part}); "
@@ -80,11 +80,11 @@ def run_parse(part: str, parse: Callable[[], None]) -> None:
             f"The workbook is damaged ({part} is not well-formed: {reason} at {where}); {_RESAVE}.",
             part,
         ) from None
-    except BadContent as exc:
+    except _BadContent as exc:
         raise content_error(part, exc) from None
 
 
-def content_error(part: str, exc: BadContent) -> UnsafeWorkbook:
+def content_error(part: str, exc: _BadContent) -> UnsafeWorkbook:
     return UnsafeWorkbook(
         "corrupt-xml", f"The workbook is damaged ({part}: {exc}); {_RESAVE}.", part
     )
@@ -184,5 +184,5 @@ def parse_number(text: str) -> int | float:
         if not math.isfinite(number):
             raise ValueError(text)
     except ValueError:
-        raise BadContent(f"a number cell holds {text[:20]!r}") from None
+        raise _BadContent(f"a number cell holds {text[:20]!r}") from None
     return number
