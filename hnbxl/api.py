@@ -181,7 +181,8 @@ def compile_returns(
         for r in validation.used
     ]
     assembled = assemble(programme, period, validation.values, last, issues, returns,
-                         extracted_on or date.today(), not_received(validation))
+                         extracted_on or date.today(), not_received(validation),
+                         *history.risk_ids(programme.id, period))
     out = out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx"
     stored = {r.sha256: workspace.returns_dir / f"{r.sha256}.xlsx" for r in validation.used}
     new = NewCompile(
@@ -197,7 +198,8 @@ def compile_returns(
                          r.identity.sections if r.identity else (),
                          _chosen_note(notes.get(r.display, [])))
             for r in validation.used),
-        values=tuple(validation.values[k] for k in sorted(validation.values)),
+        values=tuple(sorted((replace(v, field=assembled.field_key(k))
+                             for k, v in validation.values.items()), key=lambda v: v.field)),
         ratings=tuple(RatingRecord(k, v.key, v.computed, v.overridden, v.reason, v.basis)
                       for k, v in assembled.ratings.items()),
         figures=assembled.figures,

@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -182,6 +182,8 @@ class RiskScoring:
     impact_max: int
     bands: tuple[RiskBand, ...]
     spare_rows: int
+    # a new risk's id is this prefix and the next free number (R -> R6, NR -> NR6)
+    id_prefix: str = "R"
 
     @property
     def valid_scores(self) -> tuple[int, ...]:
@@ -449,6 +451,8 @@ class _Loader:
         finance.done()
         scoring = self.scoring(root.table("risk_scoring"))
         risks = tuple(self.risk(t, scoring) for t in root.tables("risks", required=False))
+        if not scoring.id_prefix:
+            scoring = replace(scoring, id_prefix=default_risk_prefix(r.id for r in risks))
 
         programme = Programme(
             id=self.programme_id(prog),
@@ -790,8 +794,13 @@ class _Loader:
             impact_max=t.integer("impact_max", 2, 10),
             bands=tuple(bands),
             spare_rows=t.integer("spare_rows", 0, 50, 5),
+            id_prefix=t.text("id_prefix", "", allow_empty=True),
         )
         t.done()
+        if scoring.id_prefix and not re.fullmatch(r"[A-Za-z][A-Za-z_-]*", scoring.id_prefix):
+            self.fail("risk_scoring.id_prefix",
+                      f"'{scoring.id_prefix}' is not a prefix of letters (e.g. R or NR): a new "
+                      "risk's id is the prefix and a number")
         for score in scoring.valid_scores:
             if scoring.band_for(score) is None:
                 self.fail("risk_scoring.bands", f"no band covers the score {score}")
@@ -917,3 +926,9 @@ def _find_line(text: str, key: str) -> int | None:
                 start = i
                 break
     return start + 1
+
+
+def default_risk_prefix(ids: Iterable[str]) -> str:
+    """The letters the existing risk ids share (``NR`` for NR1..NR5), else ``R``."""
+    prefixes = {m.group(1) for i in ids if (m := re.fullmatch(r"([A-Za-z][A-Za-z_-]*?)\d+", i))}
+    return prefixes.pop() if len(prefixes) == 1 else "R"

@@ -8,7 +8,7 @@ scores and bands, and every figure its source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,15 @@ class Assembled:
     ratings: dict[str, RatingResult]
     figures: dict[str, str]  # what next period shows as "last period"
     risks: tuple[Risk, ...]  # the log as reported, open and closed
+    new_risk_ids: dict[str, str] = field(default_factory=dict)  # spare row (N1) -> id (R6)
+
+    def field_key(self, key: str) -> str:
+        """A value's key as history keeps it: a new risk's row under its own id for good."""
+        if key.startswith("risks."):
+            _, row, rest = key.split(".", 2)
+            if row in self.new_risk_ids:
+                return f"risks.{self.new_risk_ids[row]}.{rest}"
+        return key
 
 
 def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInputs:
@@ -77,7 +86,9 @@ def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInpu
 
 def assemble(programme: Programme, period: Period, values: dict[str, FieldValue],
              last: PeriodSnapshot | None, issues: list[Issue], returns: list[ReturnUsed],
-             extracted_on: date, not_received: dict[str, str] | None = None) -> Assembled:
+             extracted_on: date, not_received: dict[str, str] | None = None,
+             known_risk_ids: frozenset[str] = frozenset(),
+             earlier_ids: dict[str, str] | None = None) -> Assembled:
     """The report model.  ``not_received`` maps a section key to the owner whose
     return for it never came (``compile --allow-missing``): its rows are rated
     no data with the owner named, its figures and narrative say Not received."""
@@ -148,8 +159,11 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         figures[f"{item}.this_quarter"] = line.this_quarter_text
         (kpis if row.table == "kpis" else mitigations).append(line)
 
-    risks, risk_lines, closed = _risks(programme, period, values, last, "risks" in missing)
-    notes = [f"Closed this period: {r.id} {r.name}." for r in closed]
+    risks, risk_lines, closed, new_ids = _risks(programme, period, values, last,
+                                                "risks" in missing, known_risk_ids,
+                                                earlier_ids or {})
+    notes = [f"Closed this period: {r.id} {r.name}" + (f": {r.action}" if r.action else ".")
+             for r in closed]
     for section, owner in missing.items():
         title = programme.sections[section].title
         notes.insert(0, f"{title}: {NOT_RECEIVED} from {owner} by the time of this report "
@@ -179,7 +193,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         returns=tuple(replace(r, file=Path(r.file).name) for r in returns),
         notes=tuple(notes),
     )
-    return Assembled(report, ratings, figures, risks)
+    return Assembled(report, ratings, figures, risks, new_ids)
 
 
 def _keys(programme: Programme) -> set[str]:
@@ -217,37 +231,60 @@ def _paragraphs(text: str | None) -> tuple[str, ...]:
 
 
 def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
-           last: PeriodSnapshot | None, not_received: bool = False
-           ) -> tuple[tuple[Risk, ...], list[RiskLine], list[Risk]]:
-    """The risk log; when the risk section was not received, last period's open
-    risks are carried unchanged (and so stay in history for next month)."""
+           last: PeriodSnapshot | None, not_received: bool = False,
+           known_ids: frozenset[str] = frozenset(), earlier: dict[str, str] | None = None
+           ) -> tuple[tuple[Risk, ...], list[RiskLine], list[Risk], dict[str, str]]:
+    """The risk log: (risks to keep, register lines, closed this period, new ids).
+
+    A risk added on a spare row (``N1``) gets its id here, once: the
+    definition's prefix and the next number no risk has ever used (``known_ids``:
+    every id in the definition and in history), so it keeps that id for good;
+    a recompile of the month gives it the id ``earlier`` (name -> id) recorded.
+    A risk closed this period stays in this period's register as Closed, with
+    its action as the closing note; from next month it is only in history.
+    When the risk section was not received, last period's open risks are
+    carried unchanged (and so stay in history for next month).
+    """
     def get(key: str) -> Any:
         found = values.get(key)
         return found.value if found else None
 
     carried = last.open_risks if last else tuple(r for r in programme.risks
                                                  if r.status == "open")
-    rows: list[tuple[str, str | None, str | None]] = [(r.id, r.name, r.risk) for r in carried]
-    rows += [(f"N{i + 1}", None, None) for i in range(programme.risk_scoring.spare_rows)]
-    used_ids = {r.id for r in carried} | ({r.id for r in last.risks} if last else set())
+    last_scores = {r.id: r.score for r in last.risks} if last else {}
+    rows: list[tuple[str, Risk | None]] = [(r.id, r) for r in carried]
+    rows += [(f"N{i + 1}", None) for i in range(programme.risk_scoring.spare_rows)]
+    prefix = programme.risk_scoring.id_prefix
+    used_ids = set(known_ids) | {r.id for r in programme.risks} | {r.id for r in carried}
+    used_ids |= {r.id for r in last.risks} if last else set()
+    next_number = _next_risk_number(used_ids, prefix)
     risks, lines, closed = [], [], []
-    next_number = _next_risk_number(used_ids)
-    for risk_id, name, text in rows:
-        base = f"risks.{risk_id}"
-        if name is None:
+    new_ids: dict[str, str] = {}
+    for row_id, before in rows:
+        base = f"risks.{row_id}"
+        risk_id = row_id
+        if before is None:
             name, text = get(f"{base}.name"), get(f"{base}.risk")
             if not name:
                 continue
-            risk_id, next_number = f"R{next_number}", next_number + 1
+            again = (earlier or {}).get(name)
+            if again is not None and again not in used_ids and again not in new_ids.values():
+                risk_id = again
+            else:
+                risk_id, next_number = f"{prefix}{next_number}", next_number + 1
+                while risk_id in (earlier or {}).values():
+                    risk_id, next_number = f"{prefix}{next_number}", next_number + 1
+            new_ids[row_id] = risk_id
+        else:
+            name, text = before.name, before.risk
         likelihood, impact = get(f"{base}.likelihood"), get(f"{base}.impact")
-        before = next((r for r in carried if r.id == risk_id), None)
         if not_received and before is not None:
             risk = replace(before, direction="same")
-            likelihood, impact, status = risk.likelihood, risk.impact, risk.status
         elif likelihood is None or impact is None:
             continue  # reported as missing by validation; a compile never gets here with it
         else:
-            direction = _DIRECTION_BY_LABEL.get(get(f"{base}.direction") or "", "same")
+            direction = _DIRECTION_BY_LABEL.get(get(f"{base}.direction") or "",
+                                                "same" if before else "new")
             status = _STATUS_BY_LABEL.get(get(f"{base}.status") or "", "open")
             updated = get(f"{base}.updated")
             risk = Risk(risk_id, name, text or "", likelihood, impact,
@@ -255,20 +292,20 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
                         get(f"{base}.target") or likelihood * impact,
                         updated if isinstance(updated, Period) else period, status)
         risks.append(risk)
-        if status == "closed":
+        if risk.status == "closed":
             closed.append(risk)
-            continue
         band = band_for_score(programme.risk_scoring, risk.score)
         mark, words = RISK_DIRECTION_WORDS[risk.direction]
         lines.append(RiskLine(
-            risk.id, risk.name, risk.risk, likelihood, impact, risk.score,
+            risk.id, risk.name, risk.risk, risk.likelihood, risk.impact, risk.score,
             rating_view(programme.scale, band), risk.direction, mark, words, risk.action,
-            risk.target, risk.updated.label, status))
-    return tuple(risks), lines, closed
+            risk.target, risk.updated.label, risk.status, last_scores.get(risk.id)))
+    return tuple(risks), lines, closed, new_ids
 
 
-def _next_risk_number(ids: set[str]) -> int:
-    numbers = [int(i[1:]) for i in ids if i.startswith("R") and i[1:].isdigit()]
+def _next_risk_number(ids: set[str], prefix: str = "R") -> int:
+    numbers = [int(i[len(prefix):]) for i in ids
+               if i.startswith(prefix) and i[len(prefix):].isdigit()]
     return max(numbers, default=0) + 1
 
 

@@ -93,6 +93,7 @@ class RiskLine:
     target: int
     updated: str  # "Feb-24"
     status: str  # open, closed
+    last_score: int | None = None  # last period's score; None for a new risk
 
 
 @dataclass(frozen=True)

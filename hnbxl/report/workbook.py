@@ -436,26 +436,35 @@ def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
 
 
 def _risks(workbook: Any, styles: _Styles, report: Report) -> None:
-    sheet = _Sheet(workbook, styles, report, RISKS, [20, 30, 7, 17, 34, 13, 7, 9])
+    """The register: each risk under its id for good, last period's score beside this
+    one, and a risk closed this period shown as Closed with its closing note."""
+    sheet = _Sheet(workbook, styles, report, RISKS, [6, 20, 30, 7, 7, 17, 34, 13, 7, 9, 8])
     sheet.title_block(_section(report, "risks"))
     rows = []
     for risk in report.risks:
         action = f"{risk.direction_mark} {risk.action}" if risk.direction_mark else risk.action
+        closed = risk.status == "closed"
         rows.append(
             [
+                _text(risk.id),
                 _text(risk.name),
                 _text(risk.risk),
+                _Cell(risk.last_score, "integer") if risk.last_score is not None
+                else _text("New"),
                 _Cell(risk.score, "integer"),
                 _rag(risk.band),
-                _text(action),
+                _text(f"Closed: {risk.action}" if closed else action, "Closed" if closed
+                      else NOT_REPORTED),
                 _text(risk.direction_words, NOT_REPORTED),
                 _Cell(risk.target, "integer"),
                 _Cell(risk.updated if risk.updated.strip() else NOT_REPORTED, "centre"),
+                _text("Closed" if closed else "Open"),
             ]
         )
     sheet.table(
         "RiskLog",
-        ("Risk name", "Risk", "Score", "Band", "Action", "Direction", "Target", "Updated"),
+        ("ID", "Risk name", "Risk", "Last score", "Score", "Band", "Action", "Direction",
+         "Target", "Updated", "Status"),
         rows,
         title="Programme risk log",
         empty="No risks recorded",

@@ -216,6 +216,22 @@ class History:
                 " ORDER BY period DESC LIMIT 1", (programme, period.key)).fetchone()
             return self._snapshot(conn, row[0], Period.parse(row[1])) if row else None
 
+    def risk_ids(self, programme: str, period: Period) -> tuple[frozenset[str], dict[str, str]]:
+        """Risk ids history holds: (every id recorded for other periods, and name -> id
+        of the risks earlier compiles of ``period`` recorded).
+
+        A new risk never takes an id another risk has had, and a recompile of its
+        month gives it the id it was given the first time.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT r.risk_id, r.name, c.period = ? FROM risks r"
+                " JOIN compiles c ON c.id = r.compile_id WHERE c.programme = ?"
+                " ORDER BY c.id", (period.key, programme)).fetchall()
+        others = frozenset(i for i, _name, same in rows if not same)
+        again = {name: i for i, name, same in rows if same}
+        return others, again
+
     def snapshot_by_digest(self, programme: str, period: Period, digest: str
                            ) -> PeriodSnapshot | None:
         """Any compile of ``period`` (replaced ones too) whose content has ``digest``."""

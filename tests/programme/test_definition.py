@@ -116,3 +116,17 @@ def test_financial_year_boundaries() -> None:
     assert Period(2024, 4).quarter() == 1
     assert Period(2024, 3).financial_year() == "2023/24"
     assert Period(2024, 1).previous() == Period(2023, 12)
+
+
+def test_new_risk_id_prefix_setting_and_default(northshire: Programme) -> None:
+    from hnbxl.programme.definition import default_risk_prefix
+
+    assert parse_programme(WILTSHIRE).risk_scoring.id_prefix == "R"  # from R1..R5
+    assert northshire.risk_scoring.id_prefix == "K"  # from K1
+    assert default_risk_prefix(["NR1", "NR2", "NR12"]) == "NR"
+    assert default_risk_prefix(["NR1", "R2"]) == "R" and default_risk_prefix([]) == "R"
+    text = WILTSHIRE.replace("[risk_scoring]\n", '[risk_scoring]\nid_prefix = "WR"\n', 1)
+    assert parse_programme(text).risk_scoring.id_prefix == "WR"
+    bad = WILTSHIRE.replace("[risk_scoring]\n", '[risk_scoring]\nid_prefix = "R-1 "\n', 1)
+    with pytest.raises(DefinitionError, match="risk_scoring.id_prefix"):
+        parse_programme(bad)

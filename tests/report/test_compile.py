@@ -131,11 +131,14 @@ def test_the_next_month_shows_last_period_and_trends(feb: tuple[Workspace, Path]
     ad_hoc = next(r for r in measures if r[0].startswith("Number of ad hoc"))
     assert ad_hoc[2] == "14" and "★ New" in ad_hoc
     risks = _rows(result.output, "Risk Log")
-    names = [r[0] for r in risks]
-    assert "Failure to recruit appropriately" not in names  # closed this period
-    assert "Rising demand for specialist placements" in names
-    new = next(r for r in risks if r[0] == "Rising demand for specialist placements")
-    assert new[4].startswith("★ Monthly placement panel review")
+    by_name = {r[1]: r for r in risks}
+    closed = by_name["Failure to recruit appropriately"]  # closed this period: shown so
+    assert closed[0] == "R3" and closed[-1] == "Closed" and closed[6].startswith("Closed: ")
+    new = by_name["Rising demand for specialist placements"]
+    assert new[0] == "R6" and new[3] == "New" and new[-1] == "Open"  # its id for good
+    assert new[6].startswith("★ Monthly placement panel review")
+    kept = by_name["Failure to deliver the required trajectory"]
+    assert kept[0] == "R1" and kept[3] == "12" and kept[4] == "12"  # last period's score
     finance = _rows(result.output, "Finance")
     ws1 = next(r for r in finance if r[0] == "Workstream 1 Savings")
     assert ws1[3] == "£1,500,000" and ws1[4] == "-£253,000" and "Red - At Risk" in ws1

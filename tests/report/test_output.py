@@ -347,7 +347,7 @@ def test_rag_cells_carry_words_and_colour(written) -> None:
     assert first[2].fill.fgColor.rgb.endswith("00B050")
     assert first[2].font.color.rgb.endswith("000000")
     risk = wb["Risk Log"]
-    red = risk[risk.tables["RiskLog"].ref][1][3]
+    red = risk[risk.tables["RiskLog"].ref][1][5]
     assert red.value == "Red - At Risk"
     assert red.fill.fgColor.rgb.endswith("C00000")
     assert red.font.color.rgb.endswith("FFFFFF")
@@ -373,9 +373,12 @@ def test_finance_money_is_numbers_in_pounds(written) -> None:
 
 def test_risk_log_as_the_seed_shows_it(written) -> None:
     _, wb = written
-    rows = table_rows(wb["Risk Log"], "RiskLog")
-    assert rows[0] == ["Risk name", "Risk", "Score", "Band", "Action", "Direction",
-                       "Target", "Updated"]
+    rows = [r[1:] for r in table_rows(wb["Risk Log"], "RiskLog")]  # after the id column
+    assert rows[0] == ["Risk name", "Risk", "Last score", "Score", "Band", "Action",
+                       "Direction", "Target", "Updated", "Status"]
+    rows = [r[:2] + r[3:9] for r in rows]  # the seed's columns
+    assert [r[0] for r in table_rows(wb["Risk Log"], "RiskLog")[1:]] == [
+        "R1", "R2", "R3", "R4", "R5"]
     assert [r[2] for r in rows[1:]] == [12, 9, 9, 8, 6]
     assert [r[6] for r in rows[1:]] == [4, 3, 3, 2, 3]
     assert rows[1][4] == ("→ Creation of a credible plan to mitigate this risk as far as "
