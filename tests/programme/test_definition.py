@@ -128,5 +128,5 @@ def test_new_risk_id_prefix_setting_and_default(northshire: Programme) -> None:
     text = WILTSHIRE.replace("[risk_scoring]\n", '[risk_scoring]\nid_prefix = "WR"\n', 1)
     assert parse_programme(text).risk_scoring.id_prefix == "WR"
     bad = WILTSHIRE.replace("[risk_scoring]\n", '[risk_scoring]\nid_prefix = "R-1 "\n', 1)
-    with pytest.raises(DefinitionError, match="risk_scoring.id_prefix"):
+    with pytest.raises(DefinitionError, match=r"risk_scoring\.id_prefix"):
         parse_programme(bad)
