@@ -182,7 +182,8 @@ def compile_returns(
     ]
     assembled = assemble(programme, period, validation.values, last, issues, returns,
                          extracted_on or date.today(), not_received(validation),
-                         *history.risk_ids(programme.id, period))
+                         *history.risk_ids(programme.id, period),
+                         past=history.timeline(programme.id, period))
     out = out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx"
     stored = {r.sha256: workspace.returns_dir / f"{r.sha256}.xlsx" for r in validation.used}
     new = NewCompile(

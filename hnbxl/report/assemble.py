@@ -8,6 +8,7 @@ scores and bands, and every figure its source.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,8 @@ from hnbxl.report.model import (
     trend_between,
 )
 from hnbxl.report.rules import RatingResult, RuleInputs, band_for_score, evaluate_all
+from hnbxl.report.timeline import figure_series, ratings_over_time, trajectory
+from hnbxl.store.history import PeriodRecord, RatingRecord
 
 NOT_RECEIVED = "Not received"
 _DIRECTION_BY_LABEL = {label: key for key, label in RISK_DIRECTION_LABELS.items()}
@@ -88,10 +91,13 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
              last: PeriodSnapshot | None, issues: list[Issue], returns: list[ReturnUsed],
              extracted_on: date, not_received: dict[str, str] | None = None,
              known_risk_ids: frozenset[str] = frozenset(),
-             earlier_ids: dict[str, str] | None = None) -> Assembled:
+             earlier_ids: dict[str, str] | None = None,
+             past: Sequence[PeriodRecord] = ()) -> Assembled:
     """The report model.  ``not_received`` maps a section key to the owner whose
     return for it never came (``compile --allow-missing``): its rows are rated
-    no data with the owner named, its figures and narrative say Not received."""
+    no data with the owner named, its figures and narrative say Not received.
+    ``past`` is every earlier compiled period, oldest first, for the trend sheets
+    and sparklines (history's ``timeline``)."""
     scale = programme.scale
     missing = not_received or {}
     ratings = evaluate_all(programme, period, rule_inputs(programme, values))
@@ -168,6 +174,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         title = programme.sections[section].title
         notes.insert(0, f"{title}: {NOT_RECEIVED} from {owner} by the time of this report "
                         "(compiled with --allow-missing).")
+    current = PeriodRecord(
+        0, period, programme.hash,
+        {k: RatingRecord(k, v.key, v.computed, v.overridden, v.reason, v.basis)
+         for k, v in ratings.items()},
+        dict(values), risks)
+    records = [*(r for r in past if r.period < period), current]
     report = Report(
         programme_id=programme.id,
         definition_hash=programme.hash,
@@ -192,6 +204,10 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         sources=_sources(programme, values),
         returns=tuple(replace(r, file=Path(r.file).name) for r in returns),
         notes=tuple(notes),
+        periods=tuple(r.period.label for r in records),
+        trajectory=trajectory(programme, records),
+        ratings_over_time=ratings_over_time(programme, records),
+        series=figure_series(programme, records),
     )
     return Assembled(report, ratings, figures, risks, new_ids)
 

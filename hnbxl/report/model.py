@@ -117,6 +117,49 @@ class ReturnUsed:
 
 
 @dataclass(frozen=True)
+class TrajectoryPoint:
+    """One period of the DSG deficit trajectory; None where there is no figure."""
+
+    period_label: str
+    actual: float | None  # the cumulative deficit reported for the period
+    budget: float | None  # the budgeted path: that financial year's budget
+    cap: float | None  # the deal's cap that applies in that year
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    name: str  # the finance row the cap rule reads: "Cumulative DSG variance ..."
+    rating_name: str  # the rated row: "DSG Deficit Trajectory RAG rating"
+    points: tuple[TrajectoryPoint, ...]
+
+
+@dataclass(frozen=True)
+class TimelineCell:
+    """One rated item in one period: words always, a colour when it was rated."""
+
+    text: str  # "Amber - Off Track", "New: Green - On Track", "Closed", "Not received"
+    rating: RatingView | None = None
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    section: str  # "Overview", "Deal conditions", "Key measures", "Finance", "Risks"
+    key: str
+    name: str
+    cells: tuple[TimelineCell, ...]  # one per period of Report.periods
+
+
+@dataclass(frozen=True)
+class FigureSeries:
+    """A figure's numbers over the periods: the sparklines' data."""
+
+    key: str  # measures.<id> or finance.<id>
+    name: str
+    unit: str  # count, percent or money
+    values: tuple[float | None, ...]  # one per period of Report.periods
+
+
+@dataclass(frozen=True)
 class Report:
     programme_id: str
     definition_hash: str
@@ -141,6 +184,12 @@ class Report:
     sources: tuple[SourceLine, ...] = ()
     returns: tuple[ReturnUsed, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Every compiled period up to this one, oldest first (labels), and what
+    # the trend sheets and sparklines show over them.
+    periods: tuple[str, ...] = ()
+    trajectory: Trajectory | None = None
+    ratings_over_time: tuple[TimelineRow, ...] = ()
+    series: tuple[FigureSeries, ...] = ()
 
 
 # --------------------------------------------------------------------------- building

@@ -29,6 +29,8 @@ NOT_REPORTED = "Not reported"
 NOT_APPLICABLE = "Not applicable"
 
 MONEY_FORMAT = "£#,##0;-£#,##0"
+PERCENT_FORMAT = "0.00%"
+COUNT_FORMAT = "#,##0"
 FONT = "Arial"
 FONT_SIZE = 11
 HEADER_FILL = "#1F3864"
@@ -47,8 +49,11 @@ def report_date(report: Report) -> str:
 class Styles:
     """XlsxWriter formats, made once per workbook (formats are workbook-wide)."""
 
-    def __init__(self, workbook: Any):
+    def __init__(self, workbook: Any, for_print: bool = False):
         self.workbook = workbook
+        # The PDF's copy: sparklines are left out (LibreOffice prints them as dots)
+        # and wide trend tables keep only the latest periods.
+        self.for_print = for_print
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "text_wrap": True, "border": 1, "border_color": BORDER_COLOUR}
         self.title = workbook.add_format({**base, "bold": True, "font_size": 16})
@@ -65,6 +70,11 @@ class Styles:
         self.money_text = workbook.add_format({**right})
         self.integer = workbook.add_format({**cell, "num_format": "0", "align": "center"})
         self.centre = workbook.add_format({**cell, "align": "center"})
+        self.percent = workbook.add_format({**right, "num_format": PERCENT_FORMAT})
+        self.count = workbook.add_format({**right, "num_format": COUNT_FORMAT})
+        self.missing = workbook.add_format({**right})
+        self.small = workbook.add_format(
+            {**cell, "font_size": 8, "font_color": "#595959", "valign": "bottom"})
         self._cell = cell
         self._rag: dict[tuple[str, str], Any] = {}
         self.metrics: dict[int, tuple[float, bool, bool]] = {}
@@ -80,6 +90,10 @@ class Styles:
             (self.money_text, {}),
             (self.integer, {}),
             (self.centre, {"text_wrap": True}),
+            (self.percent, {}),
+            (self.count, {}),
+            (self.missing, {}),
+            (self.small, {"font_size": 8, "text_wrap": True}),
         ):
             self._measure(fmt, props)
 
@@ -107,7 +121,8 @@ class Cell:
     """One table cell: text, a number with its format, or a RAG in words and colour."""
 
     value: str | float
-    kind: str = "text"  # text, money, money_text, integer, centre, rag
+    kind: str = "text"  # text, money, money_text, integer, centre, rag, percent, count,
+    #                     missing (no figure: #N/A, which charts and sparklines leave as a gap)
     rating: RatingView | None = None
 
 
@@ -194,13 +209,25 @@ class Sheet:
 
     def cell(self, row: int, col: int, cell: Cell) -> None:
         s = self.styles
-        if cell.kind in ("money", "integer"):
-            self.number(row, col, cell.value, s.money if cell.kind == "money" else s.integer)
+        numbers = {"money": s.money, "integer": s.integer, "percent": s.percent,
+                   "count": s.count}
+        if cell.kind in numbers:
+            self.number(row, col, cell.value, numbers[cell.kind])
+        elif cell.kind == "missing":
+            # A gap in a chart or sparkline, where text would be drawn as zero: #N/A
+            # for Excel; LibreOffice's PDF draws #N/A as zero there, so print is blank.
+            if s.for_print:
+                self._check(self.ws.write_blank(row, col, None, s.missing), row, col, "blank")
+            else:
+                self._check(self.ws.write_formula(row, col, "=NA()", s.missing, "#N/A"),
+                            row, col, "missing figure")
+            self._fit(row, col, "#N/A", s.missing)
         elif cell.kind == "rag":
             assert cell.rating is not None
             self.string(row, col, str(cell.value), s.rag(cell.rating))
         else:
-            fmt = {"money_text": s.money_text, "centre": s.centre}.get(cell.kind, s.text)
+            fmt = {"money_text": s.money_text, "centre": s.centre,
+                   "small": s.small}.get(cell.kind, s.text)
             self.string(row, col, str(cell.value), fmt)
 
     # -- blocks

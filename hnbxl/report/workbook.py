@@ -62,6 +62,9 @@ from hnbxl.report.sheet import rag_cell as _rag
 from hnbxl.report.sheet import report_date as _date
 from hnbxl.report.sheet import text_cell as _text
 from hnbxl.report.sheet import trend_cell as _trend
+from hnbxl.report.trends import RATINGS_OVER_TIME, TRAJECTORY, Spark, add_sparkline, sparklines
+from hnbxl.report.trends import ratings_over_time as _ratings_over_time
+from hnbxl.report.trends import trajectory as _trajectory
 
 __all__ = [
     "SHEETS",
@@ -80,7 +83,8 @@ RISKS = "Risk Log"
 DATA_QUALITY = "Data Quality"
 SOURCES = "Sources"
 NOTES = "Notes"
-SHEETS = (OVERVIEW, CONDITIONS, MEASURES, FINANCE, RISKS, DATA_QUALITY, SOURCES, NOTES)
+SHEETS = (OVERVIEW, CONDITIONS, MEASURES, FINANCE, RISKS, TRAJECTORY, RATINGS_OVER_TIME,
+          DATA_QUALITY, SOURCES, NOTES)
 
 # Section headings when a definition leaves one out (the seed's own words).
 DEFAULT_SECTION_TITLES = {
@@ -162,7 +166,7 @@ def render_report(report: Report, *, for_print: bool = False) -> bytes:
     workbook.formats[0].set_font_name(FONT)
     workbook.formats[0].set_font_size(FONT_SIZE)
     workbook.set_properties(_properties(report))
-    styles = _Styles(workbook)
+    styles = _Styles(workbook, for_print)
     for build in _BUILDERS:
         if for_print and build is _sources:
             continue  # LibreOffice prints hidden sheets too, so it is left out
@@ -371,9 +375,12 @@ def _conditions(workbook: Any, styles: _Styles, report: Report) -> None:
 
 
 def _measures(workbook: Any, styles: _Styles, report: Report) -> None:
-    sheet = _Sheet(workbook, styles, report, MEASURES, [27, 27, 13, 8, 13, 17, 11, 24])
+    sparks = _sparks(styles, report)
+    sheet = _Sheet(workbook, styles, report, MEASURES,
+                   [27, 27, 13, 8, 13, 17, 11, 24, *([14] if sparks else [])])
     sheet.title_block(_section(report, "measures"))
-    sheet.table(
+    _spark_table(
+        sheet, sparks,
         "KeyMeasures",
         ("Measure", "Detail", "Figure", "Last Update", *_RATED),
         [
@@ -389,11 +396,37 @@ def _measures(workbook: Any, styles: _Styles, report: Report) -> None:
             ]
             for m in report.measures
         ],
+        [m.key for m in report.measures],
         title="Key measures: figure, last update and RAG ratings",
         empty="No key measures this period",
         main=True,
     )
     sheet.finish()
+
+
+SPARK_HEADER = "Last 12 Periods"
+
+
+def _sparks(styles: _Styles, report: Report) -> dict[str, Spark]:
+    """Sparklines in the workbook only: LibreOffice's PDF draws them as scattered dots."""
+    return {} if styles.for_print else sparklines(report)
+
+
+def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str, columns: Sequence[str],
+                 rows: list[list[_Cell]], keys: Sequence[str], **options: Any) -> None:
+    """A table with, when there are sparklines, a last column of them over their periods."""
+    if not sparks:
+        sheet.table(name, columns, rows, **options)
+        return
+    first = sheet.row
+    captions = [_Cell(sparks[k].caption if k in sparks else "No figures to chart", "small")
+                for k in keys]
+    sheet.table(name, (*columns, SPARK_HEADER),
+                [[*row, caption] for row, caption in zip(rows, captions, strict=True)],
+                **options)
+    for i, key in enumerate(keys, start=first + 1):
+        if key in sparks:
+            add_sparkline(sheet, i, len(columns), sparks[key])
 
 
 def _finance_row(line: FinanceLine) -> list[_Cell]:
@@ -410,24 +443,30 @@ def _finance_row(line: FinanceLine) -> list[_Cell]:
 
 
 def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
-    sheet = _Sheet(workbook, styles, report, FINANCE, [30, 13, 13, 10, 10, 17, 11, 34])
+    sparks = _sparks(styles, report)
+    sheet = _Sheet(workbook, styles, report, FINANCE,
+                   [30, 13, 13, 10, 10, 17, 11, 34, *([14] if sparks else [])])
     sheet.title_block(_section(report, "finance"))
     sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
     sheet.gap()
     sheet.line("Key performance indicators", styles.caption)
-    sheet.table(
+    _spark_table(
+        sheet, sparks,
         "FinanceKPIs",
         ("KPI", *_FINANCE),
         [_finance_row(line) for line in report.kpis],
+        [line.key for line in report.kpis],
         title="Finance key performance indicators",
         empty="No finance KPIs this period",
     )
     sheet.gap()
     sheet.line("Programme mitigations", styles.caption)
-    sheet.table(
+    _spark_table(
+        sheet, sparks,
         "ProgrammeMitigations",
         ("Programme Mitigations", *_FINANCE),
         [_finance_row(line) for line in report.mitigations],
+        [line.key for line in report.mitigations],
         title="Programme mitigations",
         empty="No programme mitigations this period",
         main=True,
@@ -660,5 +699,6 @@ def _rank_words(i: int, n: int) -> str:
 
 # One builder per sheet, in the order of SHEETS.
 _BUILDERS: tuple[Callable[[Any, _Styles, Report], None], ...] = (
-    _overview, _conditions, _measures, _finance, _risks, _data_quality, _sources, _notes,
+    _overview, _conditions, _measures, _finance, _risks, _trajectory, _ratings_over_time,
+    _data_quality, _sources, _notes,
 )

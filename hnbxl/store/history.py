@@ -24,7 +24,7 @@ from typing import Any
 
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
-from hnbxl.core.provenance import FieldValue
+from hnbxl.core.provenance import FieldValue, Provenance
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.store import schema
@@ -86,6 +86,18 @@ class NewCompile:
     figures: dict[str, str]
     risks: tuple[Risk, ...]
     issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class PeriodRecord:
+    """One compiled period as trends and the export read it: ratings, values, risk log."""
+
+    compile_id: int
+    period: Period
+    definition_hash: str
+    ratings: dict[str, RatingRecord]
+    values: dict[str, FieldValue]  # field -> typed value with its source
+    risks: tuple[Risk, ...]
 
 
 class HistoryBusy(HistoryError):
@@ -253,6 +265,40 @@ class History:
                 " WHERE compile_id = ? ORDER BY rowid", (compile_id,)).fetchall()
         return [(f, json.loads(v), file, sheet, cell) for f, v, file, sheet, cell in rows]
 
+    def timeline(self, programme: str, until: Period | None = None) -> list[PeriodRecord]:
+        """Every active compile, oldest first; only periods before ``until`` when given.
+
+        The report's trajectory chart, ratings over time and sparklines, and the
+        typed export, all read the months side by side from here.
+        """
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, period, definition_hash FROM compiles"
+                " WHERE programme = ? AND active = 1 AND state = 'done'"
+                " AND (? IS NULL OR period < ?)"
+                " ORDER BY period", (programme, until and until.key, until and until.key)
+            ).fetchall()
+            out = []
+            for compile_id, period_key, definition_hash in rows:
+                period = Period.parse(period_key)
+                ratings = {
+                    r[0]: RatingRecord(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
+                    for r in conn.execute(
+                        "SELECT item, rag, computed, overridden, reason, basis FROM ratings"
+                        " WHERE compile_id = ? ORDER BY rowid", (compile_id,))
+                }
+                values = {
+                    f: FieldValue(f, _from_json(json.loads(v), f),
+                                  Provenance(file, sha, sheet, cell))
+                    for f, v, file, sha, sheet, cell in conn.execute(
+                        "SELECT field, value_json, file, sha256, sheet, cell FROM field_values"
+                        " WHERE compile_id = ? ORDER BY rowid", (compile_id,))
+                }
+                risks = self._snapshot(conn, compile_id, period).risks
+                out.append(PeriodRecord(compile_id, period, definition_hash, ratings, values,
+                                        risks))
+        return out
+
     def returns(self, compile_id: int) -> list[ReturnRecord]:
         with self._connect() as conn:
             rows = conn.execute(
@@ -347,6 +393,16 @@ class History:
                     conn.execute("ROLLBACK")
                 raise
         return int(compile_id)
+
+
+def _from_json(value: Any, field: str) -> Any:
+    """A stored value as it was typed: months (``*.last_update``, ``*.updated``) as periods."""
+    if isinstance(value, str) and field.endswith((".last_update", ".updated")):
+        try:
+            return Period.parse(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _jsonable(value: Any) -> Any:

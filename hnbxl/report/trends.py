@@ -1,0 +1,229 @@
+"""The report's trend sheets: the DSG deficit trajectory and ratings over time.
+
+The trajectory is a native Excel line chart (so it stays editable and prints
+in LibreOffice's PDF) with its figures in a visible table beside it, because
+a chart alone leaves out whoever cannot see it (the accessible-spreadsheet
+guidance): alt text says what it shows, and the table gives the same numbers.
+With one period there is no line to draw, and a sentence says so.
+
+Ratings over time puts every rated item down the side and every compiled
+period across the top, in words and colour; below it, each figure's numbers
+over the periods, which the sparklines on Key Measures and Finance draw.  A
+missing figure is ``#N/A`` there: charts and sparklines leave a gap for it,
+where text would be drawn as zero.  The PDF's copy keeps the latest
+:data:`PRINT_PERIODS` periods so the table stays within the page width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from hnbxl.report.model import FigureSeries, Report
+from hnbxl.report.sheet import Cell, Sheet, Styles, text_cell
+
+TRAJECTORY = "DSG Trajectory"
+RATINGS_OVER_TIME = "Ratings Over Time"
+PRINT_PERIODS = 12  # periods the PDF shows, and the sparklines draw
+MISSING_NOTE = ("#N/A means no figure was reported for that period; charts and sparklines "
+                "leave a gap there.")
+PRINT_MISSING_NOTE = "An empty cell means no figure was reported for that period."
+_FIGURE_CELL = {"count": "count", "percent": "percent", "money": "money"}
+
+# Rows of the ratings-over-time sheet before each table, so that the
+# sparklines on earlier sheets can point at the figures before they are written.
+_RATINGS_HEADER_ROW = 3  # title, info line, gap
+
+
+@dataclass(frozen=True)
+class Spark:
+    """Where a figure's sparkline data lives, and which periods it covers."""
+
+    range: str  # "'Ratings Over Time'!C12:N12"
+    first: str  # "Apr-23"
+    last: str  # "Mar-24"
+
+    @property
+    def caption(self) -> str:
+        return self.first if self.first == self.last else f"{self.first} to {self.last}"
+
+
+def _periods(report: Report, styles: Styles) -> tuple[int, tuple[str, ...]]:
+    """The first period shown and the labels: all of them, or the latest few in print."""
+    start = max(0, len(report.periods) - PRINT_PERIODS) if styles.for_print else 0
+    return start, report.periods[start:]
+
+
+def _figures_header_row(report: Report) -> int:
+    ratings = max(1, len(report.ratings_over_time))
+    # ratings header + rows, gap, caption, note, then the figures header
+    return _RATINGS_HEADER_ROW + 1 + ratings + 3
+
+
+def sparklines(report: Report) -> dict[str, Spark]:
+    """Each figure's sparkline range (latest periods) on the ratings-over-time sheet.
+
+    Empty with fewer than two periods: a sparkline of one point says nothing.
+    """
+    n = len(report.periods)
+    if n < 2:
+        return {}
+    first_col = 2 + max(0, n - PRINT_PERIODS)
+    last_col = 2 + n - 1
+    top = _figures_header_row(report) + 1
+    out = {}
+    for i, series in enumerate(report.series):
+        if all(v is None for v in series.values):
+            continue
+        row = top + i
+        cells = f"{xl_rowcol_to_cell(row, first_col)}:{xl_rowcol_to_cell(row, last_col)}"
+        out[series.key] = Spark(f"'{RATINGS_OVER_TIME}'!{cells}",
+                                report.periods[first_col - 2], report.periods[-1])
+    return out
+
+
+def add_sparkline(sheet: Sheet, row: int, col: int, spark: Spark) -> None:
+    """An in-cell line with markers (high and last marked), over the cell's caption."""
+    code = sheet.ws.add_sparkline(row, col, {
+        "range": spark.range, "markers": True, "high_point": True, "last_point": True,
+        "weight": 1.5, "empty_cells": "gaps"})
+    if code not in (0, None):
+        sheet._check(code, row, col, "sparkline")
+
+
+def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
+    start, periods = _periods(report, styles)
+    sheet = Sheet(workbook, styles, report, RATINGS_OVER_TIME,
+                  [16, 60, *([14] * max(1, len(periods)))])
+    sheet.title_block("Ratings Over Time")
+    assert sheet.row == _RATINGS_HEADER_ROW
+    shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
+    rows = []
+    for item in report.ratings_over_time:
+        cells = [Cell(c.text, "rag", c.rating) if c.rating is not None else text_cell(c.text)
+                 for c in item.cells[start:]]
+        rows.append([text_cell(item.section), text_cell(item.name), *cells])
+    sheet.table(
+        "RatingsOverTime", ("Section", "Item", *periods), rows,
+        title=f"Every rated item's rating over {shown}, in words and colour",
+        empty="No rated items")
+    sheet.gap()
+    sheet.line("Figures over time", styles.caption)
+    sheet.line(_missing_note(styles), styles.info)
+    assert sheet.row == _figures_header_row(report)
+    sheet.table(
+        "FiguresOverTime", ("Section", "Figure", *periods),
+        [[text_cell("Key measures" if s.key.startswith("measures.") else "Finance"),
+          text_cell(s.name), *(_figure(s, v) for v in s.values[start:])]
+         for s in report.series],
+        title=f"Each figure over {shown}: the sparklines' data",
+        empty="No figures", main=True)
+    sheet.finish()
+
+
+def _figure(series: FigureSeries, value: float | None) -> Cell:
+    if value is None:
+        return Cell("#N/A", "missing")
+    return Cell(value, _FIGURE_CELL.get(series.unit, "count"))
+
+
+def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
+    sheet = Sheet(workbook, styles, report, TRAJECTORY, [12, 22, 18, 18, 3, *([12] * 7)])
+    sheet.title_block("DSG Deficit Trajectory")
+    t = report.trajectory
+    if t is None:
+        sheet.line("This programme's definition has no cap rule, so there is no deficit "
+                   "trajectory to show.", styles.info)
+        sheet.gap()
+        sheet.table("TrajectoryData", ("Period", "Figure"), [],
+                    title="No deficit trajectory", empty="No cap rule defined", main=True)
+        sheet.finish()
+        return
+    points = t.points
+    if len(points) < 2:
+        sheet.line(f"Only one period ({report.period_label}) has been compiled, so there is "
+                   "no trajectory to draw yet: the chart appears from the second period. "
+                   "The table gives this period's figures.", styles.info)
+    else:
+        sheet.line(f"{t.name}, {points[0].period_label} to {points[-1].period_label}, "
+                   "against the deal's cap and the budgeted path.", styles.info)
+        sheet.line(f"This is what the {t.rating_name} measures. The table beside the chart "
+                   "gives the same figures.", styles.info)
+        sheet.line(_missing_note(styles), styles.info)
+    sheet.gap()
+    first = sheet.row
+    headers = ("Period", "Cumulative deficit (£)", "Budgeted path (£)", "Deal cap (£)")
+    sheet.table(
+        "TrajectoryData", headers,
+        [[text_cell(p.period_label), _money(p.actual), _money(p.budget), _money(p.cap)]
+         for p in points],
+        title=f"{t.name}: reported, budgeted and capped, by period",
+        empty="No periods compiled", main=True)
+    if len(points) >= 2:
+        _chart(workbook, sheet, report, first, len(points))
+        sheet.row = max(sheet.row, first + 20)
+    sheet.finish()
+
+
+def _missing_note(styles: Styles) -> str:
+    return PRINT_MISSING_NOTE if styles.for_print else MISSING_NOTE
+
+
+def _money(value: float | None) -> Cell:
+    return Cell("#N/A", "missing") if value is None else Cell(value, "money")
+
+
+def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> None:
+    """A line chart of the table's three columns, beside it, with alt text."""
+    t = report.trajectory
+    assert t is not None
+    chart = workbook.add_chart({"type": "line"})
+    cats = [TRAJECTORY, header + 1, 0, header + n, 0]
+    styles = (("#1F3864", "solid", "circle"), ("#808080", "dash", "none"),
+              ("#C00000", "solid", "none"))
+    names = ("Cumulative deficit reported", "Budgeted path", "Deal cap")
+    data = ([p.actual for p in t.points], [p.budget for p in t.points],
+            [p.cap for p in t.points])
+    for col, (name, (colour, dash, marker)) in enumerate(zip(names, styles, strict=True),
+                                                         start=1):
+        chart.add_series({
+            "name": name,
+            "categories": cats,
+            "categories_data": [p.period_label for p in t.points],
+            "values": [TRAJECTORY, header + 1, col, header + n, col],
+            # The cached points leave a missing figure out, so a reader that draws
+            # the cache (LibreOffice's PDF did) shows a gap, not a fall to £0.
+            "values_data": data[col - 1],
+            "line": {"color": colour, "width": 2.25, "dash_type": dash},
+            "marker": {"type": marker, "size": 6, "border": {"color": colour},
+                       "fill": {"color": colour}} if marker != "none" else {"type": "none"},
+        })
+    chart.set_title({"name": "Cumulative DSG deficit against the deal's cap",
+                     "name_font": {"name": "Arial", "size": 12, "bold": True}})
+    chart.set_x_axis({"name": "Period", "name_font": {"name": "Arial", "size": 10}})
+    chart.set_y_axis({"name": "Cumulative deficit (£)", "num_format": "£#,##0",
+                      "name_font": {"name": "Arial", "size": 10},
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.show_blanks_as("gap")
+    chart.show_na_as_empty_cell()
+    chart.set_size({"width": 620, "height": 360})
+    last = t.points[-1]
+    described = (f"Line chart: {t.name} by period from {t.points[0].period_label} to "
+                 f"{last.period_label}, with the budgeted path and the deal's cap. "
+                 f"{last.period_label}: reported {_words(last.actual)}, budgeted "
+                 f"{_words(last.budget)}, cap {_words(last.cap)}. The table beside the "
+                 "chart gives every figure.")
+    code = sheet.ws.insert_chart(header, 5, chart, {"description": described,
+                                                    "object_position": 1})
+    if code not in (0, None):
+        sheet._check(code, header, 5, "chart")
+
+
+def _words(value: float | None) -> str:
+    if value is None:
+        return "no figure"
+    rounded = round(value)
+    return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"

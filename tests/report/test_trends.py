@@ -1,0 +1,216 @@
+"""The committee's view over time: trajectory chart, ratings over time, sparklines, PDF.
+
+Three months are compiled from the sample returns (Jan-24 and Feb-24 with the
+seed's values, Mar-24 with the next month's), each form generated from the
+history before it, as the officer would.  The workbook is read back with
+openpyxl (charts, tables, cells) and its XML (sparklines, which openpyxl drops).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tomllib
+import warnings
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hnbxl.api import compile_returns
+from hnbxl.core.periods import Period
+from hnbxl.forms.generate import form_filename, render_form
+from hnbxl.forms.layout import build_layout
+from hnbxl.programme.definition import default_definition_path
+from hnbxl.report.trends import RATINGS_OVER_TIME, TRAJECTORY
+from hnbxl.store.workspace import Workspace
+from tests.conftest import SAMPLES, soffice
+
+#: (period, the returns.toml month whose values are typed): April is a new financial year.
+MONTHS = (("2024-02", "2024-02"), ("2024-03", "2024-03"), ("2024-04", "2024-03"))
+CHECKER = Path("/work/shared/tools/check_ooxml.py")
+
+
+def workspace_for_2024_25(root: Path) -> Workspace:
+    """The Wiltshire programme with 2024/25 finance amounts (the 2023/24 ones again)."""
+    text = default_definition_path().read_text(encoding="utf-8")
+    text = re.sub(r'amounts = \{ "2023/24" = (\{[^}]*\}) \}',
+                  r'amounts = { "2023/24" = \1, "2024/25" = \1 }', text)
+    root.mkdir(parents=True)
+    (root / "programme.toml").write_text(text, encoding="utf-8")
+    return Workspace(root)
+
+
+def compile_months(ws: Workspace, months, pdf_last: bool = False) -> list[Path]:
+    """Generate, fill (from samples/returns.toml) and compile each month in turn."""
+    returns = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))
+    programme = ws.programme()
+    outputs = []
+    for i, (period_key, values_key) in enumerate(months):
+        period = Period.parse(period_key)
+        last = ws.history().snapshot_before(programme.id, period)
+        files = []
+        shown = Period.parse(values_key).label
+        for owner, typed in returns[values_key].items():
+            # a month of the values' own period becomes this period's month
+            layout = build_layout(programme, period, owner, last, period.next().first_day())
+            # ... for the form's fields; a month typed again does not add its new risk again
+            fields = {s.field for s in layout.inputs}
+            values = {k: period.label if v == shown else v for k, v in typed.items()
+                      if k in fields and (values_key == period_key or ".N" not in k)}
+            path = ws.root / "returned" / period_key / form_filename(programme, layout)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(render_form(layout, values=values))
+            files.append(path)
+        result = compile_returns(ws, files, extracted_on=period.next().first_day(),
+                                 pdf=pdf_last and i == len(months) - 1)
+        assert result.written, [i.to_dict() for i in result.issues if i.blocks()]
+        outputs.append(result.output)
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, list[Path]]:
+    ws = workspace_for_2024_25(tmp_path_factory.mktemp("three") / "work")
+    return ws, compile_months(ws, MONTHS)
+
+
+def _book(path: Path) -> openpyxl.Workbook:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl: "Sparkline Group extension"
+        return openpyxl.load_workbook(path)
+
+
+def _sparklines(path: Path, sheet: str) -> dict[str, str]:
+    """Cell -> data range of every sparkline on a sheet, from the XML."""
+    book = _book(path)
+    index = book.sheetnames.index(sheet) + 1
+    xml = zipfile.ZipFile(path).read(f"xl/worksheets/sheet{index}.xml").decode()
+    return {cell: rng for rng, cell in
+            re.findall(r"<xm:f>(.*?)</xm:f><xm:sqref>(.*?)</xm:sqref>", xml)}
+
+
+def test_the_chart_plots_the_table_beside_it(three) -> None:
+    _ws, outputs = three
+    ws = _book(outputs[-1])[TRAJECTORY]
+    table = ws.tables["TrajectoryData"]
+    assert table.ref == "A8:D11"
+    rows = [[c.value for c in row] for row in ws["A8:D11"]]
+    assert rows[0] == ["Period", "Cumulative deficit (£)", "Budgeted path (£)", "Deal cap (£)"]
+    assert [r[0] for r in rows[1:]] == ["Feb-24", "Mar-24", "Apr-24"]
+    assert rows[2][1:] == [84100000, 83548046, 84500000]  # Mar-24: reported, budget, cap
+    assert rows[1][1] == "=NA()"  # no figure in Feb: a gap, not a fall to zero
+    (chart,) = ws._charts
+    refs = [(s.tx.strRef.f if s.tx.strRef else s.tx.v, s.cat.strRef.f, s.val.numRef.f)
+            for s in chart.series]
+    assert [r[1:] for r in refs] == [
+        ("'DSG Trajectory'!$A$9:$A$11", f"'DSG Trajectory'!${col}$9:${col}$11")
+        for col in "BCD"]
+    assert chart.title.tx.rich.p[0].r[0].t == "Cumulative DSG deficit against the deal's cap"
+    assert chart.y_axis.title.tx.rich.p[0].r[0].t == "Cumulative deficit (£)"
+    drawing = zipfile.ZipFile(outputs[-1]).read("xl/drawings/drawing1.xml").decode()
+    assert 'descr="Line chart: Cumulative DSG variance after all contributions by period ' \
+           'from Feb-24 to Apr-24' in drawing
+
+
+def test_one_period_gets_a_sentence_instead_of_a_chart(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "one")  # the bundled definition
+    (output,) = compile_months(ws, MONTHS[:1])
+    sheet = _book(output)[TRAJECTORY]
+    assert not sheet._charts
+    assert sheet["A4"].value.startswith("Only one period (Feb-24) has been compiled")
+    assert [[c.value for c in r] for r in sheet["A6:D7"]][1][0] == "Feb-24"
+    assert _sparklines(output, "Key Measures") == {}
+
+
+def test_ratings_over_time_in_words_and_colour(three) -> None:
+    _ws, outputs = three
+    ws = _book(outputs[-1])[RATINGS_OVER_TIME]
+    assert ws.tables["RatingsOverTime"].ref.startswith("A4:E")
+    assert not ws.merged_cells.ranges
+    header = [c.value for c in ws[4]][:5]
+    assert header == ["Section", "Item", "Feb-24", "Mar-24", "Apr-24"]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=5, values_only=True) if r[1]}
+    c5 = rows["5 - Developing better communication and processes to change the culture in our "
+              "SEND system"]
+    assert c5[:5] == ("Deal conditions", c5[1], "Amber - Off Track", "Red - At Risk",
+                      "Red - At Risk")
+    r3 = rows["R3 Failure to recruit appropriately"]
+    assert r3[2:5] == ("Amber - Off Track (score 9)", "Closed", "Closed earlier")
+    r6 = rows["R6 Rising demand for specialist placements"]
+    assert r6[2:5] == ("Not yet added", "New: Amber - Off Track (score 9)",
+                       "Amber - Off Track (score 9)")
+    # colour follows the words
+    for row in ws.iter_rows(min_row=5, max_row=8):
+        for cell in row[2:5]:
+            if cell.value == "Red - At Risk":
+                assert cell.fill.fgColor.rgb.endswith("C00000")
+            if cell.value == "Amber - Off Track":
+                assert cell.fill.fgColor.rgb.endswith("FFC000")
+
+
+def test_sparklines_point_at_each_figures_row(three) -> None:
+    _ws, outputs = three
+    book = _book(outputs[-1])
+    over = book[RATINGS_OVER_TIME]
+    for sheet, header in (("Key Measures", "I4"), ("Finance", None)):
+        sparks = _sparklines(outputs[-1], sheet)
+        assert len(sparks) >= 7
+        ws = book[sheet]
+        if header:
+            assert ws[header].value == "Last 12 Periods"
+        for cell, rng in sparks.items():
+            name, cells = rng.split("!")
+            assert name == f"'{RATINGS_OVER_TIME}'"
+            first, last = cells.split(":")
+            assert first[0] == "C" and last[0] == "E" and first[1:] == last[1:]
+            assert over[f"B{first[1:]}"].value == ws[f"A{cell[1:]}"].value
+            assert ws[cell].value == "Feb-24 to Apr-24"
+    *_rating, cost = (r for r in over.iter_rows(values_only=True)
+                      if r[1] == "Average cost per EHCP")  # the figures table comes last
+    assert cost[2:5] == (17287, 17105, 17105)
+
+
+def test_the_workbook_conforms(three) -> None:
+    if not CHECKER.exists() or not Path("/usr/bin/python3").exists():
+        pytest.skip("check_ooxml.py is not available")
+    _ws, outputs = three
+    done = subprocess.run(["/usr/bin/python3", str(CHECKER), *map(str, outputs)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None
+                    or shutil.which("pdftoppm") is None,
+                    reason="LibreOffice, pdftotext or pdftoppm is not installed")
+def test_the_pdf_draws_the_chart_and_prints_ratings_over_time(tmp_path: Path) -> None:
+    ws = workspace_for_2024_25(tmp_path / "pdf")
+    outputs = compile_months(ws, MONTHS, pdf_last=True)
+    pdf = outputs[-1].with_suffix(".pdf")
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    (page,) = [i for i, text in enumerate(pages) if "DSG Deficit Trajectory\n" in text
+               and "Deal cap (£)" in text]
+    assert "Apr-24" in pages[page] and "£84,100,000" in pages[page]
+    rated = "\n".join(p for p in pages if "Ratings Over Time" in p)
+    for words in ("Section", "Item", "Feb-24", "Mar-24", "Apr-24", "Figures over time",
+                  "R6 Rising demand for specialist placements", "Not yet added", "Closed"):
+        assert words in rated, words
+    # The chart is drawn: the deal cap's dark red line and the deficit's navy line.
+    subprocess.run(["pdftoppm", "-f", str(page + 1), "-l", str(page + 1), "-r", "50",
+                    str(pdf), str(tmp_path / "page")], check=True, timeout=120)
+    (image,) = tmp_path.glob("page*.ppm")
+    assert _has_colour(image, (0xC0, 0x00, 0x00)), "no deal-cap line on the page"
+    assert _has_colour(image, (0x1F, 0x38, 0x64)), "no reported-deficit line on the page"
+
+
+def _has_colour(ppm: Path, rgb: tuple[int, int, int]) -> bool:
+    """Whether a rendered page (binary PPM, as pdftoppm writes) has pixels of this colour."""
+    data = ppm.read_bytes()
+    magic, width, height, depth, pixels = data.split(maxsplit=4)
+    assert magic == b"P6" and depth == b"255"
+    pixels = pixels[: int(width) * int(height) * 3]
+    return any(all(abs(pixels[i + k] - rgb[k]) < 24 for k in range(3))
+               for i in range(0, len(pixels), 3))
