@@ -379,7 +379,8 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
         if spec.maximum is not None:
             return {**common, "validate": "integer", "criteria": "between", "minimum": low,
                     "maximum": int(spec.maximum),
-                    "error_message": f"Type a whole number from {low} to {int(spec.maximum)}."}
+                    "error_message": f"Type a whole number from {low:,} to "
+                                     f"{int(spec.maximum):,}, without words or units."}
         return {**common, "validate": "integer", "criteria": ">=", "value": low,
                 "error_message": f"Type a whole number, {low} or more, without words or units."}
     if spec.kind == PERCENT:
@@ -387,15 +388,24 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
                 "maximum": 1,
                 "error_message": "Type a percentage from 0 to 100: 6.06 for 6.06%."}
     if spec.kind == MONEY:
-        if spec.minimum is not None:
-            return {**common, "validate": "decimal", "criteria": ">=", "value": spec.minimum,
-                    "error_message": "Type an amount in pounds, 0 or more, e.g. 17287."}
+        low = spec.minimum if spec.minimum is not None else -EXCEL_LARGEST
+        high = spec.maximum if spec.maximum is not None else EXCEL_LARGEST
+        floor = "0 or more" if low == 0 else f"from {_pounds(low)} to {_pounds(high)}"
         return {**common, "validate": "decimal", "criteria": "between",
-                "minimum": -1e12, "maximum": 1e12,
-                "error_message": "Type an amount in pounds, e.g. 17287 or -1200."}
+                "minimum": low, "maximum": high,
+                "error_message": f"Type an amount in pounds, {floor}, e.g. 17287."}
     limit = spec.max_length or 32767
     return {**common, "validate": "length", "criteria": "<=", "value": limit,
             "error_message": f"This text is too long: at most {limit:,} characters."}
+
+
+def _pounds(value: float) -> str:
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def _literal(value: float) -> str:
+    """A number as a formula literal: 10000000, not 1e+07."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _breaks_rule(spec: InputSpec) -> str | None:
@@ -404,13 +414,14 @@ def _breaks_rule(spec: InputSpec) -> str | None:
     filled = f"NOT(ISBLANK({c}))"
     if spec.kind in (COUNT, GRID):
         low = spec.minimum if spec.minimum is not None else 0
-        high = f",{c}>{spec.maximum:g}" if spec.maximum is not None else ""
-        return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<{low:g},{c}<>INT({c}){high}))"
+        high = f",{c}>{_literal(spec.maximum)}" if spec.maximum is not None else ""
+        return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<{_literal(low)},{c}<>INT({c}){high}))"
     if spec.kind == PERCENT:
         return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<0,{c}>1))"
     if spec.kind == MONEY:
-        low = f",{c}<{spec.minimum:g}" if spec.minimum is not None else ""
-        return f"=AND({filled},OR(NOT(ISNUMBER({c})){low}))"
+        low = f",{c}<{_literal(spec.minimum)}" if spec.minimum is not None else ""
+        high = f",{c}>{_literal(spec.maximum)}" if spec.maximum is not None else ""
+        return f"=AND({filled},OR(NOT(ISNUMBER({c})){low}{high}))"
     if spec.kind in (RAG, CHOICE, MONTH, SCORE):
         return f"=AND({filled},COUNTIF({spec.list_range.lstrip('=')},{c})=0)"
     if spec.kind in (TEXT, NARRATIVE) and spec.max_length:

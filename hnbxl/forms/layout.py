@@ -22,7 +22,7 @@ from typing import Any
 
 from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
-from hnbxl.programme.definition import Programme, Risk
+from hnbxl.programme.definition import Limits, Programme, Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.programme.thresholds import format_in_unit, threshold_at
 
@@ -374,6 +374,8 @@ class _Builder:
         }
         for section in self.identity.sections:
             sheets.append(makers[section]())
+        sheets = [replace(sheet, inputs=tuple(_plausible(spec, self.p.limits)
+                                              for spec in sheet.inputs)) for sheet in sheets]
         sheets.append(self.check_sheet(sheets))
         sheets.append(self.lists_sheet())
         return FormLayout(self.p, self.period, self.identity, tuple(sheets),
@@ -852,6 +854,21 @@ class _Builder:
 
 CHECK_FIRST_ROW = 4  # the Check sheet's first check row (zero-based)
 CHECK_COUNT_CELL = (1, 1)  # where it counts what is missing
+
+
+def _plausible(spec: InputSpec, limits: Limits) -> InputSpec:
+    """A count or money input bounded by the definition's plausible range.
+
+    Form validation and the validator both read these bounds from the spec,
+    so a pasted 1e308 is refused alike by Excel, LibreOffice and hnbxl.
+    """
+    if spec.kind == COUNT and spec.maximum is None:
+        return replace(spec, maximum=limits.count_max)
+    if spec.kind == MONEY:
+        low = limits.money_min if spec.minimum is None else max(spec.minimum, limits.money_min)
+        high = limits.money_max if spec.maximum is None else min(spec.maximum, limits.money_max)
+        return replace(spec, minimum=low, maximum=high)
+    return spec
 
 
 def _check_word(check: CheckItem) -> str:

@@ -177,6 +177,21 @@ class RiskBand:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """The plausible range of a count and of an amount of money, from ``[limits]``.
+
+    A pasted 1e308 is a number a workbook can hold, but no council counts ten
+    million children or spends ten billion pounds on one line; a figure past
+    these limits is an error naming the cell, not a 411-digit count in a
+    committee report.  The form's validation uses the same limits.
+    """
+
+    count_max: int = 10_000_000
+    money_min: float = -10_000_000_000.0
+    money_max: float = 10_000_000_000.0
+
+
+@dataclass(frozen=True)
 class RiskScoring:
     likelihood_max: int
     impact_max: int
@@ -247,6 +262,7 @@ class Programme:
     risks: tuple[Risk, ...]
     source: str
     hash: str
+    limits: Limits = Limits()
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
         """Section keys an owner fills, in report order; ``None`` means all."""
@@ -424,6 +440,20 @@ class _Loader:
 
     # -- sections of the file
 
+    def limits(self, t: _Table) -> Limits:
+        """``[limits]``: every key optional; the defaults suit a council programme."""
+        default = Limits()
+        count_max = t.integer("count_max", 1, 10**15, default.count_max)
+        money_min = t.number("money_min", default.money_min)
+        money_max = t.number("money_max", default.money_max)
+        for key, value in (("money_min", money_min), ("money_max", money_max)):
+            if not -1e15 <= value <= 1e15:
+                self.fail(t.key(key), f"{value:g} is outside -1e15 to 1e15 (pounds)")
+        if money_min >= money_max:
+            self.fail(t.key("money_max"), f"{money_max:g} is not above money_min {money_min:g}")
+        t.done()
+        return Limits(count_max, float(money_min), float(money_max))
+
     def programme(self, data: dict[str, Any], digest: str) -> Programme:
         root = _Table(self, data, "")
         prog = root.table("programme")
@@ -453,6 +483,7 @@ class _Loader:
         risks = tuple(self.risk(t, scoring) for t in root.tables("risks", required=False))
         if not scoring.id_prefix:
             scoring = replace(scoring, id_prefix=default_risk_prefix(r.id for r in risks))
+        limits = self.limits(root.table("limits", None))
 
         programme = Programme(
             id=self.programme_id(prog),
@@ -478,6 +509,7 @@ class _Loader:
             risks=risks,
             source=self.source,
             hash=digest,
+            limits=limits,
         )
         prog.done()
         root.done()

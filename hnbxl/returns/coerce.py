@@ -460,19 +460,21 @@ def _check_whole(spec: InputSpec, whole: int | None, negative: bool, found: str,
                              f"'{found}' is below {minimum:g}; give {expected}."))
     if spec.maximum is not None and whole > spec.maximum:
         return _fail(Problem("above-maximum", Severity.ERROR, found, expected,
-                             f"'{found}' is above {spec.maximum:g}; give {expected}."))
+                             f"'{found}' is above {spec.maximum:,.0f}, more than is "
+                             f"plausible here; give {expected}."))
     return Coerced(whole, False, notes)
 
 
 def _check_money(spec: InputSpec, number: float, exact: Decimal, found: str, expected: str,
                  notes: tuple[Problem, ...]) -> Coerced:
     if spec.minimum is not None and exact < Decimal(repr(float(spec.minimum))):
-        why = "cannot be negative" if spec.minimum == 0 else f"is below £{spec.minimum:,g}"
+        why = "cannot be negative" if spec.minimum == 0 else f"is below {_pounds(spec.minimum)}"
         return _fail(Problem("below-minimum", Severity.ERROR, found, expected,
                              f"The amount '{found}' {why}; give {expected}."))
     if spec.maximum is not None and exact > Decimal(repr(float(spec.maximum))):
         return _fail(Problem("above-maximum", Severity.ERROR, found, expected,
-                             f"The amount '{found}' is above £{spec.maximum:,g}."))
+                             f"The amount '{found}' is above {_pounds(spec.maximum)}, more "
+                             "than is plausible here; check it and type the amount in pounds."))
     return Coerced(float(number), False, notes)
 
 
@@ -500,7 +502,13 @@ def _expected_number(spec: InputSpec) -> str:
             return f"a score from the list: {_list_words(spec.choices, _SCORES_SHOWN)}"
         return "a whole-number score"
     minimum = spec.minimum if spec.minimum is not None else 0
+    if spec.maximum is not None:
+        return f"a whole number from {minimum:,.0f} to {spec.maximum:,.0f}, e.g. 169"
     return f"a whole number, {minimum:g} or more, e.g. 169"
+
+
+def _pounds(value: float) -> str:
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
 def _whole_float(number: float) -> int | None:

@@ -130,3 +130,26 @@ def test_new_risk_id_prefix_setting_and_default(northshire: Programme) -> None:
     bad = WILTSHIRE.replace("[risk_scoring]\n", '[risk_scoring]\nid_prefix = "R-1 "\n', 1)
     with pytest.raises(DefinitionError, match=r"risk_scoring\.id_prefix"):
         parse_programme(bad)
+
+
+def test_plausible_limits_default_and_can_be_set() -> None:
+    """[limits] bounds counts and money; the form's specs carry them to Excel and the validator."""
+    from datetime import date
+
+    from hnbxl.forms.layout import COUNT, MONEY, build_layout
+
+    default = parse_programme(WILTSHIRE).limits
+    assert (default.count_max, default.money_min, default.money_max) == (
+        10_000_000, -10_000_000_000, 10_000_000_000)
+    text = WILTSHIRE + "\n[limits]\ncount_max = 5000\nmoney_max = 2_000_000\n"
+    programme = parse_programme(text)
+    layout = build_layout(programme, Period(2024, 2), None, None, date(2024, 3, 1))
+    counts = [s for s in layout.inputs if s.kind == COUNT]
+    money = [s for s in layout.inputs if s.kind == MONEY]
+    assert counts and all(s.maximum == 5000 for s in counts)
+    assert money and all(s.maximum == 2_000_000 for s in money)
+    assert {s.minimum for s in money} <= {0, -10_000_000_000}  # a floor of 0 stays 0
+    error = _error(WILTSHIRE + "\n[limits]\nmoney_min = 5\nmoney_max = 1\n")
+    assert error.key == "limits.money_max" and "not above money_min" in str(error)
+    error = _error(WILTSHIRE + "\n[limits]\ncount_maximum = 5\n")
+    assert "count_maximum" in str(error)

@@ -695,6 +695,11 @@ TYPED = [
     Typed("month-out-of-range", "I6", "Jan-20", "month-out-of-range"),
     Typed("formula-without-cached-value", COUNT_CELL, "=1+1", "formula-no-value"),
     Typed("error-value", COUNT_CELL, "#DIV/0!", "error-value"),
+    # Absurd magnitudes that a workbook can hold: beyond the definition's plausible range.
+    Typed("absurd-count", COUNT_CELL, 1e308, "above-maximum"),
+    Typed("count-past-ten-million", COUNT_CELL, 10_000_001, "above-maximum"),
+    Typed("absurd-money", MONEY_CELL, 1e308, "above-maximum"),
+    Typed("money-past-ten-billion", MONEY_CELL, 10_000_000_000.5, "above-maximum"),
 ]
 
 
