@@ -366,3 +366,39 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
     for copy, data in rendered:
         write_atomically(data, copy.path)
     return [copy for copy, _ in rendered]
+
+
+def ratings_table(workspace: Workspace, periods: int = 6, width: int = 44) -> str:
+    """Every rating over the latest ``periods`` compiled periods, as a plain text table.
+
+    For a look in the terminal: each item's name (shortened to ``width``) and,
+    per period, the rating's first words ("Green", "Amber", "No data") or what
+    happened to the item ("New Green", "Closed", "Not yet added").
+    """
+    from hnbxl.report.timeline import ratings_over_time
+
+    programme = workspace.programme()
+    records = workspace.history().timeline(programme.id)
+    if not records:
+        return f"No compiled periods in {workspace.history_path}."
+    rows = ratings_over_time(programme, records)
+    shown = records[-periods:]
+    start = len(records) - len(shown)
+    col = 15
+
+    def short(text: str) -> str:
+        word = text.split(" - ")[0].replace("New: ", "New ")
+        return word if len(word) <= col - 1 else word[: col - 2] + "…"
+
+    def name(text: str) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    lines = [f"{'Item':{width}}  " + "".join(f"{r.period.label:{col}}" for r in shown)]
+    section = ""
+    for row in rows:
+        if row.section != section:
+            section = row.section
+            lines.append(f"{section}:")
+        lines.append(f"{name(row.name):{width}}  "
+                     + "".join(f"{short(c.text):{col}}" for c in row.cells[start:]))
+    return "\n".join(line.rstrip() for line in lines)

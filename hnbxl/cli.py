@@ -381,20 +381,31 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also list compiles that were replaced.")
 @click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write every value, rating and figure of every period as a tidy table "
-                   "(.csv or .xlsx) for analysis.")
+              help="Write every value, rating and figure of every period as one typed tidy "
+                   "table (.csv, .xlsx, or .parquet with the 'parquet' extra) for pandas or "
+                   "Power BI.")
+@click.option("--ratings", "ratings", is_flag=True,
+              help="Print every rating over the latest periods as a small table.")
+@click.option("--periods", "periods", type=click.IntRange(1, 24), default=6, show_default=True,
+              help="How many of the latest periods --ratings shows.")
 @workdir_option
 @definition_option
-def history(show_all: bool, export_to: Path | None, workdir: Path,
-            definition: Path | None) -> None:
+def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
+            workdir: Path, definition: Path | None) -> None:
     """List the compiled periods in the working folder's history."""
     ws = _workspace(workdir, definition)
     programme = _run(ws.programme)
     if export_to is not None:
         from hnbxl.store.export import export_history
 
-        rows = _run(export_history, ws.history_path, programme.id, export_to)
-        click.echo(f"Wrote {export_to}: {rows} rows (period, kind, item, value, source).")
+        rows = _run(export_history, ws.history(), programme, export_to)
+        click.echo(f"Wrote {export_to}: {rows} rows, one per period, item and field "
+                   "(typed values, ratings, risk scores, variances and sources).")
+        return
+    if ratings:
+        from .api import ratings_table
+
+        click.echo(_run(ratings_table, ws, periods))
         return
     records = _run(ws.history().compiles, programme.id, include_replaced=show_all)
     if not records:

@@ -64,11 +64,13 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     import pandas as pd
 
-    table = pd.read_csv(tmp_path / "tidy.csv", dtype=str, keep_default_na=False)
-    cost = table[(table["item"] == "measures.average_cost_per_ehcp.figure")]
-    assert cost["value"].tolist() == ["17287"] and cost["cell"].tolist() == ["F10"]
-    rating = table[(table["kind"] == "rating") & (table["item"] == "conditions.c2")]
-    assert rating["value"].tolist() == ["amber"]
+    table = pd.read_csv(tmp_path / "tidy.csv", keep_default_na=False)
+    cost = table[(table["item"] == "measures.average_cost_per_ehcp")
+                 & (table["field"] == "figure")]
+    assert cost["value_number"].tolist() == [17287.0] and cost["source_cell"].tolist() == ["F10"]
+    rating = table[(table["field"] == "rating") & (table["item"] == "conditions.c2")]
+    assert rating["rating_key"].tolist() == ["amber"]
+    assert rating["value_text"].tolist() == ["Amber - Off Track"]
     narrative = pd.read_excel(tmp_path / "tidy.xlsx", dtype=str, keep_default_na=False,
                               engine="openpyxl")
     assert len(narrative) == len(table)

@@ -43,8 +43,9 @@ def workspace_for_2024_25(root: Path) -> Workspace:
     return Workspace(root)
 
 
-def compile_months(ws: Workspace, months, pdf_last: bool = False) -> list[Path]:
-    """Generate, fill (from samples/returns.toml) and compile each month in turn."""
+def compile_months(ws: Workspace, months, pdf_last: bool = False,
+                   overrides: dict[str, str] | None = None) -> list[Path]:
+    """Generate, fill (from samples/returns.toml, then ``overrides``) and compile each month."""
     returns = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))
     programme = ws.programme()
     outputs = []
@@ -60,6 +61,7 @@ def compile_months(ws: Workspace, months, pdf_last: bool = False) -> list[Path]:
             fields = {s.field for s in layout.inputs}
             values = {k: period.label if v == shown else v for k, v in typed.items()
                       if k in fields and (values_key == period_key or ".N" not in k)}
+            values.update({k: v for k, v in (overrides or {}).items() if k in fields})
             path = ws.root / "returned" / period_key / form_filename(programme, layout)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(render_form(layout, values=values))
