@@ -64,7 +64,7 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
     import pandas as pd
 
-    table = pd.read_csv(tmp_path / "tidy.csv", keep_default_na=False)
+    table = pd.read_csv(tmp_path / "tidy.csv")
     cost = table[(table["item"] == "measures.average_cost_per_ehcp")
                  & (table["field"] == "figure")]
     assert cost["value_number"].tolist() == [17287.0] and cost["source_cell"].tolist() == ["F10"]
