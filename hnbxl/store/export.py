@@ -189,13 +189,10 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
                   **_typed(programme, field, value), source_file=Path(p.file).name,
                   source_sheet=p.sheet, source_cell=p.cell, source_sha256=p.sha256)
     for item in rec.ratings:
-        manual = rec.values.get(f"{item}.rating")
-        source = manual.provenance if manual is not None else None
-        yield row(item, "rating", unit="rating", value_text=items[item].rating_label,
-                  source_file=Path(source.file).name if source else "",
-                  source_sheet=source.sheet if source else "",
-                  source_cell=source.cell if source else "",
-                  source_sha256=source.sha256 if source else "")
+        if f"{item}.rating" in rec.values:
+            continue  # rated by the owner: the row above, with its cell
+        # A rule's rating: the rating_note says how it was reached.
+        yield row(item, "rating", unit="rating", value_text=items[item].rating_label)
     year = rec.period.financial_year(programme.financial_year_start_month)
     for fin in programme.finance_rows:
         item = f"finance.{fin.id}"

@@ -97,6 +97,7 @@ def test_every_report_figure_comes_back_as_a_number_with_its_source(
     rows = export_history(ws.history(), ws.programme(), out)
     table = read_back(out)
     assert len(table) == rows and list(table.columns) == list(COLUMNS)
+    assert not table.duplicated(["period", "item", "field"]).any()  # one row each
     assert str(table["period"].dtype).startswith("datetime64")
     assert str(table["value_number"].dtype) == "float64"
     mar = table[table["period"] == pd.Timestamp(2024, 3, 1)]
