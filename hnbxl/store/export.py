@@ -210,7 +210,8 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
     for risk in rec.risks:
         item = f"risks.{risk.id}"
         yield row(item, "score", unit="score", value_number=float(risk.score))
-        yield row(item, "status", unit="text", value_text=risk.status)
+        if f"{item}.status" not in rec.values:  # carried in the log, not typed this month
+            yield row(item, "status", unit="text", value_text=risk.status)
 
 
 def _names(programme: Programme, rec: PeriodRecord) -> dict[str, str]:
