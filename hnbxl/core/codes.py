@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hnbxl.core.severity import Severity
 
@@ -42,6 +42,7 @@ class CodeInfo:
     title: str
     meaning: str
     action: str
+    committee: bool = True  # False: only the officer needs it (terminal, JSON, officer sheet)
 
     @property
     def severity(self) -> Severity:
@@ -322,6 +323,27 @@ def check(code: str, severity: Severity | None = None) -> CodeInfo:
     return info
 
 
+# --------------------------------------------------------------------------- audience
+# Items only the officer needs: how a file was saved or sent, not what it says.
+# They stay in the terminal, the JSON and the report's officer sheet, and are
+# left out of the committee's Data Quality page and the PDF.  Everything else
+# (a figure read by interpretation, rounded, or missing) is for the committee.
+_OFFICER_ONLY = (
+    "macro-workbook", "sheet-added", "sheets-reordered", "protection-removed",
+    "structure-unlocked", "formula-in-input", "rating-word-accepted", "label-spelling-accepted",
+    "choice-word-accepted", "month-text-accepted", "date-as-month", "control-characters",
+    "number-as-text", "bool-as-text", "date-as-text", "duplicate-file", "resubmission-set-aside",
+)
+for _officer in _OFFICER_ONLY:
+    CATALOGUE[_officer] = replace(CATALOGUE[_officer], committee=False)
+
+
+def for_committee(code: str) -> bool:
+    """Whether a committee member should see issues of ``code`` (unknown codes: yes)."""
+    info = CATALOGUE.get(code)
+    return info.committee if info is not None else True
+
+
 def in_group(group: str) -> tuple[str, ...]:
     """The codes of one group, in catalogue order."""
     return tuple(c.code for c in CATALOGUE.values() if c.group == group)
@@ -337,5 +359,5 @@ def observing(callback: Callable[[str], None]) -> Iterator[None]:
         _observers.remove(callback)
 
 
-__all__ = ["CATALOGUE", "GROUPS", "CodeInfo", "UncataloguedCode", "check", "in_group",
-           "observing"]
+__all__ = ["CATALOGUE", "GROUPS", "CodeInfo", "UncataloguedCode", "check", "for_committee",
+           "in_group", "observing"]

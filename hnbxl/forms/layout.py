@@ -33,13 +33,6 @@ LISTS = "Lists"
 CHECK = "Check"
 IDENTITY_SHEET = "_hnbxl"
 IDENTITY_PREFIX = "hnbxl_"  # before each identity key in the document properties
-SECTION_SHEETS = {
-    "overview": "Overview",
-    "conditions": "Deal Conditions",
-    "measures": "Key Measures",
-    "finance": "Finance",
-    "risks": "Risk Log",
-}
 RISK_DIRECTION_LABELS = {
     "same": "→ Same",
     "up": "↑ Up",
@@ -403,8 +396,14 @@ class _Builder:
             ),
         ]
 
+    def _initial_direction(self, risk: Risk | None) -> str | None:
+        """A risk from the definition starts at its own direction; carried ones at "same"."""
+        if risk is None:
+            return None
+        return RISK_DIRECTION_LABELS[risk.direction if self.last is None else "same"]
+
     def _section_of(self, sheet: str) -> str:
-        return next(k for k, v in SECTION_SHEETS.items() if v == sheet)
+        return next(k for k, v in self.p.sections.items() if v.tab == sheet)
 
     def header(self, sheet: str, row: int, titles: list[str]) -> list[FixedCell]:
         return [FixedCell(sheet, row, col, text, "header") for col, text in enumerate(titles)]
@@ -470,7 +469,7 @@ class _Builder:
         for section in self.identity.sections:
             sec = self.p.sections[section]
             owner = self.p.owners[sec.owner]
-            lines.append((f"{SECTION_SHEETS[section]} sheet ({sec.title}): {owner.name}", "label"))
+            lines.append((f"{sec.tab} sheet ({sec.title}): {owner.name}", "label"))
         lines += [
             ("", "blank"),
             ("How to fill it in", "header"),
@@ -504,7 +503,7 @@ class _Builder:
         Returns the cells and the next free row.  Shared by the overview and the
         deal conditions, which differ only in their items (and the overview's narrative).
         """
-        s = SECTION_SHEETS[section]
+        s = self.p.sections[section].tab
         fixed = self.heading(s, self.p.sections[section].title)
         fixed += self.header(s, HEADER_ROW, [first_header, "Last period", "This period",
                                              "Reason for override", "How it is rated"])
@@ -529,7 +528,7 @@ class _Builder:
 
     def overview(self) -> SheetLayout:
         section = "overview"
-        s = SECTION_SHEETS[section]
+        s = self.p.sections[section].tab
         fixed, inputs, row = self.rated_table(section, "Rating", self.p.overview)
         row += 1
         inputs.append(self.narrative_input(section, s, row, "overview", 1, 4))
@@ -556,11 +555,12 @@ class _Builder:
     def conditions(self) -> SheetLayout:
         section = "conditions"
         fixed, inputs, _row = self.rated_table(section, "Deal condition", self.p.conditions)
-        return SheetLayout(SECTION_SHEETS[section], section, (70, 20, 22, 30, 40), tuple(fixed),
+        tab = self.p.sections[section].tab
+        return SheetLayout(tab, section, (70, 20, 22, 30, 40), tuple(fixed),
                            tuple(inputs), header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1))
 
     def measures(self) -> SheetLayout:
-        s, section = SECTION_SHEETS["measures"], "measures"
+        s, section = self.p.sections["measures"].tab, "measures"
         fixed = self.heading(s, self.p.sections[section].title)
         header_row = 4
         titles = ["Measure", "Detail", "Unit", "Last period figure", "Last period rating",
@@ -637,7 +637,7 @@ class _Builder:
                            freeze=(header_row + 1, 1))
 
     def finance(self) -> SheetLayout:
-        s, section = SECTION_SHEETS["finance"], "finance"
+        s, section = self.p.sections["finance"].tab, "finance"
         fixed = self.heading(s, self.p.sections[section].title)
         inputs: list[InputSpec] = []
         titles = ["Baseline", "Budget", "This quarter", "If no figure, why", "Variance",
@@ -699,7 +699,7 @@ class _Builder:
                            row_heights={row: 240})
 
     def risks(self) -> SheetLayout:
-        s, section = SECTION_SHEETS["risks"], "risks"
+        s, section = self.p.sections["risks"].tab, "risks"
         scoring = self.p.risk_scoring
         fixed = self.heading(s, self.p.sections[section].title)
         header_row = 4
@@ -768,7 +768,7 @@ class _Builder:
                           prompt="→ Same, ↑ Up (risk increasing), ↓ Down (decreasing), "
                                  "★ New (first reported).",
                           choices=direction_labels, list_range=dir_range,
-                          prefill=RISK_DIRECTION_LABELS["same"] if risk else None),
+                          prefill=self._initial_direction(risk)),
                 InputSpec(f"{key}.target", section, s, row, 8, SCORE, f"{short}: target score",
                           prompt_title="Target score",
                           prompt="The score this risk should come down to; never above its "

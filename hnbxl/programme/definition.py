@@ -35,6 +35,20 @@ SECTION_KEYS = ("overview", "conditions", "measures", "finance", "risks")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 DEFAULT_DEFINITION = "wiltshire-hnb.toml"
+#: Column headings of the report's tables: the seed report's words unless ``[headings]`` says.
+DEFAULT_HEADINGS = {
+    "last_period": "Last Period",
+    "this_period": "This Period",
+    "baseline": "Baseline",
+    "budget": "Budget",
+    "this_quarter": "This Quarter",
+    "variance": "Variance",
+}
+#: Sheet names hnbxl uses itself (forms and report); a section's tab may not take one.
+RESERVED_TABS = frozenset(name.casefold() for name in (
+    "Instructions", "Check", "Lists", "Data Quality", "Notes", "Sources", "Officer Checks",
+    "Identity", "History"))
+_TAB_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 class DefinitionError(HnbxlError):
@@ -122,6 +136,7 @@ class Section:
     key: str
     title: str
     owner: str
+    tab: str = ""  # the sheet tab: ``tab``, else the title made a legal tab name
 
 
 @dataclass(frozen=True)
@@ -263,6 +278,7 @@ class Programme:
     source: str
     hash: str
     limits: Limits = Limits()
+    headings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADINGS))
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
         """Section keys an owner fills, in report order; ``None`` means all."""
@@ -510,6 +526,7 @@ class _Loader:
             source=self.source,
             hash=digest,
             limits=limits,
+            headings=self.headings(root),
         )
         prog.done()
         root.done()
@@ -619,12 +636,33 @@ class _Loader:
             if owner not in owners:
                 self.fail(sub.key("owner"),
                           f"'{owner}' is not an owner; owners are {', '.join(owners)}")
-            out[key] = Section(key, sub.text("title"), owner)
+            title = sub.text("title")
+            tab = sub.text("tab", None)
+            if tab is not None:
+                problem = _tab_problem(tab)
+                if problem:
+                    self.fail(sub.key("tab"), problem)
+            out[key] = Section(key, title, owner, tab or tab_name(title))
             sub.done()
         t.done()
         titles = [s.title for s in out.values()]
         if len(set(titles)) != len(titles):
             self.fail("sections", "two sections have the same title")
+        tabs: dict[str, str] = {}
+        for key, sec in out.items():
+            clash = sec.tab.casefold() in RESERVED_TABS and sec.tab
+            if sec.tab.casefold() in tabs or clash:
+                self.fail(f"sections.{key}", f"its sheet tab '{sec.tab}' is "
+                          + ("used by hnbxl" if clash else f"also {tabs[sec.tab.casefold()]}'s")
+                          + "; give this section its own tab = \"...\" (at most 31 "
+                          "characters)")
+            tabs[sec.tab.casefold()] = key
+        return out
+
+    def headings(self, root: _Table) -> dict[str, str]:
+        t = root.table("headings", None)
+        out = {key: t.text(key, default) for key, default in DEFAULT_HEADINGS.items()}
+        t.done()
         return out
 
     def narratives(self, t: _Table) -> dict[str, Narrative]:
@@ -918,6 +956,30 @@ class _Loader:
                 self.fail(where, "a variance rule needs a budget; only finance rows have one")
             elif rule.kind == "threshold" and not key.startswith("measures."):
                 self.fail(where, "a threshold rule needs a figure; only measures have one")
+
+
+def tab_name(title: str) -> str:
+    """A section title as an Excel sheet tab: no []:*?/\\ and at most 31 characters.
+
+    Forbidden characters become "-"; a long title is cut at the last word that
+    fits, so "Transformation Summary - Key Measures" is
+    "Transformation Summary - Key" rather than a word broken in two.
+    """
+    name = " ".join(_TAB_FORBIDDEN.sub("-", title).split()).strip("'")
+    if len(name) > 31:
+        cut = name[:32].rsplit(" ", 1)[0] if " " in name[:32] else name[:31]
+        name = cut.rstrip(" -'")[:31]
+    return name or "Section"
+
+
+def _tab_problem(tab: str) -> str | None:
+    if not tab.strip():
+        return "is empty"
+    if len(tab) > 31:
+        return f"'{tab}' is {len(tab)} characters; Excel allows at most 31 in a sheet tab"
+    if _TAB_FORBIDDEN.search(tab) or tab.startswith("'") or tab.endswith("'"):
+        return f"'{tab}' has a character Excel refuses in a sheet tab ([ ] : * ? / \\ or ')"
+    return None
 
 
 def _find_line(text: str, key: str) -> int | None:

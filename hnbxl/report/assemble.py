@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hnbxl.core.cells import cell_order
+from hnbxl.core.codes import for_committee
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
@@ -165,6 +166,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         figures[f"{item}.this_quarter"] = line.this_quarter_text
         (kpis if row.table == "kpis" else mitigations).append(line)
 
+    shown_issues = [replace(i, file=Path(i.file).name if i.file else "") for i in issues]
     risks, risk_lines, closed, new_ids = _risks(programme, period, values, last,
                                                 "risks" in missing, known_risk_ids,
                                                 earlier_ids or {})
@@ -200,16 +202,26 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         kpis=tuple(kpis),
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),
-        issues=tuple(replace(i, file=Path(i.file).name if i.file else "") for i in issues),
+        issues=tuple(i for i in shown_issues if for_committee(i.code)),
         sources=_sources(programme, values),
-        returns=tuple(replace(r, file=Path(r.file).name) for r in returns),
+        returns=tuple(replace(r, file=Path(r.file).name, owner=_owner_name(programme, r.owner))
+                      for r in returns),
         notes=tuple(notes),
         periods=tuple(r.period.label for r in records),
         trajectory=trajectory(programme, records),
         ratings_over_time=ratings_over_time(programme, records),
         series=figure_series(programme, records),
+        section_tabs={k: s.tab for k, s in programme.sections.items()},
+        headings=dict(programme.headings),
+        officer_issues=tuple(i for i in shown_issues if not for_committee(i.code)),
     )
     return Assembled(report, ratings, figures, risks, new_ids)
+
+
+def _owner_name(programme: Programme, owner: str) -> str:
+    """A return's owner as people call them ("Finance business partner"), not the key."""
+    found = programme.owners.get(owner)
+    return found.name if found else ("Every owner" if owner == "all" else owner)
 
 
 def _keys(programme: Programme) -> set[str]:
@@ -319,6 +331,14 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
     return tuple(risks), lines, closed, new_ids
 
 
+def _risk_words(item: str) -> str:
+    """``risks.N1`` (a new risk's row) as words; other items are named by the definition."""
+    section, _, rest = item.partition(".")
+    if section == "risks":
+        return f"New risk row {rest[1:]}" if rest.startswith("N") else f"Risk {rest}"
+    return item
+
+
 def _next_risk_number(ids: set[str], prefix: str = "R") -> int:
     numbers = [int(i[len(prefix):]) for i in ids
                if i.startswith(prefix) and i[len(prefix):].isdigit()]
@@ -329,14 +349,19 @@ def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[Sourc
     names = {item: name for item, name, _rule in programme.rated_items()}
     names["overview.narrative"] = programme.narratives["overview"].label
     names["finance.narrative"] = programme.narratives["finance"].label
+    for risk in programme.risks:
+        names[f"risks.{risk.id}"] = f"Risk {risk.id}: {risk.name}"
+    labels = {s.key: s.label for s in (*programme.scale.states, programme.scale.no_data)}
     lines = []
     for key in sorted(values, key=lambda k: (values[k].provenance.file,
                                              values[k].provenance.sheet,
                                              cell_order(values[k].provenance.cell))):
         v = values[key]
         item, _, what = key.rpartition(".")
-        label = names.get(item) or names.get(key) or item
+        label = names.get(item) or names.get(key) or _risk_words(item)
         shown = v.value.label if isinstance(v.value, Period) else str(v.value)
+        if what in ("rating", "override") and isinstance(v.value, str):
+            shown = labels.get(v.value, shown)  # the state's label, as the form showed it
         if len(shown) > 120:
             shown = shown[:117] + "..."
         lines.append(SourceLine(label, what.replace("_", " "), shown,

@@ -190,6 +190,9 @@ class Report:
     trajectory: Trajectory | None = None
     ratings_over_time: tuple[TimelineRow, ...] = ()
     series: tuple[FigureSeries, ...] = ()
+    section_tabs: dict[str, str] = field(default_factory=dict)  # sheet tab per section
+    headings: dict[str, str] = field(default_factory=dict)  # column headings (definition)
+    officer_issues: tuple[Issue, ...] = ()  # for the officer's sheet, never the committee's
 
 
 # --------------------------------------------------------------------------- building

@@ -41,7 +41,9 @@ from typing import Any
 
 import xlsxwriter
 
+from hnbxl.core.codes import CATALOGUE
 from hnbxl.core.issues import Issue, summary_line
+from hnbxl.programme.definition import DEFAULT_HEADINGS
 from hnbxl.report.model import FinanceLine, RatedRow, RatingView, Report
 from hnbxl.report.sheet import (
     FONT,
@@ -83,8 +85,9 @@ RISKS = "Risk Log"
 DATA_QUALITY = "Data Quality"
 SOURCES = "Sources"
 NOTES = "Notes"
+OFFICER = "Officer Checks"
 SHEETS = (OVERVIEW, CONDITIONS, MEASURES, FINANCE, RISKS, TRAJECTORY, RATINGS_OVER_TIME,
-          DATA_QUALITY, SOURCES, NOTES)
+          DATA_QUALITY, SOURCES, NOTES, OFFICER)
 
 # Section headings when a definition leaves one out (the seed's own words).
 DEFAULT_SECTION_TITLES = {
@@ -142,7 +145,7 @@ def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResul
     return WriteResult(
         path=path,
         pdf_path=pdf_path,
-        sheets=SHEETS,
+        sheets=sheet_names(report),
         counts={
             "measures": len(report.measures),
             "risks": len(report.risks),
@@ -168,8 +171,8 @@ def render_report(report: Report, *, for_print: bool = False) -> bytes:
     workbook.set_properties(_properties(report))
     styles = _Styles(workbook, for_print)
     for build in _BUILDERS:
-        if for_print and build is _sources:
-            continue  # LibreOffice prints hidden sheets too, so it is left out
+        if for_print and build in (_sources, _officer):
+            continue  # the officer's sheets; LibreOffice prints hidden sheets, so left out
         build(workbook, styles, report)
     workbook.close()
     return buffer.getvalue()
@@ -316,6 +319,31 @@ def _properties(report: Report) -> dict[str, Any]:
 
 
 
+def sheet_names(report: Report) -> tuple[str, ...]:
+    """The workbook's sheets in order: the sections' tabs (from the definition), then ours."""
+    return (*(_tab(report, key) for key in _SECTION_SHEETS), TRAJECTORY, RATINGS_OVER_TIME,
+            DATA_QUALITY, SOURCES, NOTES, OFFICER)
+
+
+def _tab(report: Report, key: str) -> str:
+    """A section's sheet tab: the definition's (its title made a legal tab), else the seed's."""
+    return report.section_tabs.get(key) or _SECTION_SHEETS[key]
+
+
+def _heading(report: Report, key: str) -> str:
+    """A column heading from the definition's ``[headings]``, else the seed's wording."""
+    return report.headings.get(key) or DEFAULT_HEADINGS[key]
+
+
+def _rated_headings(report: Report) -> tuple[str, ...]:
+    return (_heading(report, "last_period"), _heading(report, "this_period"), "Trend", "Note")
+
+
+def _finance_headings(report: Report) -> tuple[str, ...]:
+    return (*(_heading(report, k) for k in ("baseline", "budget", "this_quarter", "variance")),
+            "RAG", "Trend", "Note")
+
+
 def _section(report: Report, key: str) -> str:
     title = report.section_titles.get(key, "").strip()
     return title or DEFAULT_SECTION_TITLES[key]
@@ -324,12 +352,10 @@ def _section(report: Report, key: str) -> str:
 
 # --------------------------------------------------------------------------- sheets
 
-_RATED = ("Last Period", "This Period", "Trend", "Note")
-_FINANCE = ("Baseline", "Budget", "This Quarter", "Variance", "RAG", "Trend", "Note")
 
 
 def _overview(workbook: Any, styles: _Styles, report: Report) -> None:
-    sheet = _Sheet(workbook, styles, report, OVERVIEW, [58, 18, 18, 12, 28])
+    sheet = _Sheet(workbook, styles, report, _tab(report, "overview"), [58, 18, 18, 12, 28])
     sheet.line(report.title, styles.title)
     sheet.line(f"Extracted for: {report.committee}", styles.info)
     sheet.line(f"Extracted on: {_date(report)}", styles.info)
@@ -341,7 +367,7 @@ def _overview(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.line(_section(report, "overview"), styles.heading)
     sheet.table(
         "OverviewRatings",
-        ("Rating", *_RATED),
+        ("Rating", *_rated_headings(report)),
         _rated_rows(report.overview),
         title="Overview RAG ratings",
         empty="No overview ratings this period",
@@ -361,11 +387,11 @@ def _rated_rows(rows: Sequence[RatedRow]) -> list[list[_Cell]]:
 
 
 def _conditions(workbook: Any, styles: _Styles, report: Report) -> None:
-    sheet = _Sheet(workbook, styles, report, CONDITIONS, [58, 18, 18, 12, 28])
+    sheet = _Sheet(workbook, styles, report, _tab(report, "conditions"), [58, 18, 18, 12, 28])
     sheet.title_block(_section(report, "conditions"))
     sheet.table(
         "DealConditions",
-        ("Deal condition", *_RATED),
+        ("Deal condition", *_rated_headings(report)),
         _rated_rows(report.conditions),
         title="Deal condition RAG ratings",
         empty="No deal conditions this period",
@@ -376,13 +402,13 @@ def _conditions(workbook: Any, styles: _Styles, report: Report) -> None:
 
 def _measures(workbook: Any, styles: _Styles, report: Report) -> None:
     sparks = _sparks(styles, report)
-    sheet = _Sheet(workbook, styles, report, MEASURES,
+    sheet = _Sheet(workbook, styles, report, _tab(report, "measures"),
                    [27, 27, 13, 8, 13, 17, 11, 24, *([14] if sparks else [])])
     sheet.title_block(_section(report, "measures"))
     _spark_table(
         sheet, sparks,
         "KeyMeasures",
-        ("Measure", "Detail", "Figure", "Last Update", *_RATED),
+        ("Measure", "Detail", "Figure", "Last Update", *_rated_headings(report)),
         [
             [
                 _text(m.name),
@@ -444,8 +470,10 @@ def _finance_row(line: FinanceLine) -> list[_Cell]:
 
 def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
     sparks = _sparks(styles, report)
-    sheet = _Sheet(workbook, styles, report, FINANCE,
-                   [30, 13, 13, 10, 10, 17, 11, 34, *([14] if sparks else [])])
+    # Column A holds the finance narrative as well as the row names: as wide as the
+    # overview's, so the commentary reads as paragraphs (tables allow no merged cells).
+    sheet = _Sheet(workbook, styles, report, _tab(report, "finance"),
+                   [58, 12, 12, 12, 11, 17, 11, 28, *([14] if sparks else [])])
     sheet.title_block(_section(report, "finance"))
     sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
     sheet.gap()
@@ -453,7 +481,7 @@ def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
     _spark_table(
         sheet, sparks,
         "FinanceKPIs",
-        ("KPI", *_FINANCE),
+        ("KPI", *_finance_headings(report)),
         [_finance_row(line) for line in report.kpis],
         [line.key for line in report.kpis],
         title="Finance key performance indicators",
@@ -464,7 +492,7 @@ def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
     _spark_table(
         sheet, sparks,
         "ProgrammeMitigations",
-        ("Programme Mitigations", *_FINANCE),
+        ("Programme Mitigations", *_finance_headings(report)),
         [_finance_row(line) for line in report.mitigations],
         [line.key for line in report.mitigations],
         title="Programme mitigations",
@@ -477,7 +505,8 @@ def _finance(workbook: Any, styles: _Styles, report: Report) -> None:
 def _risks(workbook: Any, styles: _Styles, report: Report) -> None:
     """The register: each risk under its id for good, last period's score beside this
     one, and a risk closed this period shown as Closed with its closing note."""
-    sheet = _Sheet(workbook, styles, report, RISKS, [6, 20, 30, 7, 7, 17, 34, 13, 7, 9, 8])
+    sheet = _Sheet(workbook, styles, report, _tab(report, "risks"),
+                   [6, 20, 30, 7, 7, 17, 34, 13, 7, 9, 8])
     sheet.title_block(_section(report, "risks"))
     rows = []
     for risk in report.risks:
@@ -513,9 +542,10 @@ def _risks(workbook: Any, styles: _Styles, report: Report) -> None:
 
 
 def _issue_row(issue: Issue) -> list[_Cell]:
+    info = CATALOGUE.get(issue.code)
     return [
         _text(str(issue.severity).capitalize()),
-        _text(issue.code, NOT_REPORTED),
+        _text(info.title if info else issue.code, NOT_REPORTED),
         _text(issue.file, "No file (whole compile)"),
         _text(issue.place, "Whole file"),
         _text(issue.found, "Nothing"),
@@ -536,7 +566,7 @@ def _data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.gap()
     sheet.table(
         "DataQualityIssues",
-        ("Severity", "Code", "File", "Place", "Found", "Expected", "Message"),
+        ("Severity", "Issue", "File", "Place", "Found", "Expected", "Message"),
         [_issue_row(issue) for issue in report.issues],
         title="Issues found in the returns",
         empty="No issues found",
@@ -555,9 +585,9 @@ _SECTION_SHEETS = {
 }
 
 
-def _sections_words(keys: Sequence[str]) -> str:
+def _sections_words(report: Report, keys: Sequence[str]) -> str:
     """A return's sections by the sheet that shows them: short, and findable in the book."""
-    return ", ".join(_SECTION_SHEETS.get(key, key) for key in keys)
+    return ", ".join(_tab(report, key) if key in _SECTION_SHEETS else key for key in keys)
 
 
 def _sources(workbook: Any, styles: _Styles, report: Report) -> None:
@@ -575,7 +605,7 @@ def _sources(workbook: Any, styles: _Styles, report: Report) -> None:
             [
                 _text(r.file, NOT_REPORTED),
                 _text(r.owner, NOT_REPORTED),
-                _text(_sections_words(r.sections), NOT_REPORTED),
+                _text(_sections_words(report, r.sections), NOT_REPORTED),
                 _text(r.note),
                 _text(r.sha256, NOT_REPORTED),
             ]
@@ -619,13 +649,7 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.line("RAG key", styles.caption)
     states = report.scale.states
     key_rows = [
-        [
-            _rag(_view(state)),
-            _text(
-                f"{_rank_words(i, len(states))}. Fill {state.colour}, "
-                f"text {state.font_colour}."
-            ),
-        ]
+        [_rag(_view(state)), _text(f"{_rank_words(i, len(states))}. {_grade_words(report, state)}")]
         for i, state in enumerate(states)
     ]
     nd = report.scale.no_data
@@ -634,8 +658,7 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
             _rag(_view(nd)),
             _text(
                 "No figure or rating was reported for this period (or, for last period, "
-                "none was reported then). It is not a judgement of progress. "
-                f"Fill {nd.colour}, text {nd.font_colour}."
+                "none was reported then). It is not a judgement of progress."
             ),
         ]
     )
@@ -666,9 +689,10 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
          "for that score. The mark before each action shows the risk's direction."),
         ("Blank cells", f"No table has blank cells: '{NO_NOTE}', '{NO_TREND}', "
          f"'{NOT_REPORTED}' or '{NOT_APPLICABLE}' stand where there is nothing to show."),
-        ("Data quality", f"The {DATA_QUALITY} sheet lists every problem found in the returns; "
-         f"the {SOURCES} sheet of the workbook says which file, sheet and cell each figure "
-         "came from."),
+        ("Data quality", f"The {DATA_QUALITY} sheet lists what was found in the returns that "
+         f"bears on the figures; the {SOURCES} sheet of the workbook says which file, sheet "
+         f"and cell each figure came from, and its {OFFICER} sheet how the returns were saved "
+         "and sent."),
         ("Programme definition", f"{report.programme_id}, SHA-256 "
          f"{report.definition_hash or 'not recorded'}."),
     ]
@@ -681,6 +705,37 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
         title="Notes on reading this report",
         empty="No notes",
         main=True,
+    )
+    sheet.finish()
+
+
+def _grade_words(report: Report, state: Any) -> str:
+    """What a rule's result has to do with a state, in words (no colour codes)."""
+    if state.grade is None:
+        return "Chosen only by an owner; no rule gives it."
+    shown = report.scale.for_grade(state.grade)
+    if shown.key != state.key:
+        return f"Chosen by an owner; a rule's {state.grade} result shows as {shown.label}."
+    return f"A rule's {state.grade} result shows as this rating."
+
+
+def _officer(workbook: Any, styles: _Styles, report: Report) -> None:
+    """Items only the officer needs, after the committee's pages and never in the PDF."""
+    sheet = _Sheet(workbook, styles, report, OFFICER, [10, 14, 22, 16, 16, 16, 40])
+    sheet.line("Officer Checks - How the Returns Were Saved and Sent", styles.title)
+    sheet.line(
+        f"{report.council}: {report.title}, period {report.period_label}", styles.info
+    )
+    sheet.line("For the programme officer; not part of the committee's report.", styles.info)
+    sheet.gap()
+    sheet.table(
+        "OfficerChecks",
+        ("Severity", "Issue", "File", "Place", "Found", "Expected", "Message"),
+        [_issue_row(issue) for issue in report.officer_issues],
+        title="Items for the officer only",
+        empty="Nothing for the officer this period",
+        main=True,
+        autofilter=bool(report.officer_issues),
     )
     sheet.finish()
 
@@ -700,5 +755,5 @@ def _rank_words(i: int, n: int) -> str:
 # One builder per sheet, in the order of SHEETS.
 _BUILDERS: tuple[Callable[[Any, _Styles, Report], None], ...] = (
     _overview, _conditions, _measures, _finance, _risks, _trajectory, _ratings_over_time,
-    _data_quality, _sources, _notes,
+    _data_quality, _sources, _notes, _officer,
 )

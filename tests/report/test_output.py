@@ -392,8 +392,8 @@ def test_risk_log_as_the_seed_shows_it(written) -> None:
 def test_data_quality_and_sources(written) -> None:
     _, wb = written
     dq = table_rows(wb["Data Quality"], "DataQualityIssues")
-    assert dq[0] == ["Severity", "Code", "File", "Place", "Found", "Expected", "Message"]
-    assert dq[1][:5] == ["Warning", "text-number-accepted", "returns/send-2024-02.xlsx",
+    assert dq[0] == ["Severity", "Issue", "File", "Place", "Found", "Expected", "Message"]
+    assert dq[1][:5] == ["Warning", "Number typed as text", "returns/send-2024-02.xlsx",
                          "Key Measures!F11", "£17,287"]
     src = table_rows(wb["Sources"], "FigureSources")
     assert src[1] == ["Key Measures: Average cost per EHCP", "figure", "£17,287",
