@@ -44,7 +44,6 @@ from hnbxl.xlsx.formulas import SheetFormulas
 from hnbxl.xlsx.numformats import format_code
 from hnbxl.xlsx.safety import (
     DEFAULT_LIMITS,
-    WORKBOOK_PART,
     CheckedWorkbook,
     Limits,
     UnsafeWorkbook,
@@ -87,7 +86,6 @@ FAST_PATH_MAX = 8 * 1024 * 1024
 #: Validated text kept between passes of one :class:`Workbook`, at most.
 _TEXT_CACHE_MAX = 16 * 1024 * 1024
 
-_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CORE = "docProps/core.xml"
 _CUSTOM = "docProps/custom.xml"
 _APP = "docProps/app.xml"
@@ -467,7 +465,7 @@ class _WorkbookReader:
                 raise UnsafeWorkbook(
                     "corrupt-workbook",
                     f"The workbook is damaged (sheet {entry.name!r} has no contents); {_RESAVE}.",
-                    part or WORKBOOK_PART,
+                    part or self.wz.workbook_part,
                 )
             result = self._sheet(part, keep_by_sheet[index])
             results.append(result)
@@ -560,7 +558,7 @@ class _WorkbookReader:
             if name_text is not None:
                 name_text.append(text)
 
-        self._parse(WORKBOOK_PART, start, end, chars)
+        self._parse(self.wz.workbook_part, start, end, chars)
         return entries, locked, names
 
     def _relationships(self) -> tuple[dict[str, str], str | None, str | None]:
@@ -576,7 +574,7 @@ class _WorkbookReader:
             rid, target = attrs.get("Id"), attrs.get("Target")
             if not rid or not target:
                 return
-            part = wz.resolve(WORKBOOK_PART, target)
+            part = wz.resolve(wz.workbook_part, target)
             targets[rid] = part
             kind = attrs.get("Type", "")
             if kind.endswith("/sharedStrings"):
@@ -584,8 +582,10 @@ class _WorkbookReader:
             elif kind.endswith("/styles"):
                 styles.append(part)
 
-        if wz.has(_WORKBOOK_RELS):
-            self._parse(_WORKBOOK_RELS, start)
+        folder, _, name = wz.workbook_part.rpartition("/")
+        rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+        if wz.has(rels):
+            self._parse(rels, start)
         if not sst and wz.has("xl/sharedStrings.xml"):
             sst.append("xl/sharedStrings.xml")
         if not styles and wz.has("xl/styles.xml"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -38,6 +39,7 @@ _MB = 1024 * 1024
 
 CONTENT_TYPES = "[Content_Types].xml"
 WORKBOOK_PART = "xl/workbook.xml"
+_ROOT_RELS = "_rels/.rels"
 VBA_PART = "xl/vbaProject.bin"
 
 #: The refusal codes, for callers that map them to issues or exit statuses; each is
@@ -201,6 +203,7 @@ class WorkbookZip:
         self.inflated_total = 0
         self.is_macro = False
         self._infos: dict[str, zipfile.ZipInfo] = {}
+        self.workbook_part = WORKBOOK_PART  # the package's main part, see _find_workbook
 
     # -- directory -------------------------------------------------------
     def check_directory(self) -> None:
@@ -235,12 +238,52 @@ class WorkbookZip:
             total += info.file_size
             if total > limits.max_total_uncompressed:
                 raise _too_large_total(limits, info.filename)
-        if not (self.has(CONTENT_TYPES) and self.has(WORKBOOK_PART)):
+        if self.has(CONTENT_TYPES) and not self.has(WORKBOOK_PART):
+            self._find_workbook()
+        if not (self.has(CONTENT_TYPES) and self.has(self.workbook_part)):
             raise UnsafeWorkbook(
                 "not-a-workbook",
                 f"This is {self._describe_package()}, not an Excel workbook; "
                 "save it from Excel as .xlsx and send that file.",
             )
+
+    def _find_workbook(self) -> None:
+        """The workbook part of a package that does not call it ``xl/workbook.xml``.
+
+        OPC names the main part only through the package relationships
+        (``_rels/.rels``, type ``.../officeDocument``); Numbers and some
+        generators name it otherwise.  This only locates the part (the reader
+        parses everything it reads with its safe parser); a target that is
+        not a SpreadsheetML-looking ``.xml`` part is ignored.
+        """
+        if not self.has(_ROOT_RELS):
+            return
+        info = self.info(_ROOT_RELS)
+        if info is None or info.file_size > 64 * 1024:
+            return
+        for tag in re.findall(rb"<(?:\w+:)?Relationship\s[^>]*>", self.read(_ROOT_RELS)):
+            kind = re.search(rb"""\sType\s*=\s*["']([^"']*)["']""", tag)
+            target = re.search(rb"""\sTarget\s*=\s*["']([^"']*)["']""", tag)
+            if not kind or not target or not kind.group(1).endswith(b"/officeDocument"):
+                continue
+            part = self.resolve("", target.group(1).decode("utf-8", "replace"))
+            if part.lower().endswith(".xml") and self.has(part) and self._is_spreadsheet(part):
+                self.workbook_part = part
+                return
+
+    def _is_spreadsheet(self, part: str) -> bool:
+        """Whether the content types declare ``part`` a SpreadsheetML workbook (not Word's)."""
+        info = self.info(CONTENT_TYPES)
+        if info is None or info.file_size > 1024 * 1024:
+            return False
+        wanted = ("/" + part).lower().encode("utf-8")
+        for tag in re.findall(rb"<(?:\w+:)?Override\s[^>]*>", self.read(CONTENT_TYPES)):
+            name = re.search(rb"""\sPartName\s*=\s*["']([^"']*)["']""", tag)
+            kind = re.search(rb"""\sContentType\s*=\s*["']([^"']*)["']""", tag)
+            if name and kind and name.group(1).lower() == wanted:
+                return b"spreadsheetml" in kind.group(1).lower() or b"ms-excel" in kind.group(
+                    1).lower()
+        return False
 
     def detect_macros(self) -> None:
         """Flag (never refuse) macro workbooks: we read values, macros never run."""

@@ -130,7 +130,8 @@ def _rename(pkg: Package, old: str, new: str) -> None:
     for name in _parts(pkg, r".*\.rels"):
         _edit(pkg, name, lambda t: t.replace(f'Target="{old_rel_target}"',
                                              f'Target="{new_rel_target}"')
-              .replace(f'Target="/{old}"', f'Target="/{new}"'))
+              .replace(f'Target="/{old}"', f'Target="/{new}"')
+              .replace(f'Target="{old}"', f'Target="{new}"'))
     _edit(pkg, "[Content_Types].xml", lambda t: t.replace(f'"/{old}"', f'"/{new}"'))
 
 
@@ -420,6 +421,15 @@ def renamed_parts(pkg: Package) -> None:
     _rename(pkg, "xl/sharedStrings.xml", "xl/strings.xml")
 
 
+def renamed_workbook(pkg: Package) -> None:
+    """OPC names the main part only through ``_rels/.rels``: a workbook not called workbook.xml.
+
+    calamine fails on this ("File not found 'xl/_rels/workbook.xml.rels'",
+    FACTS.md); Excel, LibreOffice and openpyxl follow the relationship.
+    """
+    _rename(pkg, "xl/workbook.xml", "xl/book.xml")
+
+
 def absolute_targets(pkg: Package) -> None:
     """openpyxl: relationship targets absolute from the package root (``/xl/...``)."""
     _edit(pkg, "xl/_rels/workbook.xml.rels", lambda t: re.sub(
@@ -626,6 +636,7 @@ VARIANTS: dict[str, Callable[[Package], None]] = {
     "xlsxwriter-constant-memory": inline_strings,
     "rust-xlsxwriter": drop_app_props,
     "renamed-parts": renamed_parts,
+    "renamed-workbook": renamed_workbook,
     "absolute-targets": absolute_targets,
     "backslash-targets": backslash_targets,
     "cells-without-r": no_cell_refs,
