@@ -7,8 +7,8 @@ guidance): alt text says what it shows, and the table gives the same numbers.
 With one period there is no line to draw, and a sentence says so.
 
 Ratings over time puts every rated item down the side and every compiled
-period across the top, in words and colour; below it, each figure's numbers
-over the periods, which the sparklines on Key Measures and Finance draw.  A
+period across the top, in words and colour; figures over time does the same
+for each figure's numbers, which the sparklines on Key Measures and Finance draw.  A
 missing figure is ``#N/A`` there: charts and sparklines leave a gap for it,
 where text would be drawn as zero.  The PDF's copy keeps the latest
 :data:`PRINT_PERIODS` periods so the table stays within the page width.
@@ -26,15 +26,17 @@ from hnbxl.report.sheet import Cell, Sheet, Styles, text_cell
 
 TRAJECTORY = "DSG Trajectory"
 RATINGS_OVER_TIME = "Ratings Over Time"
+FIGURES_OVER_TIME = "Figures Over Time"
 PRINT_PERIODS = 12  # periods the PDF shows, and the sparklines draw
 MISSING_NOTE = ("#N/A means no figure was reported for that period; charts and sparklines "
                 "leave a gap there.")
 PRINT_MISSING_NOTE = "An empty cell means no figure was reported for that period."
 _FIGURE_CELL = {"count": "count", "percent": "percent", "money": "money"}
 
-# Rows of the ratings-over-time sheet before each table, so that the
-# sparklines on earlier sheets can point at the figures before they are written.
+# Rows of the trend sheets before each table, so that the sparklines on
+# earlier sheets can point at the figures before they are written.
 _RATINGS_HEADER_ROW = 3  # title, info line, gap
+_FIGURES_HEADER_ROW = 4  # title, info line, note, gap
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,11 @@ def _periods(report: Report, styles: Styles) -> tuple[int, tuple[str, ...]]:
 
 
 def _figures_header_row(report: Report) -> int:
-    ratings = max(1, len(report.ratings_over_time))
-    # ratings header + rows, gap, caption, note, then the figures header
-    return _RATINGS_HEADER_ROW + 1 + ratings + 3
+    return _FIGURES_HEADER_ROW
 
 
 def sparklines(report: Report) -> dict[str, Spark]:
-    """Each figure's sparkline range (latest periods) on the ratings-over-time sheet.
+    """Each figure's sparkline range (latest periods) on the figures-over-time sheet.
 
     Empty with fewer than two periods: a sparkline of one point says nothing.
     """
@@ -79,7 +79,7 @@ def sparklines(report: Report) -> dict[str, Spark]:
             continue
         row = top + i
         cells = f"{xl_rowcol_to_cell(row, first_col)}:{xl_rowcol_to_cell(row, last_col)}"
-        out[series.key] = Spark(f"'{RATINGS_OVER_TIME}'!{cells}",
+        out[series.key] = Spark(f"'{FIGURES_OVER_TIME}'!{cells}",
                                 report.periods[first_col - 2], report.periods[-1])
     return out
 
@@ -108,11 +108,22 @@ def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.table(
         "RatingsOverTime", ("Section", "Item", *periods), rows,
         title=f"Every rated item's rating over {shown}, in words and colour",
-        empty="No rated items")
-    sheet.gap()
-    sheet.line("Figures over time", styles.caption)
+        empty="No rated items", main=True)
+    sheet.finish()
+
+
+def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
+    """Each figure's numbers by period: the sparklines' data, and the PDF's view of them."""
+    start, periods = _periods(report, styles)
+    sheet = Sheet(workbook, styles, report, FIGURES_OVER_TIME,
+                  [16, 60, *([14] * max(1, len(periods)))])
+    sheet.line("Figures Over Time", styles.title)
+    r = report
+    sheet.line(f"{r.council}: {r.title}, period {r.period_label}", styles.info)
     sheet.line(_missing_note(styles), styles.info)
+    sheet.gap()
     assert sheet.row == _figures_header_row(report)
+    shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
     sheet.table(
         "FiguresOverTime", ("Section", "Figure", *periods),
         [[text_cell("Key measures" if s.key.startswith("measures.") else "Finance"),

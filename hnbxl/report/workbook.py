@@ -64,7 +64,15 @@ from hnbxl.report.sheet import rag_cell as _rag
 from hnbxl.report.sheet import report_date as _date
 from hnbxl.report.sheet import text_cell as _text
 from hnbxl.report.sheet import trend_cell as _trend
-from hnbxl.report.trends import RATINGS_OVER_TIME, TRAJECTORY, Spark, add_sparkline, sparklines
+from hnbxl.report.trends import (
+    FIGURES_OVER_TIME,
+    RATINGS_OVER_TIME,
+    TRAJECTORY,
+    Spark,
+    add_sparkline,
+    sparklines,
+)
+from hnbxl.report.trends import figures_over_time as _figures_over_time
 from hnbxl.report.trends import ratings_over_time as _ratings_over_time
 from hnbxl.report.trends import trajectory as _trajectory
 
@@ -87,7 +95,7 @@ SOURCES = "Sources"
 NOTES = "Notes"
 OFFICER = "Officer Checks"
 SHEETS = (OVERVIEW, CONDITIONS, MEASURES, FINANCE, RISKS, TRAJECTORY, RATINGS_OVER_TIME,
-          DATA_QUALITY, SOURCES, NOTES, OFFICER)
+          FIGURES_OVER_TIME, DATA_QUALITY, SOURCES, NOTES, OFFICER)
 
 # Section headings when a definition leaves one out (the seed's own words).
 DEFAULT_SECTION_TITLES = {
@@ -680,6 +688,11 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
         ("Trend", f"Trend compares this period's rating with last period's; '★ New' means "
          f"there was no rating last period. '{NO_TREND}' means there is no rating this "
          "period to compare."),
+        ("Over time", f"The {TRAJECTORY} sheet charts the cumulative DSG deficit for every "
+         "compiled period against the deal's cap and the budgeted path, with the same figures "
+         f"in a table beside the chart. {RATINGS_OVER_TIME} and {FIGURES_OVER_TIME} show each "
+         "rating and figure by period; in the workbook, small in-cell charts (sparklines) on "
+         f"{MEASURES} and {FINANCE} draw the last 12 periods of each figure."),
         ("Overrides", "Some ratings come from a rule (a target, a budget, a cap). The owner may "
          "override a rule's rating only with a written reason; the Note column then says "
          "'Overridden by owner', what the rule gave and the reason."),
@@ -755,5 +768,5 @@ def _rank_words(i: int, n: int) -> str:
 # One builder per sheet, in the order of SHEETS.
 _BUILDERS: tuple[Callable[[Any, _Styles, Report], None], ...] = (
     _overview, _conditions, _measures, _finance, _risks, _trajectory, _ratings_over_time,
-    _data_quality, _sources, _notes, _officer,
+    _figures_over_time, _data_quality, _sources, _notes, _officer,
 )

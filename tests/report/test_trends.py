@@ -24,7 +24,7 @@ from hnbxl.core.periods import Period
 from hnbxl.forms.generate import form_filename, render_form
 from hnbxl.forms.layout import build_layout
 from hnbxl.programme.definition import default_definition_path
-from hnbxl.report.trends import RATINGS_OVER_TIME, TRAJECTORY
+from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME, TRAJECTORY
 from hnbxl.store.workspace import Workspace
 from tests.conftest import SAMPLES, soffice
 
@@ -156,7 +156,8 @@ def test_ratings_over_time_in_words_and_colour(three) -> None:
 def test_sparklines_point_at_each_figures_row(three) -> None:
     _ws, outputs = three
     book = _book(outputs[-1])
-    over = book[RATINGS_OVER_TIME]
+    over = book[FIGURES_OVER_TIME]
+    assert over.tables["FiguresOverTime"].ref.startswith("A5:E")
     for sheet, header in (("Key Measures", "I4"), ("Finance", None)):
         sparks = _sparklines(outputs[-1], sheet)
         assert len(sparks) >= 7
@@ -165,13 +166,12 @@ def test_sparklines_point_at_each_figures_row(three) -> None:
             assert ws[header].value == "Last 12 Periods"
         for cell, rng in sparks.items():
             name, cells = rng.split("!")
-            assert name == f"'{RATINGS_OVER_TIME}'"
+            assert name == f"'{FIGURES_OVER_TIME}'"
             first, last = cells.split(":")
             assert first[0] == "C" and last[0] == "E" and first[1:] == last[1:]
             assert over[f"B{first[1:]}"].value == ws[f"A{cell[1:]}"].value
             assert ws[cell].value == "Feb-24 to Apr-24"
-    *_rating, cost = (r for r in over.iter_rows(values_only=True)
-                      if r[1] == "Average cost per EHCP")  # the figures table comes last
+    (cost,) = (r for r in over.iter_rows(values_only=True) if r[1] == "Average cost per EHCP")
     assert cost[2:5] == (17287, 17105, 17105)
 
 
@@ -197,9 +197,11 @@ def test_the_pdf_draws_the_chart_and_prints_ratings_over_time(tmp_path: Path) ->
                and "Deal cap (£)" in text]
     assert "Apr-24" in pages[page] and "£84,100,000" in pages[page]
     rated = "\n".join(p for p in pages if "Ratings Over Time" in p)
-    for words in ("Section", "Item", "Feb-24", "Mar-24", "Apr-24", "Figures over time",
+    for words in ("Section", "Item", "Feb-24", "Mar-24", "Apr-24",
                   "R6 Rising demand for specialist placements", "Not yet added", "Closed"):
         assert words in rated, words
+    figures = "\n".join(p for p in pages if "Figures Over Time" in p)
+    assert "Average cost per EHCP" in figures and "17,105" in figures
     # The chart is drawn: the deal cap's dark red line and the deficit's navy line.
     subprocess.run(["pdftoppm", "-f", str(page + 1), "-l", str(page + 1), "-r", "50",
                     str(pdf), str(tmp_path / "page")], check=True, timeout=120)
@@ -216,3 +218,38 @@ def _has_colour(ppm: Path, rgb: tuple[int, int, int]) -> bool:
     pixels = pixels[: int(width) * int(height) * 3]
     return any(all(abs(pixels[i + k] - rgb[k]) < 24 for k in range(3))
                for i in range(0, len(pixels), 3))
+
+
+def test_print_keeps_the_latest_12_periods_and_sparklines_draw_the_last_12(
+        tmp_path: Path) -> None:
+    import dataclasses
+    import io
+
+    from hnbxl.report.model import FigureSeries, TimelineCell, TimelineRow
+    from hnbxl.report.workbook import render_report
+    from tests.report.test_output import G, seed_report
+
+    labels = tuple(Period(2023, 1 + i).label if i < 12 else Period(2024, i - 11).label
+                   for i in range(14))
+    base = seed_report()
+    key = base.measures[0].key
+    report = dataclasses.replace(
+        base, periods=labels,
+        ratings_over_time=(TimelineRow("Overview", "overview.overall", "Overall",
+                                       tuple(TimelineCell(G.label, G) for _ in labels)),),
+        series=(FigureSeries(key, base.measures[0].name, "count",
+                             (None, *(float(i) for i in range(1, 14)))),))
+    screen = render_report(report)
+    path = tmp_path / "screen.xlsx"
+    path.write_bytes(screen)
+    book = _book(path)
+    assert [c.value for c in book[RATINGS_OVER_TIME][4]][2:] == list(labels)
+    figures = [c.value for c in book[FIGURES_OVER_TIME][6]]
+    assert figures[2] == "=NA()" and figures[3:] == [float(i) for i in range(1, 14)]
+    (rng,) = _sparklines(path, "Key Measures").values()
+    assert rng == f"'{FIGURES_OVER_TIME}'!E6:P6"  # the latest 12 of 14 columns (C..P)
+    printed = openpyxl.load_workbook(io.BytesIO(render_report(report, for_print=True)))
+    header = [c.value for c in printed[RATINGS_OVER_TIME][4]][2:]
+    assert header == list(labels[-12:])
+    assert "Last 12 Periods" not in [c.value for c in printed["Key Measures"][4]]
+    assert printed[FIGURES_OVER_TIME]["C6"].value == 2  # the latest 12 start at the third

@@ -73,7 +73,7 @@ def _report_numbers(report: Path) -> dict[tuple[str, str], float]:
                                   ("This Quarter", "this_quarter"), ("Variance", "variance")):
                 if isinstance(values[column], int | float):
                     found[(values[header[0]], field)] = float(values[column])
-    over = book["Ratings Over Time"]
+    over = book["Figures Over Time"]
     rows = list(over[over.tables["FiguresOverTime"].ref])
     for row in rows[1:]:
         if row[0].value == "Key measures" and isinstance(row[-1].value, int | float):
