@@ -330,7 +330,7 @@ def _properties(report: Report) -> dict[str, Any]:
 def sheet_names(report: Report) -> tuple[str, ...]:
     """The workbook's sheets in order: the sections' tabs (from the definition), then ours."""
     return (*(_tab(report, key) for key in _SECTION_SHEETS), TRAJECTORY, RATINGS_OVER_TIME,
-            DATA_QUALITY, SOURCES, NOTES, OFFICER)
+            FIGURES_OVER_TIME, DATA_QUALITY, SOURCES, NOTES, OFFICER)
 
 
 def _tab(report: Report, key: str) -> str:
@@ -692,7 +692,8 @@ def _notes(workbook: Any, styles: _Styles, report: Report) -> None:
          "compiled period against the deal's cap and the budgeted path, with the same figures "
          f"in a table beside the chart. {RATINGS_OVER_TIME} and {FIGURES_OVER_TIME} show each "
          "rating and figure by period; in the workbook, small in-cell charts (sparklines) on "
-         f"{MEASURES} and {FINANCE} draw the last 12 periods of each figure."),
+         f"{_tab(report, 'measures')} and {_tab(report, 'finance')} draw the last 12 periods "
+         "of each figure."),
         ("Overrides", "Some ratings come from a rule (a target, a budget, a cap). The owner may "
          "override a rule's rating only with a written reason; the Note column then says "
          "'Overridden by owner', what the rule gave and the reason."),
