@@ -302,6 +302,7 @@ def rate_cap(
     financial_year: str,
     this_quarter: float | None,
     budget: float | None,
+    quarter_words: str = "This quarter",
 ) -> Rating:
     """A figure against a cap: green below ``cap * amber_from``, amber below ``cap * red_from``.
 
@@ -315,7 +316,7 @@ def rate_cap(
     cap_year, cap = found
     if not _missing(this_quarter):
         assert this_quarter is not None
-        value, what = this_quarter, "This quarter"
+        value, what = this_quarter, quarter_words
     elif budget is not None:
         value, what = budget, "Forecast"
     else:
@@ -435,8 +436,10 @@ def _rate_row(
     if rule.kind == "cap":
         source = rule.params["source"]
         row = programme.finance_row(source.split(".", 1)[1])
+        heading = programme.headings.get("this_quarter", "This quarter")
+        words = "This quarter" if heading == "This Quarter" else heading
         return rate_cap(
-            scale, rule.params, year, inputs.this_quarter.get(source), _budget(row, year)
+            scale, rule.params, year, inputs.this_quarter.get(source), _budget(row, year), words
         )
     raise ValueError(f"{key}: a {rule.kind} rule cannot rate a {section} row")
 
