@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hnbxl.core.fileio import sha256_file, write_atomically
 from hnbxl.core.issues import HnbxlError, Issue, blocking
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import (
@@ -20,7 +21,6 @@ from hnbxl.forms.generate import (
     GeneratedForm,
     form_filename,
     render_form,
-    write_atomically,
 )
 from hnbxl.forms.layout import build_layout
 from hnbxl.store.history import ReturnRecord
@@ -69,7 +69,7 @@ def generate_forms(
     written = []
     for layout, data in rendered:
         path = out_dir / form_filename(programme, layout)
-        write_atomically(data, path)
+        write_atomically((path, data))
         written.append(GeneratedForm(path, layout.identity.owner, len(layout.inputs),
                                      layout.sheet_names))
     return written
@@ -246,7 +246,6 @@ def _keep_returns(used: list[Any], stored: dict[str, Path]) -> list[Path]:
     refused rather than kept under the wrong name.  Returns the files it added,
     so a compile that fails afterwards can take them away again.
     """
-    import hashlib
     import shutil
 
     kept: list[Path] = []
@@ -258,7 +257,7 @@ def _keep_returns(used: list[Any], stored: dict[str, Path]) -> list[Path]:
         tmp = target.with_name(f".{target.name}.tmp")
         try:
             shutil.copyfile(read.path, tmp)
-            if hashlib.sha256(tmp.read_bytes()).hexdigest() != read.sha256:
+            if sha256_file(tmp) != read.sha256:
                 raise HnbxlError(f"{read.display}: the file changed while it was being "
                                  "compiled; compile again")
             os.replace(tmp, target)
@@ -294,8 +293,6 @@ class _StagedOutputs:
 
 
 def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
-    import hashlib
-
     from hnbxl.report.workbook import write_pdf, write_report
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -303,7 +300,7 @@ def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
     staging = _StagedOutputs(out, staged, "")
     try:
         write_report(report, staged)
-        staging.sha256 = hashlib.sha256(staged.read_bytes()).hexdigest()
+        staging.sha256 = sha256_file(staged)
         if pdf:
             staging.pdf_target = out.with_suffix(".pdf")
             staging.pdf_staged = out.with_name(f".{out.stem}.staged.pdf")
@@ -364,7 +361,7 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
         unplaced = tuple(i for i in mine if not (i.sheet and i.cell))
         rendered.append((FeedbackCopy(read.display, target, len(notes), unplaced), data))
     for copy, data in rendered:
-        write_atomically(data, copy.path)
+        write_atomically((copy.path, data))
     return [copy for copy, _ in rendered]
 
 

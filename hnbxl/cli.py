@@ -71,8 +71,9 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _one_line(text: str, limit: int = 500) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    from hnbxl.core import fmt
+
+    return fmt.clip(fmt.one_line(text), limit)
 
 
 class _Main(click.Group):

@@ -14,9 +14,7 @@ validation, so the conditional format is the second line of defence).
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -113,21 +111,6 @@ def render_form(
     _identity_sheet(workbook, styles, layout, password)
     workbook.close()
     return _lock_structure(buffer.getvalue(), password)
-
-
-def write_atomically(data: bytes, path: Path) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def form_filename(programme: Programme, layout: FormLayout) -> str:

@@ -20,6 +20,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from hnbxl.core import fmt
 from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Limits, Programme, Risk
@@ -377,7 +378,7 @@ class _Builder:
     def heading(self, sheet: str, title: str) -> list[FixedCell]:
         """Rows 1-3 of every section sheet: title, what and when, how to fill in."""
         owner = self.p.owners.get(self.p.sections[self._section_of(sheet)].owner)
-        due = f" Return by {_long_date(self.identity.due)}." if self.identity.due else ""
+        due = f" Return by {fmt.long_date(self.identity.due)}." if self.identity.due else ""
         return [
             FixedCell(sheet, 0, 0, f"{title} - {self.period.label} return", "title"),
             FixedCell(
@@ -414,7 +415,7 @@ class _Builder:
     ) -> tuple[list[InputSpec], list[FixedCell]]:
         """The rating cell of a row: the rating itself (manual) or an override and its reason."""
         inputs, fixed = [], []
-        short = _short(name)
+        short = fmt.clip(name, 60)
         if computed:
             inputs.append(InputSpec(
                 f"{item_key}.override", section, sheet, row, col, RAG,
@@ -460,7 +461,7 @@ class _Builder:
             (f"Period: {self.period.label} (financial year "
              f"{self.period.financial_year(fy_start)}, quarter {self.period.quarter(fy_start)})",
              "label"),
-            (f"Return by: {_long_date(self.identity.due)}" if self.identity.due
+            (f"Return by: {fmt.long_date(self.identity.due)}" if self.identity.due
              else "Return by: the date in the covering email", "label"),
             (f"Return to: {self.p.return_to}", "label"),
             ("", "blank"),
@@ -522,7 +523,8 @@ class _Builder:
             inputs += ins
             fixed += fx
             if not item.rule.computed:
-                self.checks.append(CheckItem(f"{_short(item.name)}: rating", (f"{key}.rating",)))
+                self.checks.append(CheckItem(f"{fmt.clip(item.name, 60)}: rating",
+                                             (f"{key}.rating",)))
             row += 1
         return fixed, inputs, row
 
@@ -572,7 +574,7 @@ class _Builder:
         for i, m in enumerate(self.p.measures):
             row = header_row + 1 + i
             key = f"measures.{m.id}"
-            short = _short(m.name)
+            short = fmt.clip(m.name, 60)
             unit_words = _UNIT_WORDS[m.unit]
             fixed += [
                 FixedCell(s, row, 0, m.name, "label"),
@@ -653,7 +655,7 @@ class _Builder:
             for fr in rows:
                 key = f"finance.{fr.id}"
                 amounts = self.p.finance_for(fr, self.period)
-                short = _short(fr.name)
+                short = fmt.clip(fr.name, 60)
                 last_q = self.last.figures.get(f"{key}.this_quarter") if self.last else None
                 fixed += [
                     FixedCell(s, row, 0, fr.name, "label"),
@@ -721,7 +723,7 @@ class _Builder:
             row = header_row + 1 + i
             key = f"risks.{risk_id}"
             label = risk.name if risk else f"New risk {risk_id[1:]}"
-            short = _short(label)
+            short = fmt.clip(label, 60)
             fixed.append(FixedCell(s, row, 0, risk_id, "label"))
             if risk:
                 fixed += [FixedCell(s, row, 1, risk.name, "label"),
@@ -917,17 +919,7 @@ def check_results(checks: tuple[CheckItem, ...] | list[CheckItem],
 
 def _clip(text: str, limit: int = 255) -> str:
     """Excel refuses an input message over 255 characters (titles over 32)."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _short(name: str, limit: int = 60) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
-def _long_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B %Y')}"
+    return fmt.clip(fmt.one_line(text), limit)
 
 
 def _band_words(p: Programme) -> str:
@@ -935,10 +927,6 @@ def _band_words(p: Programme) -> str:
         f"{p.scale.get(b.rag).label.split(' - ')[0].lower()} {b.min}-{b.max}"
         for b in p.risk_scoring.bands
     )
-
-
-def _money(value: float) -> str:
-    return f"£{value:,.0f}"
 
 
 def _rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = None,
@@ -963,7 +951,7 @@ def _rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any =
                 f"{params['amber_tolerance']:.0%} is amber, more than "
                 f"{params['red_tolerance']:.0%} red.")
     if kind == "cap":
-        caps = ", ".join(f"{_money(v)} in {y}" for y, v in params["caps"].items())
+        caps = ", ".join(f"{fmt.money(v)} in {y}" for y, v in params["caps"].items())
         source = params["source"].split(".", 1)[1]
         row = next((r for r in p.finance_rows if r.id == source), None)
         name = row.name if row else source

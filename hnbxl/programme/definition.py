@@ -11,7 +11,6 @@ officer, not a programmer.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
 import tomllib
@@ -21,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period, PeriodError, parse_financial_year
 from hnbxl.programme.derived import derived_order, matches
@@ -344,7 +344,7 @@ def parse_programme(text: str, source: str = "<definition>") -> Programme:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         raise DefinitionError(source, "TOML", str(exc), line) from None
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = sha256_hex(canonical.encode("utf-8"))
     return _Loader(source, text).programme(data, digest)
 
 

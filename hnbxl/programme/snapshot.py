@@ -8,10 +8,10 @@ those locked cells against it; the report computes trends from it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 
+from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Risk
 
@@ -41,4 +41,4 @@ class PeriodSnapshot:
             ],
         }
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return sha256_hex(text.encode("utf-8"))[:16]

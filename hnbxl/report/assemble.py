@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hnbxl.core import fmt
 from hnbxl.core.cells import cell_order
 from hnbxl.core.codes import for_committee
 from hnbxl.core.issues import Issue
@@ -32,8 +33,6 @@ from hnbxl.report.model import (
     RiskLine,
     SourceLine,
     format_count,
-    format_money,
-    format_percent,
     format_share,
     rating_view,
     trend_between,
@@ -158,9 +157,9 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
                   else get(f"{item}.reason") or programme.not_applicable)
         line = FinanceLine(
             item, row.name, amounts.baseline, amounts.budget, quarter,
-            reason if quarter is None else format_money(quarter),
+            reason if quarter is None else fmt.money(quarter),
             None if quarter is None else quarter - amounts.budget,
-            reason if quarter is None else format_money(quarter - amounts.budget),
+            reason if quarter is None else fmt.money(quarter - amounts.budget),
             view(item), trend_between(scale, last_ratings.get(item), ratings[item].key),
             note(item))
         figures[f"{item}.this_quarter"] = line.this_quarter_text
@@ -234,9 +233,9 @@ def _figure_text(programme: Programme, unit: str, figure: Any, share_base: Any,
     if figure is None:
         return reason or programme.not_reported_label
     if unit == "percent":
-        return format_percent(figure)
+        return fmt.percent(figure)
     if unit == "money":
-        return format_money(figure)
+        return fmt.money(figure)
     if unit == "count_with_share":
         return format_share(figure, share_base) if share_base else format_count(figure)
     if unit == "count":

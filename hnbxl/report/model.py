@@ -237,18 +237,6 @@ def format_count(value: int) -> str:
     return f"{value:,}"
 
 
-def format_percent(fraction: float) -> str:
-    """0.0606 -> ``6.06%``; 0.1 -> ``10%``: two decimals at most, no trailing zeros."""
-    text = f"{fraction * 100:.2f}".rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def format_money(value: float) -> str:
-    """``£17,287``; negatives ``-£1,234``; whole pounds as the report shows them."""
-    rounded = round(value)
-    return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"
-
-
 def format_share(count: int, out_of: int) -> str:
     """``2 (33%)``: the count with its share of the group, rounded to a whole percent."""
     return f"{count:,} ({round(count * 100 / out_of)}%)"

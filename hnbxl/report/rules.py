@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from hnbxl.core import fmt
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import FinanceRow, Programme, RagScale, RiskScoring, Rule
 from hnbxl.programme.derived import derived_order, expand_refs
@@ -86,38 +87,12 @@ NO_FIGURE = "No figure this period."
 # --------------------------------------------------------------------------- formatting
 
 
-def _money(amount: float | Fraction) -> str:
-    """``£1,234`` (whole pounds): the committee reads budgets, not pence."""
-    text = f"£{abs(float(amount)):,.0f}"
-    return f"-{text}" if amount < 0 and text != "£0" else text
-
-
-def _percent(fraction: float | Fraction) -> str:
-    """``6.06%``, ``1.2%``, ``0%``: at most two decimals, no trailing zeros."""
-    value = float(fraction)
-    if math.isinf(value):
-        return "∞%"
-    text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
-    if text in ("0", "-0"):
-        if value == 0:
-            return "0%"
-        return "<0.01%" if value > 0 else "-<0.01%"
-    return f"{text}%"
-
-
-def _number(value: float) -> str:
-    """A count as people write it: ``1,234``, or ``12.5`` when not whole."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def _figure(value: float, unit: str) -> str:
     if unit == "percent":
-        return _percent(value)
+        return fmt.percent(value)
     if unit == "money":
-        return _money(value)
-    return _number(value)
+        return fmt.money(value)
+    return fmt.number(value)
 
 
 def _exact(value: float | int) -> Fraction:
@@ -244,21 +219,21 @@ def rate_variance(
         return Rating(green, "On budget.")
     side = "over" if variance > 0 else "under"
     if budget == 0:
-        said = f"Variance {_money(abs(variance))} {side} a budget of £0"
+        said = f"Variance {fmt.money(abs(variance))} {side} a budget of £0"
         if adverse == 0:
             return Rating(green, f"{said}, on the favourable side.")
         return Rating(red, f"{said}, on the adverse side.")
     fraction = adverse / abs(_exact(budget))
     shown = abs(variance) / abs(_exact(budget))
-    said = f"Variance {_money(abs(variance))} {side} budget ({_percent(shown)})"
+    said = f"Variance {fmt.money(abs(variance))} {side} budget ({fmt.percent(shown)})"
     if adverse == 0:
         return Rating(green, f"{said}, on the favourable side.")
     if fraction <= amber_tol:
-        return Rating(green, f"{said}, within the {_percent(amber_tol)} tolerance.")
+        return Rating(green, f"{said}, within the {fmt.percent(amber_tol)} tolerance.")
     if fraction <= red_tol:
-        return Rating(amber, f"{said}, beyond the {_percent(amber_tol)} tolerance, "
-                             f"within {_percent(red_tol)}.")
-    return Rating(red, f"{said}, beyond the {_percent(red_tol)} tolerance.")
+        return Rating(amber, f"{said}, beyond the {fmt.percent(amber_tol)} tolerance, "
+                             f"within {fmt.percent(red_tol)}.")
+    return Rating(red, f"{said}, beyond the {fmt.percent(red_tol)} tolerance.")
 
 
 def band_for_score(scoring: RiskScoring, score: int) -> str | None:
@@ -326,11 +301,11 @@ def rate_cap(
     exact, exact_cap = _exact(value), _exact(cap)
     amber_from, red_from = _exact(params["amber_from"]), _exact(params["red_from"])
     green, amber, red = _grades(scale)
-    said = f"{what} {_money(value)}"
-    of_cap = f"the cap of {_money(cap)} ({cap_year})"
+    said = f"{what} {fmt.money(value)}"
+    of_cap = f"the cap of {fmt.money(cap)} ({cap_year})"
 
     def share(factor: Fraction) -> str:
-        return of_cap if factor == 1 else f"{_percent(factor)} of {of_cap}"
+        return of_cap if factor == 1 else f"{fmt.percent(factor)} of {of_cap}"
 
     if exact < exact_cap * amber_from:
         if amber_from == 1:

@@ -17,6 +17,7 @@ from typing import Any
 
 from hnbxl.core.cells import a1
 from hnbxl.core.errors import WriteError
+from hnbxl.core.fmt import clip
 from hnbxl.report.model import RatingView, Report, Trend
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import check_write
@@ -344,9 +345,6 @@ class Sheet:
             self._check(ws.set_row(row, height), row, 0, "row height")
 
 
-def clip(text: str, limit: int) -> str:
-    """Header and footer text short enough for Excel's 255-character limit."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def esc(text: str) -> str:

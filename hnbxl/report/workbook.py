@@ -27,9 +27,7 @@ earlier output exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import shutil
 import subprocess
 import tempfile
@@ -42,6 +40,7 @@ from typing import Any
 import xlsxwriter
 
 from hnbxl.core.codes import CATALOGUE
+from hnbxl.core.fileio import write_atomically
 from hnbxl.core.issues import Issue, summary_line
 from hnbxl.programme.definition import DEFAULT_HEADINGS
 from hnbxl.report.model import FinanceLine, RatedRow, RatingView, Report
@@ -149,7 +148,7 @@ def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResul
             staged = Path(tmp) / f"{path.stem}.xlsx"
             staged.write_bytes(render_report(report, for_print=True))
             outputs.append((pdf_path, _convert(staged, Path(tmp) / "out")))
-    _atomic_write(*outputs)
+    write_atomically(*outputs, error=OutputError)
     return WriteResult(
         path=path,
         pdf_path=pdf_path,
@@ -191,7 +190,8 @@ def write_pdf(report: Report, pdf: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
         staged = Path(tmp) / f"{Path(pdf).stem}.xlsx"
         staged.write_bytes(render_report(report, for_print=True))
-        _atomic_write((Path(pdf), _convert(staged, Path(tmp) / "out")))
+        write_atomically((Path(pdf), _convert(staged, Path(tmp) / "out")),
+                         error=OutputError)
     return Path(pdf)
 
 
@@ -206,7 +206,7 @@ def convert_to_pdf(xlsx: Path, pdf: Path) -> Path:
         raise OutputError(f"{xlsx}: no such workbook to convert to PDF")
     with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
         data = _convert(xlsx, Path(tmp) / "out")
-    _atomic_write((pdf, data))
+    write_atomically((pdf, data), error=OutputError)
     return pdf
 
 
@@ -267,39 +267,6 @@ def _convert(xlsx: Path, outdir: Path) -> bytes:
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _atomic_write(*outputs: tuple[Path, bytes]) -> None:
-    """Write each ``(path, data)`` via a temporary file in the path's own folder.
-
-    Every file is written and synced before any is renamed into place, and
-    ``os.replace`` is atomic on one file system, so readers see the old files
-    or the new ones, never a part; on any error the temporary files go.
-    """
-    staged: list[tuple[str, Path]] = []
-    current = Path(outputs[0][0])
-    try:
-        for path, data in outputs:
-            path = current = Path(path)
-            mode = (path.stat().st_mode & 0o777) if path.exists() else 0o644
-            with tempfile.NamedTemporaryFile(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-            ) as handle:
-                staged.append((handle.name, path))
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(handle.name, mode)
-        while staged:
-            tmp_name, current = staged[0]
-            os.replace(tmp_name, current)
-            staged.pop(0)
-    except OSError as exc:
-        raise OutputError(f"{current}: could not write ({exc.strerror or exc})") from exc
-    finally:
-        for tmp_name, _path in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
 
 
 # --------------------------------------------------------------------------- workbook

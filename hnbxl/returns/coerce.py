@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from hnbxl.core import codes
+from hnbxl.core import codes, fmt
 from hnbxl.core.issues import Severity
 from hnbxl.core.periods import MONTH_ABBR, MONTH_FULL, Period, PeriodError
 from hnbxl.forms.layout import (
@@ -300,7 +300,7 @@ def _numeric(spec: InputSpec, shape: str, value: object, no_figure: frozenset[st
             f"The cell holds {found} (a yes/no value), not a number; type the figure.",
         ))
     if shape == "date":
-        found = _long_date(value)  # type: ignore[arg-type]
+        found = fmt.long_date(value)  # type: ignore[arg-type]
         return _fail(Problem(
             "date-in-number", Severity.ERROR, found, expected,
             f"The cell holds the date {found}, not a number; type the figure.",
@@ -391,8 +391,7 @@ def _number_text(spec: InputSpec, reading: _Reading, found: str, expected: str) 
                 "be pounds with a full stop between thousands; type it again in pounds and "
                 "pence, e.g. 17287.50.",
             ))
-        sign = "-" if number < 0 else ""
-        read = f"{sign}£{abs(number):,}"
+        read = fmt.money(number, exact=True)
         note = _text_note(found, read, expected)
         return _check_money(spec, float(number), number, found, expected, (note,))
     if number != number.to_integral_value():
@@ -468,12 +467,12 @@ def _check_whole(spec: InputSpec, whole: int | None, negative: bool, found: str,
 def _check_money(spec: InputSpec, number: float, exact: Decimal, found: str, expected: str,
                  notes: tuple[Problem, ...]) -> Coerced:
     if spec.minimum is not None and exact < Decimal(repr(float(spec.minimum))):
-        why = "cannot be negative" if spec.minimum == 0 else f"is below {_pounds(spec.minimum)}"
+        why = "cannot be negative" if spec.minimum == 0 else f"is below {fmt.money(spec.minimum)}"
         return _fail(Problem("below-minimum", Severity.ERROR, found, expected,
                              f"The amount '{found}' {why}; give {expected}."))
     if spec.maximum is not None and exact > Decimal(repr(float(spec.maximum))):
         return _fail(Problem("above-maximum", Severity.ERROR, found, expected,
-                             f"The amount '{found}' is above {_pounds(spec.maximum)}, more "
+                             f"The amount '{found}' is above {fmt.money(spec.maximum)}, more "
                              "than is plausible here; check it and type the amount in pounds."))
     return Coerced(float(number), False, notes)
 
@@ -505,10 +504,6 @@ def _expected_number(spec: InputSpec) -> str:
     if spec.maximum is not None:
         return f"a whole number from {minimum:,.0f} to {spec.maximum:,.0f}, e.g. 169"
     return f"a whole number, {minimum:g} or more, e.g. 169"
-
-
-def _pounds(value: float) -> str:
-    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
 def _whole_float(number: float) -> int | None:
@@ -579,8 +574,8 @@ def _month_from_date_text(spec: InputSpec, s: str, found: str, expected: str) ->
             uk, us = (year, second, first), (year, first, second)
             return _fail(Problem(
                 "ambiguous-date", Severity.ERROR, found, expected,
-                f"The date '{found}' is {_long_date(_safe_date(uk))} in the UK but "
-                f"{_long_date(_safe_date(us))} in the US; type the month in words instead, "
+                f"The date '{found}' is {_date_words(uk)} in the UK but "
+                f"{_date_words(us)} in the US; type the month in words instead, "
                 f"e.g. {_short_month(year, second)} or {_short_month(year, first)}.",
             ))
         ymd = (year, second, first) if second <= 12 else (year, first, second)
@@ -666,6 +661,14 @@ def _safe_date(ymd: tuple[int, int, int]) -> date | None:
         return date(*ymd)
     except ValueError:
         return None
+
+
+def _date_words(ymd: tuple[int, int, int]) -> str:
+    """``1 February 2024``, or "no such date" for 31/02."""
+    try:
+        return fmt.long_date(date(*ymd))
+    except ValueError:
+        return "no such date"
 
 
 def excel_serial_date(serial: float) -> tuple[int, int, int] | None:
@@ -894,7 +897,7 @@ def _visible(text: str, limit: int = 80) -> str:
     """The value as found, safe to quote in a message and to write into a workbook."""
     text = _UNHOLDABLE.sub(lambda m: f"[U+{ord(m[0]):04X}]", text)
     text = re.sub(r"[\t\r\n]", " ", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return fmt.clip(text, limit)
 
 
 def _found_any(shape: str, value: object) -> str:
@@ -903,7 +906,7 @@ def _found_any(shape: str, value: object) -> str:
     if shape == "number":
         return _number_words(float(value))  # type: ignore[arg-type]
     if shape == "date":
-        return _long_date(value)  # type: ignore[arg-type]
+        return fmt.long_date(value)  # type: ignore[arg-type]
     return _visible(str(value))
 
 
@@ -924,7 +927,3 @@ def _plain(number: Decimal) -> str:
     return text or "0"
 
 
-def _long_date(day: date | None) -> str:
-    if day is None:
-        return "no such date"
-    return f"{day.day} {MONTH_FULL[day.month - 1]} {day.year}"

@@ -40,6 +40,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from hnbxl.core.cells import col_letters, col_number
+from hnbxl.core.fileio import sha256_hex
 from hnbxl.xlsx.formulas import SheetFormulas
 from hnbxl.xlsx.numformats import format_code
 from hnbxl.xlsx.safety import (
@@ -50,7 +51,6 @@ from hnbxl.xlsx.safety import (
     WorkbookZip,
     open_workbook_zip,
     read_file,
-    sha256_hex,
 )
 from hnbxl.xlsx.xmltext import (
     _BadContent,

@@ -18,7 +18,6 @@ is only ever inflated in chunks, never into memory whole.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import posixpath
 import re
@@ -31,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 
 from hnbxl.core import codes
+from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.issues import HnbxlError, Severity
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -99,11 +99,6 @@ class CheckedWorkbook:
     @property
     def size(self) -> int:
         return len(self.data)
-
-
-def sha256_hex(data: bytes) -> str:
-    """Hex SHA-256, the provenance hash recorded for every value read."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def read_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> bytes:

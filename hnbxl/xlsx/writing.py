@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hnbxl.core import fmt
 from hnbxl.core.errors import WriteError
 
 #: Excel's limit on the characters in one cell (counted in UTF-16 units).
@@ -36,10 +37,9 @@ def check_write(code: Any, where: str, value: Any = None,
         return
     what = "the value"
     if isinstance(value, str):
-        start = value[:40] + ("…" if len(value) > 40 else "")
-        what = f"the text '{start}' ({len(value):,} characters)"
+        what = f"the text '{fmt.clip(value, 41)}' ({len(value):,} characters)"
     why = _CODES.get(code, f"was refused by XlsxWriter (code {code})")
-    raise error(" ".join(f"{where}: {what} {why}".split()))
+    raise error(fmt.one_line(f"{where}: {what} {why}"))
 
 
 __all__ = ["CELL_TEXT_LIMIT", "WriteError", "check_write"]

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 
 from hnbxl.api import compile_returns
+from hnbxl.core.fmt import money
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import form_filename, render_form
 from hnbxl.forms.layout import build_layout
-from hnbxl.report.model import format_money
 from hnbxl.store.workspace import Workspace
 from tests.conftest import SAMPLES, TESTS, soffice
 
@@ -28,7 +28,7 @@ def _shown(cell) -> str:
     """A cell's text as a reader sees it (money in the report's £ format)."""
     value = cell.value
     if isinstance(value, int | float) and "£" in (cell.number_format or ""):
-        return format_money(value)
+        return money(value)
     return "" if value is None else str(value)
 
 

@@ -512,7 +512,9 @@ def test_failed_rename_leaves_existing_output(report: Report, tmp_path: Path,
     def refuse(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(output.os, "replace", refuse)
+    import hnbxl.core.fileio
+
+    monkeypatch.setattr(hnbxl.core.fileio.os, "replace", refuse)
     with pytest.raises(HnbxlError, match="No space left"):
         write_report(report, target)
     assert target.read_bytes() == b"the previous month's report"

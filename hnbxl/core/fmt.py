@@ -1,0 +1,78 @@
+"""Numbers, money, percentages, dates and shortened text, written one way everywhere.
+
+The committee report, the rating notes, the form prompts and the messages
+about a return all show figures to the same people, so they must agree: a
+negative amount is ``-£1,234`` (never ``£-1,234``), a percentage has at most
+two decimals, a date is ``4 March 2024``.  Nothing else in hnbxl puts a ``£``
+in front of a number (a test checks).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def money(amount: float | int | Decimal | Fraction, *, exact: bool = False) -> str:
+    """``£17,287``; a negative ``-£1,234``; whole pounds unless ``exact``.
+
+    ``exact`` shows the amount as given (``£17,287.5``), for telling someone
+    what was read from their cell.  A whole-pound amount that rounds to
+    nothing is ``£0``, never ``-£0``.
+    """
+    if exact:
+        if isinstance(amount, float | Fraction):
+            value = float(amount)
+            amount = int(value) if value.is_integer() else Decimal(repr(value))
+        text = f"£{abs(amount):,}"
+        return f"-{text}" if amount < 0 else text
+    rounded = round(float(amount))
+    return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"
+
+
+def percent(fraction: float | Fraction) -> str:
+    """0.0606 -> ``6.06%``; 0.1 -> ``10%``; at most two decimals, no trailing zeros.
+
+    A tiny non-zero share is ``<0.01%`` (not a misleading ``0%``).
+    """
+    value = float(fraction)
+    if math.isinf(value):
+        return "∞%" if value > 0 else "-∞%"
+    text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
+    if text in ("0", "-0"):
+        if value == 0:
+            return "0%"
+        return "<0.01%" if value > 0 else "-<0.01%"
+    return f"{text}%"
+
+
+def number(value: float | int) -> str:
+    """A count as people write it: ``1,234``, or ``12.5`` when not whole."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def long_date(day: date | str) -> str:
+    """``4 March 2024`` (no leading zero); ``day`` may be an ISO date string."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def one_line(text: str) -> str:
+    """Runs of spaces, tabs and line breaks made one space."""
+    return " ".join(text.split())
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+__all__ = ["clip", "long_date", "money", "number", "one_line", "percent"]
