@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from hnbxl.core import fmt
 from hnbxl.core.periods import Period
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -128,10 +129,7 @@ def threshold_at(params: Mapping[str, Any], month: Period | None,
 def format_in_unit(value: float, unit: str) -> str:
     """A threshold as a person reads it: ``60%``, ``£1,200``, ``1,234``, ``12.5``."""
     if unit == "percent":
-        text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
-        return f"{text}%"
+        return fmt.percent(value)
     if unit == "money":
-        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+        return fmt.money(value)
+    return fmt.number(value)
