@@ -21,6 +21,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from hnbxl.core.fmt import money
 from hnbxl.report.model import FigureSeries, Report
 from hnbxl.report.sheet import Cell, Sheet, Styles, text_cell
 
@@ -236,5 +237,4 @@ def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> 
 def _words(value: float | None) -> str:
     if value is None:
         return "no figure"
-    rounded = round(value)
-    return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"
+    return money(value)
