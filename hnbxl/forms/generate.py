@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from hnbxl.core.fmt import money
 from hnbxl.forms.layout import (
     CHECK,
     CHOICE,
@@ -373,17 +374,13 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
     if spec.kind == MONEY:
         low = spec.minimum if spec.minimum is not None else -EXCEL_LARGEST
         high = spec.maximum if spec.maximum is not None else EXCEL_LARGEST
-        floor = "0 or more" if low == 0 else f"from {_pounds(low)} to {_pounds(high)}"
+        floor = "0 or more" if low == 0 else f"from {money(low)} to {money(high)}"
         return {**common, "validate": "decimal", "criteria": "between",
                 "minimum": low, "maximum": high,
                 "error_message": f"Type an amount in pounds, {floor}, e.g. 17287."}
     limit = spec.max_length or 32767
     return {**common, "validate": "length", "criteria": "<=", "value": limit,
             "error_message": f"This text is too long: at most {limit:,} characters."}
-
-
-def _pounds(value: float) -> str:
-    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
 def _literal(value: float) -> str:
