@@ -14,6 +14,7 @@ import subprocess
 import tomllib
 import warnings
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -253,3 +254,17 @@ def test_print_keeps_the_latest_12_periods_and_sparklines_draw_the_last_12(
     assert header == list(labels[-12:])
     assert "Last 12 Periods" not in [c.value for c in printed["Key Measures"][4]]
     assert printed[FIGURES_OVER_TIME]["C6"].value == 2  # the latest 12 start at the third
+
+
+def test_a_section_not_received_is_said_in_words_over_time(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "late")
+    feb = sorted((SAMPLES / "2024-02").glob("*.xlsx"))
+    mar = sorted((SAMPLES / "2024-03").glob("*.xlsx"))
+    assert compile_returns(ws, feb, extracted_on=date(2024, 3, 4)).written
+    late = compile_returns(ws, [f for f in mar if not f.name.endswith("-finance.xlsx")],
+                           extracted_on=date(2024, 4, 8), allow_missing=["finance"])
+    assert late.written, [i.message for i in late.issues if i.blocks()]
+    sheet = _book(late.output)[RATINGS_OVER_TIME]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=5, values_only=True)}
+    spend = rows["Total High Needs Block Spend"]
+    assert spend[2] == "Green - On Track" and spend[3].startswith("Not received from Finance")
