@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,9 @@ FAST_PATH_MAX = 8 * 1024 * 1024
 
 #: Validated text kept between passes of one :class:`Workbook`, at most.
 _TEXT_CACHE_MAX = 16 * 1024 * 1024
+
+#: Number format code per cell style, by digest of the styles part (see _cell_formats).
+_FORMATS_CACHE: dict[bytes, list[str]] = {}
 
 _CORE = "docProps/core.xml"
 _CUSTOM = "docProps/custom.xml"
@@ -143,7 +147,7 @@ class SheetInfo:
     protected: bool
     cells: dict[str, Cell]  # only the addresses asked for that exist in the file
     path: str  # zip member
-    # number format code of each kept cell whose style gives one (not General)
+    # number format code of each kept number cell whose style gives one (not General)
     formats: dict[str, str] = field(default_factory=dict)
 
 
@@ -249,6 +253,11 @@ class Workbook:
     @property
     def modified(self) -> str | None:
         return self._reader.modified
+
+    @property
+    def application(self) -> str | None:
+        """What saved the file, from docProps/app.xml (``Microsoft Excel``, ``LibreOffice``)."""
+        return self._reader.application
 
     def read(self, wanted: Mapping[str, Iterable[str]] | None = None) -> WorkbookData:
         """One pass over every sheet, keeping ``wanted`` cells (see :func:`read_workbook`)."""
@@ -501,7 +510,7 @@ class _WorkbookReader:
         )
 
     def _finish(self, sheet: SheetInfo, result: _SheetResult) -> None:
-        """Give shared-formula and array cells their formula, and kept cells their format."""
+        """Give shared-formula and array cells their formula, and kept numbers their format."""
         cells = sheet.cells
         formulas = result.formulas
         if formulas.followers or formulas.arrays:
@@ -509,14 +518,16 @@ class _WorkbookReader:
             for ref, text in formulas.resolved(missing).items():
                 cell = cells[ref]
                 cells[ref] = _cell(cell.value, cell.type, text, cell.has_cached)
-        if result.styles:
+        numbers = [(ref, style) for ref, style in result.styles.items()
+                   if (cell := cells.get(ref)) is not None and cell.type == "n"]
+        if numbers:
             xf_formats = self._cell_formats()
-            for ref, style in result.styles.items():
+            for ref, style in numbers:
                 try:
                     code = xf_formats[int(style)]
                 except (ValueError, IndexError):
                     continue  # Excel shows an unknown style as General
-                if code != "General" and ref in cells:
+                if code != "General":
                     sheet.formats[ref] = code
 
     # -- workbook.xml and its relationships ---------------------------------
@@ -596,10 +607,22 @@ class _WorkbookReader:
         """The number format code of each cell style (``s=""`` index), read once.
 
         Only ``<numFmt>`` and the ``<xf>`` of ``<cellXfs>`` are looked at;
-        fonts, fills and borders are never read.
+        fonts, fills and borders are never read.  Returns of one form share
+        their styles part byte for byte, so the result is kept by content
+        digest across workbooks: a batch parses it once.
         """
         if self._xf_formats is not None:
             return self._xf_formats
+        part = self.styles_part
+        if part is None or not self.wz.has(part):
+            self._xf_formats = []
+            return self._xf_formats
+        data = self.wz.read(part)
+        key = hashlib.blake2b(data, digest_size=16).digest()
+        cached = _FORMATS_CACHE.get(key)
+        if cached is not None:
+            self._xf_formats = cached
+            return cached
         custom: dict[int, str] = {}
         ids: list[int] = []
         depth = [0]  # > 0 inside <cellXfs>
@@ -621,10 +644,14 @@ class _WorkbookReader:
             if local_name(tag) == "cellXfs":
                 depth[0] -= 1
 
-        part = self.styles_part
-        if part is not None and self.wz.has(part):
-            self._parse(part, start, end)
+        parser = new_parser()
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        feed_bytes(part, parser, data)
         self._xf_formats = [format_code(i, custom) for i in ids]
+        if len(_FORMATS_CACHE) >= 64:
+            _FORMATS_CACHE.clear()
+        _FORMATS_CACHE[key] = self._xf_formats
         return self._xf_formats
 
     # -- sheets -----------------------------------------------------------------

@@ -263,3 +263,20 @@ def test_xstring_escapes_are_decoded_as_excel_does() -> None:
     book = read_workbook(pkg.to_bytes())
     texts = [c.value for s in book.sheets for c in s.cells.values() if isinstance(c.value, str)]
     assert any(v.startswith("a\rb _x0041_ cA") for v in texts)
+
+
+@pytest.mark.parametrize("stored", ["2024-01-15T00:00:00Z", "2024-01-15T00:00:00", "2024-01-15"])
+def test_iso_dates_as_strict_and_sheetjs_store_them(stored: str, programme: Programme,
+                                                    history: History, tmp_path: Path) -> None:
+    """``t="d"`` cells (Strict files, SheetJS ``cellDates``): a month read, a figure refused."""
+    pkg = unpack(RETURNS["send"].read_bytes())
+    dialects._edit(pkg, "xl/worksheets/sheet3.xml", lambda t: re.sub(
+        r'<c r="(I6|F6)"( s="[0-9]+")?[^>]*?(/>|>.*?</c>)',
+        lambda m: f'<c r="{m.group(1)}"{m.group(2) or ""} t="d"><v>{stored}</v></c>', t,
+        flags=re.S))
+    path = tmp_path / "send.xlsx"
+    path.write_bytes(pkg.to_bytes())
+    read = _read(path, programme, history)
+    assert read.values["measures.needs_assessment_requests.last_update"].value == Period(2024, 1)
+    assert {(i.code, i.cell) for i in read.issues} == {("date-as-month", "I6"),
+                                                      ("date-in-number", "F6")}

@@ -79,3 +79,27 @@ def test_date_formats(code: str, is_date: bool) -> None:
 ])
 def test_excel_dates(serial: float, date1904: bool, expected: date | None) -> None:
     assert excel_date(serial, date1904) == expected
+
+
+def test_followers_find_masters_outside_the_kept_cells() -> None:
+    """Only F14 is wanted; its master F13 is read anyway, by both parse paths."""
+    from tests.xlsx.test_reader import package, read_both, worksheet
+
+    sheet = worksheet(
+        '<row r="13"><c r="F13"><f t="shared" ref="F13:F16" si="0">D13-C13</f><v>1</v></c>'
+        '<c r="G13"><f t="array" ref="G13:G15">SUM(A1:A3*B1:B3)</f><v>6</v></c></row>'
+        '<row r="14"><c r="F14"><f t="shared" si="0"/><v>2</v></c><c r="G14"><v>6</v></c>'
+        '<c r="H14" t="s"><f t="shared" ref="H14:H15" si="1">"x"&amp;A14</f><v>0</v></c></row>'
+        '<row r="15"><c r="F15"><f t="shared" si="0"/><v>3</v></c><c r="G15"><v>6</v></c>'
+        '<c r="H15" t="str"><f t="shared" si="1"/><v>x</v></c></row>'
+        '<row r="16"><c r="F16"><f t="shared" si="9"/><v>4</v></c><c r="G16"><v>7</v></c></row>'
+    )
+    data = package({"S": sheet}, shared="<si><t>x</t></si>")
+    book = read_both(data, {"S": ["F14", "F15", "F16", "G14", "G15", "G16", "H15"]})
+    cells = book.sheets[0].cells
+    assert cells["F14"].formula == "D14-C14" and cells["F14"].value == 2
+    assert cells["F15"].formula == "D15-C15"
+    assert cells["F16"].formula == ""  # its master (si 9) is missing: never guessed
+    assert cells["G14"].formula == cells["G15"].formula == "SUM(A1:A3*B1:B3)"
+    assert cells["G16"].formula is None  # outside the array's range
+    assert cells["H15"].formula == '"x"&A15'
