@@ -66,6 +66,9 @@ def generate_forms(
     for who in owners:
         layout = build_layout(programme, period, who, last, due)
         rendered.append((layout, render_form(layout, password)))
+    # Kept by hash before any form goes out: a return made from this version can be
+    # read through its own layout even after programme.toml changes.
+    workspace.history().store_definition(programme)
     written = []
     for layout, data in rendered:
         path = out_dir / form_filename(programme, layout)
@@ -206,6 +209,8 @@ def compile_returns(
         figures=assembled.figures,
         risks=assembled.risks,
         issues=tuple(issues),
+        definition_text=programme.text,
+        definition_source=programme.source,
     )
     replaced = history.snapshot(programme.id, period) is not None
     written = _write_outputs(assembled.report, out, pdf)
@@ -399,3 +404,64 @@ def ratings_table(workspace: Workspace, periods: int = 6, width: int = 44) -> st
         lines.append(f"{name(row.name):{width}}  "
                      + "".join(f"{short(c.text):{col}}" for c in row.cells[start:]))
     return "\n".join(line.rstrip() for line in lines)
+
+
+@dataclass(frozen=True)
+class DefinitionDiff:
+    old: str  # which version, in words: "a1b2c3d4e5f6 (stored 2024-03-02...)"
+    new: str
+    changes: list[Any]  # hnbxl.programme.diff.Change
+
+
+def diff_definitions(workspace: Workspace, old: str, new: str = "current") -> DefinitionDiff:
+    """What changed between two versions of the definition.
+
+    Each version is ``current`` (the working folder's programme.toml), a TOML
+    file, a return (.xlsx: the version its form was made from) or a hash
+    (or its first characters) of a version history keeps.
+    """
+    from hnbxl.programme.diff import diff_definitions as diff
+
+    old_name, old_text = _definition_version(workspace, old)
+    new_name, new_text = _definition_version(workspace, new)
+    return DefinitionDiff(old_name, new_name, diff(old_text, new_text))
+
+
+def _definition_version(workspace: Workspace, spec: str) -> tuple[str, str]:
+    from hnbxl.programme.definition import load_programme
+    from hnbxl.xlsx.reader import Workbook
+
+    if spec == "current":
+        programme = load_programme(workspace.definition_path)
+        return f"current ({workspace.definition_path}, {programme.hash[:12]})", programme.text
+    path = Path(spec)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not path.is_file():
+            raise HnbxlError(f"{spec}: no such file")
+        from hnbxl.xlsx.safety import UnsafeWorkbook
+
+        try:
+            with Workbook(path) as book:
+                digest = book.custom_properties.get("hnbxl_definition_hash", "")
+        except UnsafeWorkbook as exc:
+            raise HnbxlError(f"{spec}: {exc.message}") from None
+        if not digest:
+            raise HnbxlError(f"{spec}: carries no hnbxl identity, so it names no definition")
+        found = workspace.history().definition_text(digest)
+        if found is None:
+            raise HnbxlError(f"{spec} was made from definition {digest[:12]}, which "
+                             f"{workspace.history_path} does not hold")
+        return f"{found[0][:12]} (the version {path.name} was made from)", found[2]
+    if path.suffix.lower() == ".toml":
+        if not path.is_file():
+            raise HnbxlError(f"{spec}: no such file")
+        programme = load_programme(path)
+        return f"{path} ({programme.hash[:12]})", programme.text
+    found = workspace.history().definition_text(spec) if len(spec) >= 4 else None
+    if found is None:
+        known = ", ".join(h[:12] for h, _s, _t in
+                          workspace.history().definitions(load_programme(
+                              workspace.definition_path).id)) or "none"
+        raise HnbxlError(f"'{spec}' is not 'current', a .toml or .xlsx file, or the start of "
+                         f"a definition hash history holds (it holds: {known})")
+    return f"{found[0][:12]} ({found[1]}, from history)", found[2]

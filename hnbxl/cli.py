@@ -379,6 +379,55 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
     click.echo(result.describe())
 
 
+@main.group()
+def definition() -> None:
+    """Versions of the programme definition that forms were made from."""
+
+
+@definition.command("diff")
+@click.argument("old")
+@click.argument("new", default="current")
+@workdir_option
+@definition_option
+def definition_diff(old: str, new: str, workdir: Path, definition: Path | None) -> None:
+    """Show what changed from OLD to NEW (default: current).
+
+    \b
+    Each is one of:
+      current        the working folder's programme.toml (or --definition)
+      FILE.toml      a definition file
+      RETURN.xlsx    the version that return's form was made from
+      HASH           a version history keeps (the first few characters do)
+    Run `hnbxl definition list` for the versions history keeps.
+    """
+    from .api import diff_definitions
+
+    result = _run(diff_definitions, _workspace(workdir, definition), old, new)
+    click.echo(f"From {result.old}")
+    click.echo(f"to   {result.new}:")
+    for change in result.changes:
+        click.echo(f"  {change.text}")
+    if not result.changes:
+        click.echo("  no change")
+
+
+@definition.command("list")
+@workdir_option
+@definition_option
+def definition_list(workdir: Path, definition: Path | None) -> None:
+    """List the definition versions history keeps (each form's version is kept)."""
+    from hnbxl.programme.definition import load_programme
+
+    ws = _workspace(workdir, definition)
+    programme = _run(load_programme, ws.definition_path)
+    versions = _run(ws.history().definitions, programme.id)
+    for digest, source, stored in versions:
+        now = "  (current)" if digest == programme.hash else ""
+        click.echo(f"{digest[:12]}  {stored}  {source}{now}")
+    if not versions:
+        click.echo(f"No definition versions in {ws.history_path} yet (generate keeps them).")
+
+
 @main.command()
 @click.option("--all", "show_all", is_flag=True, help="Also list compiles that were replaced.")
 @click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path),

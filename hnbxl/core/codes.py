@@ -278,6 +278,21 @@ _code("set-aside-issue", N, "batch", "Issue in a set-aside return",
       "An issue of an older return that --newest-wins set aside; the message names the "
       "issue's own code and severity. It never blocks, since the file is not used.",
       "Nothing; the newer return is the one that counts.")
+_code("earlier-definition", N, "identity", "Made from an earlier definition",
+      "The form was generated from an earlier version of the programme definition, which "
+      "history keeps; the return was read through that version and mapped into the current "
+      "one by field.", "Nothing; see any label-changed, field-dropped or field-not-on-form "
+      "lines for what the change means for this return.")
+_code("label-changed", N, "identity", "Row renamed since the form went out",
+      "A row this form shows was renamed in the definition after the form was made; the "
+      "value is reported under the new name.", "Nothing.")
+_code("field-dropped", N, "identity", "Row removed from the definition",
+      "A row this form holds is no longer in the definition; its value is kept on record "
+      "but not reported.", "Nothing, unless the row was removed by mistake.")
+_code("field-not-on-form", N, "identity", "Row added after the form went out",
+      "A row was added to the definition after this form was made, so the form could not "
+      "hold it; the report shows it as not reported.",
+      "Ask the owner for the figure next month, or generate the form again.")
 _code("conflict", E, "batch", "Returns disagree",
       "Two returns give different values for the same input.",
       "Agree one value and correct the other return.")

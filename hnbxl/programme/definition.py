@@ -279,6 +279,9 @@ class Programme:
     hash: str
     limits: Limits = Limits()
     headings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADINGS))
+    # the TOML as read: history keeps it, keyed by hash, so returns made from this
+    # version can be read through its own layout after the definition changes
+    text: str = field(default="", repr=False, compare=False)
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
         """Section keys an owner fills, in report order; ``None`` means all."""
@@ -527,6 +530,7 @@ class _Loader:
             hash=digest,
             limits=limits,
             headings=self.headings(root),
+            text=self.text,
         )
         prog.done()
         root.done()

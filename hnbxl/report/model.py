@@ -8,11 +8,11 @@ seed's wording and number formats can be tested without opening a workbook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from hnbxl.core.issues import Issue
-from hnbxl.programme.definition import RagScale
+from hnbxl.programme.definition import RagScale, RagState
 
 
 @dataclass(frozen=True)
@@ -213,10 +213,21 @@ RISK_DIRECTION_WORDS = {
 
 def rating_view(scale: RagScale, key: str | None, *, computed: str | None = None,
                 overridden: bool = False, reason: str | None = None) -> RatingView:
-    state = scale.no_data if key is None else scale.get(key)
-    computed_label = scale.get(computed).label if (overridden and computed) else None
+    state = scale.no_data if key is None else _state(scale, key)
+    computed_label = _state(scale, computed).label if (overridden and computed) else None
     return RatingView(state.key, state.label, state.colour, state.font_colour, overridden,
                       computed_label, reason)
+
+
+def _known(scale: RagScale, key: str) -> bool:
+    return any(s.key == key for s in (*scale.states, scale.no_data))
+
+
+def _state(scale: RagScale, key: str) -> RagState:
+    """The scale's state, or for a key it no longer has, that key in words (grey)."""
+    if _known(scale, key):
+        return scale.get(key)
+    return replace(scale.no_data, key=key, label=f"{key} (no longer on the RAG scale)")
 
 
 def trend_between(scale: RagScale, last: str | None, this: str | None) -> Trend | None:
@@ -226,6 +237,8 @@ def trend_between(scale: RagScale, last: str | None, this: str | None) -> Trend 
         return None
     if last is None or last == no_data:
         key = "new"
+    elif not (_known(scale, last) and _known(scale, this)):
+        return None  # a state the scale no longer has: no trend rather than a guess
     else:
         a, b = scale.get(last).rank, scale.get(this).rank
         key = "better" if b < a else "worse" if b > a else "same"

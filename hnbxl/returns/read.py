@@ -52,6 +52,9 @@ class ReturnRead:
     issues: list[Issue] = field(default_factory=list)
     modified: str | None = None
     typed: dict[str, Any] = field(default_factory=dict)  # field -> what the cell held, as is
+    # the definition the form was made from, when it is an earlier version than the
+    # current one (kept in history by hash); its values are mapped into the current one
+    made_from: Programme | None = None
 
     def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
               cell: str = "", field_key: str = "", found: Any = "", expected: Any = "") -> None:
@@ -109,10 +112,11 @@ def read_return(path: Path, programme: Programme, history: History,
             guess = _peek_identity(workbook.custom_properties, programme)
             guessed = _cached_layout(guess, programme, history, cache, result) if guess else None
             book = workbook.read(_wanted(guessed))
-            identity = _identity(result, book, programme)
+            identity = _identity(result, book, programme, history)
             if identity is None:
                 return result
-            layout = _cached_layout(identity, programme, history, cache, result, report=True)
+            version = result.made_from or programme
+            layout = _cached_layout(identity, version, history, cache, result, report=True)
             if layout is None:
                 return result
             if layout is not guessed:
@@ -124,6 +128,10 @@ def read_return(path: Path, programme: Programme, history: History,
     _check_structure(result, book, layout)
     _check_locked(result, book, layout)
     _read_inputs(result, book, layout)
+    if result.made_from is not None:
+        from hnbxl.returns.versions import map_to_current
+
+        map_to_current(result, result.made_from, programme)
     return result
 
 
@@ -164,7 +172,8 @@ def _cached_layout(identity: Identity, programme: Programme, history: History,
 # --------------------------------------------------------------------------- identity
 
 
-def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> Identity | None:
+def _identity(result: ReturnRead, book: WorkbookData, programme: Programme,
+              history: History) -> Identity | None:
     props = {k[len(IDENTITY_PREFIX):]: v for k, v in book.custom_properties.items()
              if k.startswith(IDENTITY_PREFIX)}
     sheet = next((s for s in book.sheets if s.name == IDENTITY_SHEET), None)
@@ -201,16 +210,23 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
                      found=_pairs_text(pairs.items()),
                      expected="the identity written by hnbxl generate")
         return None
+    version = programme
+    if identity.programme == programme.id and identity.definition_hash != programme.hash:
+        from hnbxl.returns.versions import stored_version
+
+        earlier = stored_version(history, identity.definition_hash)
+        if earlier is not None and earlier.id == programme.id:
+            version = result.made_from = earlier
     checks = [
         ("wrong-form-schema", "form_schema", identity.form_schema, FORM_SCHEMA,
          "The form was made by another version of hnbxl."),
         ("wrong-programme", "programme", identity.programme, programme.id,
          "This is a return for another programme."),
-        ("wrong-definition", "definition_hash", identity.definition_hash, programme.hash,
-         "The form was generated from a different version of the programme definition. "
-         "Generate the form again from the current definition, or compile with the "
-         "definition it was made from."),
-        ("wrong-form-version", "form_version", identity.form_version, programme.form_version,
+        ("wrong-definition", "definition_hash", identity.definition_hash, version.hash,
+         "The form was generated from a version of the programme definition that this "
+         "history does not hold (forms generated from now on keep theirs). Compile with "
+         "--definition and the TOML it was made from, or generate the form again."),
+        ("wrong-form-version", "form_version", identity.form_version, version.form_version,
          "The form is from another form version."),
     ]
     for code, what, found, expected, message in checks:
@@ -218,12 +234,12 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme) -> I
             result.issue(code, Severity.ERROR, message, found=f"{what} {found}",
                          expected=f"{what} {expected}")
             return None
-    unknown = [s for s in identity.sections if s not in programme.sections]
-    if unknown or (identity.owner != "all" and identity.owner not in programme.owners):
+    unknown = [s for s in identity.sections if s not in version.sections]
+    if unknown or (identity.owner != "all" and identity.owner not in version.owners):
         result.issue("identity-unreadable", Severity.ERROR,
                      "The workbook names sections or an owner the programme does not have.",
                      found=f"owner {identity.owner}, sections {','.join(identity.sections)}",
-                     expected=f"owners {', '.join(programme.owners)}")
+                     expected=f"owners {', '.join(version.owners)}")
         return None
     result.identity = identity
     return identity

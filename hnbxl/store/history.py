@@ -86,6 +86,8 @@ class NewCompile:
     figures: dict[str, str]
     risks: tuple[Risk, ...]
     issues: tuple[Issue, ...]
+    definition_text: str = ""  # kept by hash with the compile, as generate keeps it
+    definition_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,44 @@ class History:
                 " ORDER BY period DESC LIMIT 1", (programme, period.key)).fetchone()
             return self._snapshot(conn, row[0], Period.parse(row[1])) if row else None
 
+    def store_definition(self, programme: Any) -> None:
+        """Keep a definition's text, keyed by its hash (once; the same text again is a no-op).
+
+        Called when forms are generated, so every return can later be read
+        through the definition it was made from.
+        """
+        with self._connect(write=True) as conn:
+            conn.execute("INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
+                         (programme.hash, programme.id, programme.source, programme.text,
+                          datetime.now(UTC).isoformat(timespec="seconds")))
+
+    def definition_text(self, digest: str) -> tuple[str, str, str] | None:
+        """(hash, source, text) of a stored definition, by its hash or a unique prefix."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT hash, source, text FROM definitions WHERE hash LIKE ?",
+                                (digest.lower() + "%",)).fetchall()
+        return tuple(rows[0]) if len(rows) == 1 else None  # type: ignore[return-value]
+
+    def definitions(self, programme: str) -> list[tuple[str, str, str]]:
+        """(hash, source, stored at) of every stored definition of a programme, oldest first."""
+        with self._connect() as conn:
+            return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+                "SELECT hash, source, stored_at FROM definitions WHERE programme = ?"
+                " ORDER BY stored_at, rowid", (programme,)).fetchall()]
+
+    def ratings_in_use(self, programme: str) -> dict[str, list[tuple[str, str]]]:
+        """RAG key -> (period, item) of every rating the active compiles hold."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT r.rag, c.period, r.item FROM ratings r"
+                " JOIN compiles c ON c.id = r.compile_id"
+                " WHERE c.programme = ? AND c.active = 1 ORDER BY c.period, r.rowid",
+                (programme,)).fetchall()
+        out: dict[str, list[tuple[str, str]]] = {}
+        for rag, period, item in rows:
+            out.setdefault(rag, []).append((period, item))
+        return out
+
     def risk_ids(self, programme: str, period: Period) -> tuple[frozenset[str], dict[str, str]]:
         """Risk ids history holds: (every id recorded for other periods, and name -> id
         of the risks earlier compiles of ``period`` recorded).
@@ -358,6 +398,11 @@ class History:
                      datetime.now(UTC).isoformat(timespec="seconds"), new.output,
                      new.output_sha256))
                 compile_id = cur.lastrowid
+                if new.definition_text:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
+                        (new.definition_hash, new.programme, new.definition_source,
+                         new.definition_text, datetime.now(UTC).isoformat(timespec="seconds")))
                 if previous:
                     conn.execute("UPDATE compiles SET replaced_by = ? WHERE id = ?",
                                  (compile_id, previous[0]))

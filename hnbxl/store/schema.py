@@ -118,10 +118,25 @@ CREATE INDEX published_by_compile ON published(compile_id);
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 """
 
+# Version 3 (issue 10): every programme definition a form was generated from
+# (or a compile used), kept whole and keyed by its hash, so a return made from
+# an earlier version is read through that version's own layout.
+_V3 = """
+CREATE TABLE definitions (
+    hash TEXT PRIMARY KEY,
+    programme TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL,
+    stored_at TEXT NOT NULL
+);
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+"""
+
 #: Ordered ``(version, step)``; append only.
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _V1),
     (2, _V2),
+    (3, _V3),
 ]
 
 

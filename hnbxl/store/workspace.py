@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hnbxl.core.issues import HnbxlError
+from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme, default_definition_path, load_programme
 from hnbxl.store.history import History
 
@@ -56,7 +57,28 @@ class Workspace:
         return self.root / "output"
 
     def programme(self) -> Programme:
-        return load_programme(self.definition_path)
+        """The definition, refused when it drops a RAG state the history still holds.
+
+        Last period's ratings, trends and the export read the history's keys
+        through the scale; a removed (or re-keyed) state would leave them
+        without words.  Renaming a state's label is fine: the key stays.
+        """
+        programme = load_programme(self.definition_path)
+        scale = {s.key for s in (*programme.scale.states, programme.scale.no_data)}
+        in_use = self.history().ratings_in_use(programme.id)
+        gone = {key: uses for key, uses in in_use.items() if key not in scale}
+        if gone:
+            said = "; ".join(
+                f"'{key}' ({len(uses)} rating{'s' if len(uses) != 1 else ''}, e.g. "
+                + ", ".join(f"{item} in {Period.parse(period).label}"
+                            for period, item in uses[:3]) + ")"
+                for key, uses in sorted(gone.items()))
+            raise HnbxlError(
+                f"{self.definition_path}: the RAG scale no longer has the state(s) {said}, "
+                f"which {self.history_path} still holds. Put the state back in [[rag]] (its "
+                "label and colour may change, the key must stay), or use a new working "
+                "folder for the new scale.")
+        return programme
 
     def history(self) -> History:
         return History(self.history_path)

@@ -1,0 +1,98 @@
+"""Returns made from an earlier version of the programme definition.
+
+Forms go out, then the officer fixes a typo or adds a measure in
+``programme.toml``.  Every definition a form was generated from is kept in
+history by its hash (``hnbxl generate`` stores it), so such a return is read
+through the layout of its OWN version: its locked cells are checked against
+what that form really held, and its values keep their field ids.  Those values
+are then mapped into the current definition by field id:
+
+* a change that touches none of the cells this form holds (wording elsewhere,
+  guidance, colours, rules, another owner's sections) says nothing;
+* a renamed row on this form is accepted with an info line naming old and new;
+* a row the current definition dropped is noted (its value stays on record);
+* a row added since is missing for completeness: the form could not hold it,
+  and the report shows it as not reported, with an info line saying why.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from hnbxl.core.issues import Severity
+from hnbxl.programme.definition import DefinitionError, Programme, parse_programme
+
+if TYPE_CHECKING:
+    from hnbxl.returns.read import ReturnRead
+    from hnbxl.store.history import History
+
+
+def stored_version(history: History, digest: str) -> Programme | None:
+    """The definition history keeps under ``digest``, parsed; None when it holds none."""
+    found = history.definition_text(digest)
+    if found is None:
+        return None
+    full, source, text = found
+    try:
+        programme = _parse(text, source)
+    except DefinitionError:
+        return None
+    return programme if programme.hash == full else None
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str, source: str) -> Programme:
+    return parse_programme(text, f"{source} (as stored in history)")
+
+
+def items(programme: Programme) -> dict[str, str]:
+    """Item key -> the name its row shows on the form (rated rows and narratives)."""
+    names = {key: name for key, name, _rule in programme.rated_items()}
+    for key, narrative in programme.narratives.items():
+        names[f"{key}.narrative"] = narrative.label
+    return names
+
+
+def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -> None:
+    """Say what the change of definition means for this return (see the module)."""
+    assert read.identity is not None
+    sections = set(read.identity.sections)
+    before, now = items(made_from), items(current)
+    read.issue("earlier-definition", Severity.INFO,
+               "This form was made from an earlier version of the programme definition; it "
+               "was read through that version (kept in history) and its values mapped into "
+               "the current one by field.", found=f"definition {made_from.hash[:12]}",
+               expected=f"definition {current.hash[:12]}")
+
+    def place(item: str) -> tuple[str, str]:
+        layout = read.layout
+        assert layout is not None
+        spec = next((s for s in layout.inputs if s.field.startswith(item + ".")), None)
+        return (spec.sheet, spec.cell) if spec else ("", "")
+
+    for item, old_name in before.items():
+        if item.split(".", 1)[0] not in sections:
+            continue
+        sheet, cell = place(item)
+        if item not in now:
+            held = [v for k, v in read.values.items() if k.startswith(item + ".")]
+            read.issue("field-dropped", Severity.INFO,
+                       f"'{old_name}' is no longer in the programme definition; what this "
+                       "return gives for it is kept on record but not reported.",
+                       sheet=sheet, cell=cell, field_key=item,
+                       found=", ".join(str(v.value) for v in held) or "(empty)",
+                       expected="nothing: the row was removed")
+        elif now[item] != old_name:
+            read.issue("label-changed", Severity.INFO,
+                       f"This row was renamed after the form went out: '{old_name}' is now "
+                       f"'{now[item]}'. The value is reported under the new name.",
+                       sheet=sheet, cell=cell, field_key=item, found=old_name,
+                       expected=now[item])
+    for item, name in now.items():
+        if item.split(".", 1)[0] in sections and item not in before:
+            read.issue("field-not-on-form", Severity.INFO,
+                       f"'{name}' was added to the programme definition after this form was "
+                       "made, so the form could not hold it; it is missing from this return "
+                       "and the report shows it as not reported.", field_key=item,
+                       found="not on this form", expected=f"a value for {name}")
