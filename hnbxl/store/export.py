@@ -53,6 +53,7 @@ SECTIONS = {"overview": "Overview", "conditions": "Deal conditions",
             "measures": "Key measures", "finance": "Finance", "risks": "Risks"}
 DEFINITION = "programme definition"  # the source of baselines and budgets
 _UNITS = {"count_with_share": "count"}
+_STATUS_WORDS = {"open": "Open", "closed": "Closed"}  # as the form's status list says them
 
 
 def neutralise(text: str) -> str:
@@ -211,7 +212,8 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
         item = f"risks.{risk.id}"
         yield row(item, "score", unit="score", value_number=float(risk.score))
         if f"{item}.status" not in rec.values:  # carried in the log, not typed this month
-            yield row(item, "status", unit="text", value_text=risk.status)
+            yield row(item, "status", unit="text",
+                      value_text=_STATUS_WORDS.get(risk.status, risk.status))
 
 
 def _names(programme: Programme, rec: PeriodRecord) -> dict[str, str]:
