@@ -305,13 +305,20 @@ def _check_structure(result: ReturnRead, book: WorkbookData, layout: FormLayout)
                      "The sheets have been moved into another order.",
                      found=", ".join(kept), expected=", ".join(expected))
     sheets = {s.name: s for s in book.sheets}
-    for name in layout.sheet_names:
-        info = sheets.get(name)
-        if info is not None and not info.protected:
-            result.issue("protection-removed", Severity.WARNING,
-                         f"Sheet protection was removed from '{name}'. Its locked cells were "
-                         "checked against the definition.", sheet=name,
-                         found="unprotected", expected="protected")
+    for sheet in layout.sheets:
+        info = sheets.get(sheet.name)
+        if info is None or info.protected:
+            continue
+        message = (f"Sheet protection was removed from '{sheet.name}'. Its locked cells were "
+                   "checked against the definition.")
+        if sheet.inputs:
+            # Sorting only the input columns moves figures and reasons onto other rows;
+            # every value is still well-formed, so nothing in the cells can prove a swap.
+            message += (" Its inputs may have moved (for example by sorting or pasting) and "
+                        "must be checked row by row: each figure, rating and reason against "
+                        "the label on its row.")
+        result.issue("protection-removed", Severity.WARNING, message, sheet=sheet.name,
+                     found="unprotected", expected="protected")
     if not book.structure_locked:
         # LibreOffice writes an empty <workbookProtection/> when it saves, so this is only
         # noted: the sheet checks above catch what structure protection would have stopped.

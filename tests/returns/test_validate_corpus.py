@@ -1098,3 +1098,37 @@ def test_usage_error_exits_2(ws: Workspace) -> None:
 
 def test_missing_file(tmp_path: Path, ws: Workspace) -> None:
     expect(ws, [tmp_path / "not-there.xlsx"], "not-a-workbook")
+
+
+def test_inputs_sorted_on_an_unprotected_sheet_are_flagged_for_a_row_by_row_check(
+        tmp_path: Path, ws: Workspace) -> None:
+    """Sorting only the Risk Log's action column moves each action onto another risk's row.
+
+    Every value is still well-formed, so nothing in the cells proves the swap: the
+    warning must say so, and the committee report's Data Quality sheet must carry it.
+    """
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    for sample in sorted((SAMPLES / "2024-02").glob("*.xlsx")):
+        (returned / sample.name).write_bytes(sample.read_bytes())
+    send = returned / "wiltshire-hnb-2024-02-send.xlsx"
+
+    def sort_actions(wb: Any) -> None:
+        risks = wb["Risk Log"]
+        risks.protection.sheet = False
+        cells = [risks[f"G{row}"] for row in range(6, 11)]
+        for cell, text in zip(cells, sorted(c.value for c in cells), strict=True):
+            cell.value = text
+    edit_workbook(send, sort_actions)
+    validation, issue = expect(ws, [send], "protection-removed", sheet="Risk Log",
+                               severity=Severity.WARNING)
+    assert "may have moved" in issue.message and "row by row" in issue.message
+    assert not [i for i in validation.issues if i.severity is Severity.ERROR]
+    out = tmp_path / "report.xlsx"
+    result = compile_returns(ws, sorted(returned.glob("*.xlsx")), out=out,
+                             extracted_on=date(2024, 3, 4), allow_warnings=True)
+    assert result.written, [i.message for i in result.issues if i.blocks()]
+    quality = openpyxl.load_workbook(out, read_only=True)["Data Quality"]
+    texts = [str(v) for row in quality.iter_rows(values_only=True) for v in row if v]
+    assert any("protection-removed" == t for t in texts)
+    assert any("'Risk Log'" in t and "row by row" in t for t in texts)
