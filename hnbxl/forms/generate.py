@@ -370,7 +370,9 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
     if spec.kind == PERCENT:
         return {**common, "validate": "decimal", "criteria": "between", "minimum": 0,
                 "maximum": 1,
-                "error_message": "Type a percentage from 0 to 100: 6.06 for 6.06%."}
+                "error_message": "Type a percentage from 0 to 100 as a number, e.g. 6.06 "
+                                 "for 6.06%. If that is refused too, type it with the % "
+                                 "sign: 6.06%."}
     if spec.kind == MONEY:
         low = spec.minimum if spec.minimum is not None else -EXCEL_LARGEST
         high = spec.maximum if spec.maximum is not None else EXCEL_LARGEST

@@ -994,8 +994,21 @@ _UNIT_WORDS = {
 }
 _UNIT_PROMPTS = {
     "count": "A whole number, 0 or more.",
-    # Excel and LibreOffice both read 6.06 typed into a percentage cell as 6.06%.
-    "percent": "A percentage from 0 to 100: type 6.06 for 6.06%.",
+    # How a percentage is entered.  The input holds the fraction (0.0606 for 6.06%) in
+    # a 0.00% cell, validated from 0 to 1.  Typed on the keyboard, Excel's automatic
+    # percent entry and LibreOffice 7.4 both turn "6.06" into 6.06% (measured in
+    # tests/forms/test_libreoffice_client.py); Excel also takes "6.06%", which
+    # LibreOffice refuses as "6.06%%"; a number pasted, or typed where there is no
+    # automatic percent entry (older LibreOffice, macros), is 606%, which the
+    # validation refuses.  So every way the clients differ on a number of 1 or
+    # more ends in a refusal, and the alert says what to type then.  The other
+    # design, a cell holding 6.06 with a 0.00"%" format, behaves alike in both
+    # but silently stores 0.0606 (shown 0.06%) for "6.06%", most people's habit:
+    # a wrong figure no check can see.  What still differs is a number below 1
+    # typed without the sign (Excel: 0.5 is 50%; LibreOffice: 0.5%), so the prompt
+    # asks people to check what the cell shows.
+    "percent": "A percentage from 0 to 100: type 6.06 for 6.06% (Excel and LibreOffice "
+               "add the % sign). Check that the cell shows 6.06%.",
     "money": "An amount in pounds, e.g. 17287.",
     "count_with_share": "A whole number; give the group it is out of in the next cell.",
     "status": "Choose from the list.",

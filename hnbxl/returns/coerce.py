@@ -111,6 +111,7 @@ def coerce(
     *,
     scale_labels: Mapping[str, str],
     no_figure_words: Iterable[str] = NO_FIGURE_WORDS,
+    application: str | None = None,
 ) -> Coerced:
     """Read ``raw`` (as the workbook held it) as a value of ``spec.kind``.
 
@@ -129,7 +130,8 @@ def coerce(
     shape, value = _shape(raw, cell_type)
     kind = spec.kind
     if kind in NUMERIC_KINDS:
-        return _numeric(spec, shape, value, frozenset(w.casefold() for w in no_figure_words))
+        return _numeric(spec, shape, value, frozenset(w.casefold() for w in no_figure_words),
+                        application)
     if kind == MONTH:
         return _month(spec, shape, value)
     if kind == RAG:
@@ -291,7 +293,8 @@ def _read_body(text: str, body: str, negative: bool, percent: bool, pound: bool)
     return _Reading(-number if negative else number, percent, pound, grouped, len(frac))
 
 
-def _numeric(spec: InputSpec, shape: str, value: object, no_figure: frozenset[str]) -> Coerced:
+def _numeric(spec: InputSpec, shape: str, value: object, no_figure: frozenset[str],
+             application: str | None = None) -> Coerced:
     expected = _expected_number(spec)
     if shape == "bool":
         found = "TRUE" if value else "FALSE"
@@ -306,7 +309,8 @@ def _numeric(spec: InputSpec, shape: str, value: object, no_figure: frozenset[st
             f"The cell holds the date {found}, not a number; type the figure.",
         ))
     if shape == "number":
-        return _number_cell(spec, float(value), expected)  # type: ignore[arg-type]
+        return _number_cell(spec, float(value), expected,  # type: ignore[arg-type]
+                            application)
     text = str(value)
     found = _visible(text)
     if text.strip().casefold() in no_figure:
@@ -329,10 +333,11 @@ def _numeric(spec: InputSpec, shape: str, value: object, no_figure: frozenset[st
             why.expected = "a number such as 1,234 or 12.34"
         return _fail(Problem(why.code, Severity.ERROR, found, why.expected or expected,
                              why.message + "."))
-    return _number_text(spec, reading, found, expected)
+    return _number_text(spec, reading, found, expected, application)
 
 
-def _number_cell(spec: InputSpec, number: float, expected: str) -> Coerced:
+def _number_cell(spec: InputSpec, number: float, expected: str,
+                 application: str | None = None) -> Coerced:
     """A number cell: taken as it is, then checked against the kind's rules."""
     found = _number_words(number)
     if not math.isfinite(number):
@@ -345,12 +350,12 @@ def _number_cell(spec: InputSpec, number: float, expected: str) -> Coerced:
         shown = _plain(Decimal(repr(number)).scaleb(2))
         if 1 < number <= 100:
             message = (f"The percentage cell holds the number {found}, which reads as "
-                       f"{shown}%; if you mean {found}%, type {found} again in the form's "
-                       "percentage cell, which reads it as a percentage.")
+                       f"{shown}%{_percent_cause(application)}. If you mean {found}%, "
+                       f"{_percent_advice(found, application)}.")
         else:
             message = (f"The percentage cell holds the number {found}, which reads as "
-                       f"{shown}%, outside 0% to 100%; type the percentage again in the "
-                       "form's percentage cell (6.06 for 6.06%).")
+                       f"{shown}%, outside 0% to 100%; type the percentage again: for "
+                       f"6.06%, {_percent_advice('6.06', application)}.")
         return _fail(Problem("percent-out-of-range", Severity.ERROR, found, expected, message))
     if kind == MONEY:
         return _check_money(spec, number, Decimal(repr(number)), found, expected, ())
@@ -367,7 +372,8 @@ def _number_cell(spec: InputSpec, number: float, expected: str) -> Coerced:
     return _check_whole(spec, whole, whole < 0, found, expected, notes)
 
 
-def _number_text(spec: InputSpec, reading: _Reading, found: str, expected: str) -> Coerced:
+def _number_text(spec: InputSpec, reading: _Reading, found: str, expected: str,
+                 application: str | None = None) -> Coerced:
     """Text that read as a number: checked like a number cell, with a warning if kept."""
     kind, number = spec.kind, reading.number
     if reading.percent and kind != PERCENT:
@@ -381,7 +387,7 @@ def _number_text(spec: InputSpec, reading: _Reading, found: str, expected: str) 
             f"'{found}' is an amount in pounds, but this cell takes {expected}.",
         ))
     if kind == PERCENT:
-        return _percent_text(reading, found, expected)
+        return _percent_text(reading, found, expected, application)
     if kind == MONEY:
         if reading.frac_digits == 3 and not reading.grouped and abs(number) >= 1:
             return _fail(Problem(
@@ -401,7 +407,8 @@ def _number_text(spec: InputSpec, reading: _Reading, found: str, expected: str) 
                         (_text_note(found, f"{whole:,}", expected),))
 
 
-def _percent_text(reading: _Reading, found: str, expected: str) -> Coerced:
+def _percent_text(reading: _Reading, found: str, expected: str,
+                  application: str | None = None) -> Coerced:
     number = reading.number
     if reading.percent:
         fraction = number.scaleb(-2)
@@ -422,11 +429,48 @@ def _percent_text(reading: _Reading, found: str, expected: str) -> Coerced:
             f"the % sign, e.g. {as_pct}.",
         ))
     if 1 < number <= 100:
-        message = (f"'{found}' could mean {_plain(number)}% or {_plain(number.scaleb(2))}%; "
-                   f"type it with the % sign, e.g. {_plain(number)}%.")
+        message = (f"'{found}' typed as text could mean {_plain(number)}% or "
+                   f"{_plain(number.scaleb(2))}%; if you mean {_plain(number)}%, "
+                   f"{_percent_advice(_plain(number), application)}.")
     else:
         message = f"'{found}' is not a percentage from 0% to 100%."
     return _fail(Problem("percent-out-of-range", Severity.ERROR, found, expected, message))
+
+
+# What to type into a percentage cell depends on the spreadsheet (docProps/app.xml
+# names the one that saved the file).  Measured with LibreOffice 7.4 typing on the
+# keyboard (tests/forms/test_libreoffice_client.py): like Excel's automatic percent
+# entry it adds the % sign as a number is typed, so "52" gives 52% and "52%" is
+# refused ("52%%"); pasted or macro-entered text gets no % sign, so "52" is 5200%.
+# Older LibreOffice, Google Sheets and the rest are not known here: "52%" with
+# the sign means 52% in every spreadsheet that reads a typed percent sign.
+
+
+def spreadsheet_client(application: str | None) -> str | None:
+    """"Excel" or "LibreOffice" from docProps/app.xml's <Application>, else None."""
+    name = (application or "").casefold()
+    if "excel" in name:
+        return "Excel"
+    if name.startswith(("libreoffice", "openoffice")):
+        return "LibreOffice"
+    return None
+
+
+def _percent_cause(application: str | None) -> str:
+    client = spreadsheet_client(application)
+    if client is None:
+        return ""
+    return f" ({client} adds no % sign to a number pasted in)"
+
+
+def _percent_advice(number: str, application: str | None) -> str:
+    """What to type so the form's percentage cell holds ``number``%."""
+    client = spreadsheet_client(application)
+    if client is None:
+        return (f"type {number}% with the % sign in the form's percentage cell and check "
+                f"that it shows {number}%")
+    return (f"type {number} in the form's percentage cell ({client} adds the % sign) and "
+            f"check that it shows {number}%")
 
 
 def _check_whole(spec: InputSpec, whole: int | None, negative: bool, found: str,

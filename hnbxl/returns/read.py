@@ -433,7 +433,8 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
                          sheet=spec.sheet, cell=spec.cell, field_key=spec.field,
                          found=f"={cell.formula}", expected="a typed value")
         raw, raw_type = _as_shown(info, spec.cell, cell, spec.kind == MONTH, book.date1904)
-        coerced = coerce(spec, raw, raw_type, scale_labels=scale_labels)
+        coerced = coerce(spec, raw, raw_type, scale_labels=scale_labels,
+                         application=book.application)
         for problem in coerced.problems:
             result.issue(problem.code, problem.severity, problem.message, sheet=spec.sheet,
                          cell=spec.cell, field_key=spec.field, found=problem.found,

@@ -212,3 +212,33 @@ def test_typed_on_the_keyboard_reads_back_what_libreoffice_kept(form: Form,
                 "measures.ad_hoc_funding_decisions.figure"):
         assert key not in validation.values
     assert other_issues(validation) == set()
+
+
+PERCENT_FIELD = "measures.move_up_provision.figure"
+
+
+def test_a_pasted_percentage_is_explained_for_libreoffice_and_typing_it_fixes_it(
+        form: Form, tmp_path: Path) -> None:
+    """The issue's case: 52 in a percentage cell is 5200%; the advice works in LibreOffice.
+
+    The dispatcher enters text with no automatic percent entry, as a paste or a macro
+    does: LibreOffice keeps 52, which is 5200%.  The validator's message names
+    LibreOffice (from docProps/app.xml) and says to type 52; typing 52 on the
+    keyboard into that very cell then gives 52%, read back as 0.52.
+    """
+    sheet, cell = form.at(PERCENT_FIELD)
+    pasted = tmp_path / "pasted.xlsx"
+    fill_in(form, pasted, [(sheet, cell, "52")], "dispatch")
+    validation = validate_returns(form.workspace, [pasted])
+    [issue] = [i for i in validation.issues if i.place == f"{sheet}!{cell}"]
+    assert issue.code == "percent-out-of-range"
+    assert "5200%" in issue.message
+    assert "type 52 in the form's percentage cell (LibreOffice adds the % sign)" in issue.message
+
+    fixed = tmp_path / "fixed.xlsx"
+    report = fill_in(Form(form.workspace, pasted, form.layout), fixed, [(sheet, cell, "52")],
+                     "keyboard")
+    assert outcome(report) == ([(sheet, cell)], []), report
+    validation = validate_returns(form.workspace, [fixed])
+    assert validation.values[PERCENT_FIELD].value == 0.52
+    assert not [i for i in validation.issues if i.place == f"{sheet}!{cell}"]

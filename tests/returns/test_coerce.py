@@ -388,3 +388,19 @@ def test_serial_month_matches_python_dates(serial: int) -> None:
         assert got.value == Period(year, month)
     else:
         assert got.value is None and got.problems[0].code == "not-a-month"
+
+
+@pytest.mark.parametrize(("application", "advice"), [
+    ("Microsoft Excel", "type 52 in the form's percentage cell (Excel adds the % sign)"),
+    ("Microsoft Macintosh Excel", "type 52 in the form's percentage cell (Excel adds"),
+    ("LibreOffice/7.4.7.2$Linux_X86_64 LibreOffice_project/40$Build-2",
+     "type 52 in the form's percentage cell (LibreOffice adds the % sign)"),
+    (None, "type 52% with the % sign in the form's percentage cell"),
+    ("Google Sheets", "type 52% with the % sign"),
+])
+def test_percent_advice_names_what_to_type_in_the_client_that_saved_the_file(
+        application: str | None, advice: str) -> None:
+    got = coerce(SPECS[PERCENT], 52, "n", scale_labels=SCALE, application=application)
+    [problem] = got.problems
+    assert problem.code == "percent-out-of-range" and "5200%" in problem.message
+    assert advice in problem.message
