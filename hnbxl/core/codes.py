@@ -142,11 +142,14 @@ _code("sheet-added", W, "structure", "Sheet added",
 _code("sheets-reordered", W, "structure", "Sheets reordered",
       "The form's sheets were moved into another order.", "Nothing, if the values are right.")
 _code("protection-removed", W, "structure", "Sheet protection removed",
-      "A sheet was unprotected; its locked cells were checked against the definition. "
-      "On a sheet with inputs, the inputs may have been moved (sorted or pasted) onto "
-      "other rows, which nothing in the cells can prove.",
+      "A sheet without inputs was unprotected; its locked cells were checked against the "
+      "definition.", "Leave sheet protection on next time.")
+_code("inputs-may-have-moved", W, "structure", "Inputs may have moved",
+      "Protection was removed from a sheet with inputs. Its locked cells were checked, but "
+      "the inputs may have been moved (sorted or pasted) onto other rows, which nothing in "
+      "the cells can prove. Shown to the committee on the report's Data Quality sheet.",
       "Check that sheet row by row: each figure, rating and reason against the label on its "
-      "row; the report's Data Quality sheet carries the warning. Leave protection on next time.")
+      "row. Leave sheet protection on next time.")
 _code("structure-unlocked", N, "structure", "Structure protection gone",
       "The workbook's structure protection is missing (LibreOffice drops it when it saves); "
       "the sheets were checked one by one.", "Nothing.")

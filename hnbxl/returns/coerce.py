@@ -451,7 +451,7 @@ def spreadsheet_client(application: str | None) -> str | None:
     name = (application or "").casefold()
     if "excel" in name:
         return "Excel"
-    if name.startswith(("libreoffice", "openoffice")):
+    if name.startswith("libreoffice"):
         return "LibreOffice"
     return None
 

@@ -311,13 +311,16 @@ def _check_structure(result: ReturnRead, book: WorkbookData, layout: FormLayout)
             continue
         message = (f"Sheet protection was removed from '{sheet.name}'. Its locked cells were "
                    "checked against the definition.")
+        code = "protection-removed"
         if sheet.inputs:
             # Sorting only the input columns moves figures and reasons onto other rows;
             # every value is still well-formed, so nothing in the cells can prove a swap.
+            # The committee needs to know that, not only the officer: a code of its own.
+            code = "inputs-may-have-moved"
             message += (" Its inputs may have moved (for example by sorting or pasting) and "
                         "must be checked row by row: each figure, rating and reason against "
                         "the label on its row.")
-        result.issue("protection-removed", Severity.WARNING, message, sheet=sheet.name,
+        result.issue(code, Severity.WARNING, message, sheet=sheet.name,
                      found="unprotected", expected="protected")
     if not book.structure_locked:
         # LibreOffice writes an empty <workbookProtection/> when it saves, so this is only

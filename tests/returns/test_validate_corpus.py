@@ -622,7 +622,16 @@ def test_protection_removed(ws: Workspace, send_file: Path) -> None:
     def unprotect(wb: Any) -> None:
         wb[KM].protection.sheet = False
     edit_workbook(send_file, unprotect)
-    expect(ws, [send_file], "protection-removed", sheet=KM, severity=Severity.WARNING)
+    expect(ws, [send_file], "inputs-may-have-moved", sheet=KM, severity=Severity.WARNING)
+
+
+def test_protection_removed_from_a_sheet_without_inputs(ws: Workspace, send_file: Path) -> None:
+    def unprotect(wb: Any) -> None:
+        wb["Instructions"].protection.sheet = False
+    edit_workbook(send_file, unprotect)
+    _, issue = expect(ws, [send_file], "protection-removed", sheet="Instructions",
+                      severity=Severity.WARNING)
+    assert "may have moved" not in issue.message
 
 
 def test_sheets_reordered(ws: Workspace, send_file: Path) -> None:
@@ -1120,7 +1129,7 @@ def test_inputs_sorted_on_an_unprotected_sheet_are_flagged_for_a_row_by_row_chec
         for cell, text in zip(cells, sorted(c.value for c in cells), strict=True):
             cell.value = text
     edit_workbook(send, sort_actions)
-    validation, issue = expect(ws, [send], "protection-removed", sheet="Risk Log",
+    validation, issue = expect(ws, [send], "inputs-may-have-moved", sheet="Risk Log",
                                severity=Severity.WARNING)
     assert "may have moved" in issue.message and "row by row" in issue.message
     assert not [i for i in validation.issues if i.severity is Severity.ERROR]
@@ -1130,5 +1139,5 @@ def test_inputs_sorted_on_an_unprotected_sheet_are_flagged_for_a_row_by_row_chec
     assert result.written, [i.message for i in result.issues if i.blocks()]
     quality = openpyxl.load_workbook(out, read_only=True)["Data Quality"]
     texts = [str(v) for row in quality.iter_rows(values_only=True) for v in row if v]
-    assert "protection-removed" in texts
-    assert any("'Risk Log'" in t and "row by row" in t for t in texts)
+    assert "Inputs may have moved" in texts, texts
+    assert any("'Risk Log'" in t and "row by row" in t for t in texts), texts
