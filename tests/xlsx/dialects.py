@@ -147,9 +147,9 @@ def shared_formulas(pkg: Package) -> None:
     """Excel: a formula filled down a column is stored once, on its first cell.
 
     ``<f t="shared" ref="F13:F16" si="0">D13-C13</f>`` on the master and
-    ``<f t="shared" si="0"/>`` on the cells it covers (ECMA-376 18.3.1.40;
-    exceljs #1264, calamine #322, SheetJS #1573, xlnt #400 report readers
-    that lose them).
+    ``<f t="shared" si="0"/>`` on the cells it covers (ECMA-376 18.3.1.40).
+    Readers that lost them: calamine #391, SheetJS #1388 and #551, rubyXL
+    #384, QtXlsxWriter #46, abap2xlsx #453.
     """
     for name in _sheets(pkg):
         _edit(pkg, name, _share_formulas)
@@ -233,7 +233,11 @@ def _indent(text: str) -> str:
 
 
 def prefixed(pkg: Package) -> None:
-    """Open XML SDK: SpreadsheetML elements written with an ``x:`` prefix."""
+    """Open XML SDK and ClosedXML: SpreadsheetML elements written with an ``x:`` prefix.
+
+    exceljs #1437 (workbook), SheetJS #271 and #304 (shared strings and
+    sheets from DocumentFormat.OpenXml), MiniExcel #193 (ClosedXML).
+    """
     for name in [*_sheets(pkg), "xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml"]:
         if name not in pkg.members:
             continue
@@ -340,7 +344,10 @@ def phonetic(pkg: Package) -> None:
 
 
 def inline_strings(pkg: Package) -> None:
-    """POI SXSSF and XlsxWriter ``constant_memory``: text stored in the cell, no table."""
+    """POI SXSSF and openxlsx2: text stored in the cell (``inlineStr``), no table.
+
+    excel-streaming-reader #36 (a file made with SXSSF), openxlsx2 #499.
+    """
     strings = _shared_strings(pkg)
 
     def inline(m: re.Match[str]) -> str:
@@ -357,7 +364,8 @@ _STRING_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="s"><v>([0
 
 
 def str_strings(pkg: Package) -> None:
-    """SheetJS (``bookSST: false``): text as ``t="str"`` with the text in ``<v>``."""
+    """SheetJS (no shared strings by default, SheetJS #932), excelize's stream writer
+    (excelize #1377): text as ``t="str"`` with the text in ``<v>``."""
     strings = _shared_strings(pkg)
 
     def as_str(m: re.Match[str]) -> str:
@@ -444,7 +452,11 @@ def backslash_targets(pkg: Package) -> None:
 
 
 def no_cell_refs(pkg: Package) -> None:
-    """Streaming writers: cells stored without ``r`` where they follow the previous cell."""
+    """Streaming writers: cells stored without ``r`` where they follow the previous cell.
+
+    The attribute is optional (ECMA-376 18.3.1.4); MiniExcel #2 shows an
+    Open XML SDK file with neither cell nor row numbers.
+    """
     for name in _sheets(pkg):
         _edit(pkg, name, _drop_cell_refs)
 
@@ -540,6 +552,24 @@ def date1904(pkg: Package) -> None:
         "<workbookPr ", '<workbookPr date1904="1" ', 1))
 
 
+def ns0_prefixed(pkg: Package) -> None:
+    """Python ElementTree scripts: every part re-serialised with ``ns0:``-style prefixes.
+
+    ExcelDataReader #682 (``ns0:Relationships``), Open-XML-SDK #35
+    (``ns0:Types``); Excel reads them, being namespace-correct XML.
+    """
+    for name in _xml_parts(pkg):
+        _edit(pkg, name, _prefix_default)
+
+
+def _prefix_default(text: str) -> str:
+    match = re.search(r' xmlns="([^"]+)"', text)
+    if match is None:
+        return text
+    text = text.replace(match.group(0), f' xmlns:ns0="{match.group(1)}"', 1)
+    return re.sub(r"<(/?)([A-Za-z][\w.-]*)(?=[\s/>])", r"<\1ns0:\2", text)
+
+
 def no_xml_declaration(pkg: Package) -> None:
     """Open XML SDK: parts written without an XML declaration."""
     for name in _xml_parts(pkg):
@@ -567,6 +597,16 @@ def drop_app_props(pkg: Package) -> None:
                                                "", t))
     _edit(pkg, "[Content_Types].xml", lambda t: re.sub(
         r'<Override PartName="/docProps/app.xml"[^>]*/>', "", t))
+
+
+def drop_custom_props(pkg: Package) -> None:
+    """exceljs and R openxlsx re-saves drop ``docProps/custom.xml`` (exceljs #2109,
+    openxlsx #436): the identity is then read from the hidden identity sheet alone."""
+    del pkg.members["docProps/custom.xml"]
+    _edit(pkg, "_rels/.rels", lambda t: re.sub(r'<Relationship [^>]*custom-properties[^>]*/>',
+                                               "", t))
+    _edit(pkg, "[Content_Types].xml", lambda t: re.sub(
+        r'<Override PartName="/docProps/custom.xml"[^>]*/>', "", t))
 
 
 def stored(pkg: Package) -> None:
@@ -628,6 +668,7 @@ VARIANTS: dict[str, Callable[[Package], None]] = {
     "formula-spellings": formula_spellings,
     "openxml-sdk-prefixed": _chain(prefixed, no_xml_declaration),
     "openxml-sdk-indented": indented,
+    "elementtree-ns0": ns0_prefixed,
     "openxml-sdk-inline": _chain(inline_strings, prefixed),
     "poi-xssf": _chain(streamed, single_quotes_reordered),
     "poi-sxssf": _chain(inline_strings, streamed),
@@ -635,6 +676,7 @@ VARIANTS: dict[str, Callable[[Package], None]] = {
     "openpyxl": _chain(absolute_targets, openpyxl_results),
     "xlsxwriter-constant-memory": inline_strings,
     "rust-xlsxwriter": drop_app_props,
+    "exceljs-openxlsx-resave": drop_custom_props,
     "renamed-parts": renamed_parts,
     "renamed-workbook": renamed_workbook,
     "absolute-targets": absolute_targets,
