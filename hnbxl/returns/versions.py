@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from hnbxl.core.issues import Severity
+from hnbxl.core.issues import Issue, Severity
 from hnbxl.programme.definition import DefinitionError, Programme, parse_programme
 
 if TYPE_CHECKING:
@@ -59,11 +59,7 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
     assert read.identity is not None
     sections = set(read.identity.sections)
     before, now = items(made_from), items(current)
-    read.issue("earlier-definition", Severity.INFO,
-               "This form was made from an earlier version of the programme definition; it "
-               "was read through that version (kept in history) and its values mapped into "
-               "the current one by field.", found=f"definition {made_from.hash[:12]}",
-               expected=f"definition {current.hash[:12]}")
+    already = len(read.issues)
 
     def place(item: str) -> tuple[str, str]:
         layout = read.layout
@@ -96,3 +92,14 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
                        "made, so the form could not hold it; it is missing from this return "
                        "and the report shows it as not reported.", field_key=item,
                        found="not on this form", expected=f"a value for {name}")
+    if len(read.issues) > already:  # only when the change touches this form: else no noise
+        read.issues.insert(already, _earlier(read, made_from, current))
+
+
+def _earlier(read: ReturnRead, made_from: Programme, current: Programme) -> Issue:
+    return Issue("earlier-definition", Severity.INFO,
+                 "This form was made from an earlier version of the programme definition; it "
+                 "was read through that version (kept in history) and its values mapped into "
+                 "the current one by field (see `hnbxl definition diff` with this file).",
+                 read.display, found=f"definition {made_from.hash[:12]}",
+                 expected=f"definition {current.hash[:12]}")
