@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "api": 6,
     "cli": 7,
     "__main__": 7,
+    "docs": 8,  # generates docs/ from the CLI and the code catalogue
 }
 LONGEST_MODULE = 1200  # lines; issue 8 asks for about 600, see docs/architecture.md
 
