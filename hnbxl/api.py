@@ -140,6 +140,7 @@ def compile_returns(
     out: Path | None = None,
     extracted_on: date | None = None,
     allow_warnings: bool = False,
+    allow_queries: bool = False,
     newest_wins: bool = False,
     pdf: bool = False,
     progress: Progress | None = None,
@@ -168,7 +169,7 @@ def compile_returns(
     issues = list(validation.issues)
     result = CompileResult(len(paths), issues, period=validation.period)
     issues.extend(month_issues(validation, allow_missing))
-    if blocking(issues, allow_warnings):
+    if blocking(issues, allow_warnings, allow_queries):
         issues.sort(key=Issue.sort_key)
         return result
     period = validation.period

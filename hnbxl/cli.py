@@ -113,7 +113,8 @@ class _Main(click.Group):
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "info": "cyan"}
 
 
-def print_issues(issues: list[Any], files: int, allow_warnings: bool) -> None:
+def print_issues(issues: list[Any], files: int, allow_warnings: bool,
+                 allow_queries: bool = False) -> None:
     """Issues grouped by file: severity, code, sheet!cell, found and expected."""
     from hnbxl.core.issues import summary_line
 
@@ -127,7 +128,7 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool) -> None:
         click.echo(f"  {sev} {issue.code}{place}: {issue.message}")
         if issue.found or issue.expected:
             click.echo(f"          found: {issue.found or '-'}; expected: {issue.expected or '-'}")
-    blocking = [i for i in issues if i.blocks(allow_warnings)]
+    blocking = [i for i in issues if i.blocks(allow_warnings, allow_queries)]
     verdict = (click.style(f"{len(blocking)} blocking", fg="red", bold=True) if blocking
                else click.style("nothing blocks", fg="green", bold=True))
     click.echo(f"{summary_line(issues, files)}: {verdict}")
@@ -263,12 +264,15 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
 @click.option("--newest-wins", is_flag=True,
               help="When an owner returned twice, use the newest and set the older aside.")
 @click.option("--allow-warnings", is_flag=True,
-              help="Exit 0 when only warnings and queries remain (as compile would accept).")
+              help="Exit 0 when warnings remain (as compile --allow-warnings would accept).")
+@click.option("--allow-queries", is_flag=True,
+              help="Exit 0 when unexplained queries remain (as compile --allow-queries would).")
 @allow_missing_option
 @workdir_option
 @definition_option
 def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newest_wins: bool,
-             allow_warnings: bool, allow_missing: tuple[str, ...], workdir: Path,
+             allow_warnings: bool, allow_queries: bool, allow_missing: tuple[str, ...],
+             workdir: Path,
              definition: Path | None) -> None:
     """Check returned workbooks; every problem names the file, sheet and cell.
 
@@ -292,11 +296,12 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
     if as_json:
         import json
 
-        click.echo(json.dumps(result.to_dict(allow_warnings), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(allow_warnings, allow_queries), indent=2,
+                              ensure_ascii=False))
     else:
-        print_issues(result.issues, result.files, allow_warnings)
+        print_issues(result.issues, result.files, allow_warnings, allow_queries)
         print_owners(result)
-    sys.exit(1 if result.blocking(allow_warnings) else 0)
+    sys.exit(1 if result.blocking(allow_warnings, allow_queries) else 0)
 
 
 @main.command()
@@ -346,7 +351,9 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
 @click.option("--extracted-on", callback=_date,
               help="Date shown as 'Extracted on' (default: today), e.g. 2024-03-04.")
 @click.option("--allow-warnings", is_flag=True,
-              help="Compile even when warnings or queries remain (errors always stop it).")
+              help="Compile even when warnings remain (errors always stop it).")
+@click.option("--allow-queries", is_flag=True,
+              help="Compile even when queries remain unexplained (they reach Data Quality).")
 @click.option("--newest-wins", is_flag=True,
               help="When an owner returned twice, use the newest and set the older aside.")
 @allow_missing_option
@@ -355,8 +362,9 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
 @definition_option
 def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | None,
                     extracted_on: date | None,
-                    allow_warnings: bool, newest_wins: bool, allow_missing: tuple[str, ...],
-                    pdf: bool, workdir: Path, definition: Path | None) -> None:
+                    allow_warnings: bool, allow_queries: bool, newest_wins: bool,
+                    allow_missing: tuple[str, ...], pdf: bool, workdir: Path,
+                    definition: Path | None) -> None:
     """Compile returned workbooks into the committee highlight report.
 
     The period comes from the returns (all must agree), or is checked against
@@ -368,13 +376,14 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(compile_returns, _workspace(workdir, definition), files, out=out,
                       extracted_on=extracted_on, allow_warnings=allow_warnings,
-                      newest_wins=newest_wins, pdf=pdf, progress=progress,
-                      period=expected_period, allow_missing=allow_missing)
+                      allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf,
+                      progress=progress, period=expected_period, allow_missing=allow_missing)
     if result.issues:
-        print_issues(result.issues, result.files, allow_warnings)
+        print_issues(result.issues, result.files, allow_warnings, allow_queries)
     if not result.written:
         click.echo("Nothing was written: fix the errors above (or use --allow-warnings "
-                   "when only warnings remain) and compile again.", err=True)
+                   "when only warnings remain, --allow-queries for unexplained queries) and "
+                   "compile again.", err=True)
         sys.exit(1)
     click.echo(result.describe())
 

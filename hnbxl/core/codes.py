@@ -313,6 +313,36 @@ _code("section-not-received", N, "batch", "Section not received (allowed)",
       "as Not received and its ratings as no data, with the owner named.",
       "Compile again when the owner's return arrives.")
 
+# --------------------------------------------------------------------------- queries
+# A query is a figure that looks wrong but may be right: the return explains it in the
+# form's explanation cell.  Unexplained it is a query (blocks a compile unless
+# --allow-queries); explained it is info, shown with its explanation in Data Quality.
+_code("query-moved", (Q, N), "batch", "Figure moved a lot since last period",
+      "The figure moved by more than the definition's share or amount from last period's.",
+      "Check the figure; if it is right, say why it moved in the explanation cell beside it.")
+_code("query-unchanged", (Q, N), "batch", "Figure the same as last period",
+      "The figure is exactly last period's where a change is expected: it may have been "
+      "carried forward instead of updated.",
+      "Update the figure, or explain in the explanation cell why it did not change.")
+_code("query-rating-figure", (Q, N), "batch", "Rating improved while the figure got worse",
+      "This period's rating is better than last period's, but the figure moved the wrong way "
+      "for the measure's direction.",
+      "Check the rating and the figure; explain in the explanation cell if both are right.")
+_code("query-savings-over-budget", (Q, N), "batch", "Savings above budget",
+      "A workstream reports more savings this quarter than its budget.",
+      "Check the figure; explain where the extra savings come from.")
+_code("query-risk-action", (Q, N), "batch", "Risk not improving, action unchanged",
+      "A risk's score rose, or is above its target, and its action is word for word last "
+      "period's.", "Update the action, or explain why it stays the same.")
+_code("query-small-number", (Q, N), "batch", "Small number",
+      "A count below the definition's small-number threshold may identify children in a "
+      "public paper; the owner must choose to publish it or suppress it.",
+      "Choose Suppress (the report shows 'fewer than N' and hides its share), or Publish and "
+      "give the reason in the explanation cell.")
+_code("query-share", (Q, N), "batch", "Share disagrees with its count and base",
+      "A percentage does not agree with the count and the group it is a share of.",
+      "Correct the percentage, the count or the base, or explain the difference.")
+
 del E, W, Q, N
 
 # --------------------------------------------------------------------------- checking

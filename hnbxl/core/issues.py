@@ -4,9 +4,10 @@ Every problem found in a return becomes an :class:`Issue` that names the file,
 sheet and cell, what was found and what was expected, so the officer can act
 on it without opening a debugger.  Severities follow the systems councils
 already send returns through: an *error* must be fixed; a *warning* (a value
-read by interpretation, such as ``£17,287`` typed as text) and a *query*
-(a figure that looks implausible) stop a compile unless the officer allows
-them; *info* is only noted.
+read by interpretation, such as ``£17,287`` typed as text) stops a compile
+unless ``--allow-warnings``; a *query* (a figure that looks implausible and
+has no explanation) stops it unless ``--allow-queries``; *info* is only noted,
+an explained query among it.
 """
 
 from __future__ import annotations
@@ -50,12 +51,14 @@ class Issue:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or self.cell
 
-    def blocks(self, allow_warnings: bool = False) -> bool:
-        """Whether this issue stops a compile."""
+    def blocks(self, allow_warnings: bool = False, allow_queries: bool = False) -> bool:
+        """Whether this issue stops a compile: queries and warnings each have their own flag."""
         if self.severity is Severity.ERROR:
             return True
-        if self.severity in (Severity.WARNING, Severity.QUERY):
+        if self.severity is Severity.WARNING:
             return not allow_warnings
+        if self.severity is Severity.QUERY:
+            return not allow_queries
         return False
 
     def to_dict(self) -> dict[str, str]:
@@ -68,8 +71,9 @@ class Issue:
         return (self.file, self.severity.rank, self.sheet, cell_order(self.cell), self.code)
 
 
-def blocking(issues: list[Issue], allow_warnings: bool = False) -> list[Issue]:
-    return [issue for issue in issues if issue.blocks(allow_warnings)]
+def blocking(issues: list[Issue], allow_warnings: bool = False,
+             allow_queries: bool = False) -> list[Issue]:
+    return [issue for issue in issues if issue.blocks(allow_warnings, allow_queries)]
 
 
 def summary_line(issues: list[Issue], files: int) -> str:

@@ -44,8 +44,11 @@ from hnbxl.forms.layout import (
     a1,
     check_results,
     formula_result,
+    query_first_row,
+    query_results,
     quote_sheet,
 )
+from hnbxl.forms.queries import formula_open
 from hnbxl.programme.definition import Programme
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import WriteError, check_write
@@ -56,6 +59,7 @@ FONT_SIZE = 10
 INPUT_FILL = "#FFF2CC"
 LOCKED_FILL = "#F2F2F2"
 BAD_FILL = "#FF9999"
+QUERY_FILL = "#F4B183"  # a figure raising a query not yet explained: orange, not red
 HEADER_FILL = "#1F3864"
 EXCEL_LARGEST = 9.99999999999999e307  # the largest number an Excel cell holds
 
@@ -181,6 +185,8 @@ class _Styles:
         self.status = workbook.add_format({**locked, "border": 1, "bold": True})
         self.count = workbook.add_format({**locked, "bold": True, "font_size": 14})
         self.bad = workbook.add_format({"bg_color": BAD_FILL, "font_color": "#000000"})
+        self.query = workbook.add_format({"bg_color": QUERY_FILL, "font_color": "#000000",
+                                          "bold": True})
         self.missing = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.ok = workbook.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
         self.identity = workbook.add_format({"locked": True})
@@ -229,7 +235,12 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
     for row, height in _row_heights(sheet, values).items():
         ws.set_row(row, height)
     inputs = {spec.field: spec for spec in layout.inputs}
-    results = check_results(layout.checks, inputs, values) if sheet.name == CHECK else {}
+    results = {}
+    if sheet.name == CHECK:
+        labels = {state.label: state.key for state in layout.programme.scale.states}
+        results = check_results(layout.checks, inputs, values)
+        results.update(query_results(layout.queries, inputs, values, query_first_row(layout),
+                                     labels))
     for cell in sheet.fixed:
         cached = (formula_result(cell, inputs, values) if cell.operation
                   else results.get((cell.row, cell.col), cell.value))
@@ -237,6 +248,7 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
     for spec in sheet.inputs:
         _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill),
                      flagged=spec.cell in notes)
+    _query_highlights(ws, styles, layout, sheet, inputs)
     for cell, text in sorted(notes.items()):
         check_write(ws.write_comment(cell, text, {"x_scale": 3, "y_scale": 2.5}),
                     f"{sheet.name}!{cell} comment", text)
@@ -411,6 +423,26 @@ def _breaks_rule(spec: InputSpec) -> str | None:
     return None
 
 
+def _query_highlights(ws: Any, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
+                      inputs: dict[str, InputSpec]) -> None:
+    """While a figure raises a query that is not explained, it and its explanation cell
+    turn orange: the same rule as the Check sheet row and the validator."""
+    def ref_of(field_key: str) -> str:
+        spec = inputs[field_key]
+        if spec.sheet == sheet.name:
+            return a1(spec.row, spec.col, True)
+        return f"{quote_sheet(spec.sheet)}!{a1(spec.row, spec.col, True)}"
+
+    for check in layout.queries:
+        fig = inputs[check.field]
+        if fig.sheet != sheet.name:
+            continue
+        criteria = "=" + formula_open(check, ref_of)
+        for spec in (fig, inputs[check.explanation]):
+            ws.conditional_format(spec.row, spec.col, spec.row, spec.col, {
+                "type": "formula", "criteria": criteria, "format": styles.query})
+
+
 def _check_formats(ws: Any, styles: _Styles, sheet: SheetLayout) -> None:
     status_cells = [c for c in sheet.fixed if c.style == "status"]
     if not status_cells:
@@ -420,6 +452,8 @@ def _check_formats(ws: Any, styles: _Styles, sheet: SheetLayout) -> None:
                                                "value": '"Missing"', "format": styles.missing})
     ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
                                                "value": '"OK"', "format": styles.ok})
+    ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
+                                               "value": '"Query"', "format": styles.query})
 
 
 def _print_setup(ws: Any, layout: FormLayout, sheet: SheetLayout) -> None:

@@ -23,11 +23,20 @@ from typing import Any
 from hnbxl.core import fmt
 from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
-from hnbxl.programme.definition import Limits, Programme, Risk
+from hnbxl.forms.queries import (
+    DISCLOSURE_CHOICES,
+    QueryCheck,
+    build_checks,
+    explained,
+    formula_open,
+    raised,
+)
+from hnbxl.programme.definition import Limits, Programme, Risk, query_items
+from hnbxl.programme.derived import matches
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.programme.thresholds import format_in_unit, threshold_at
 
-FORM_SCHEMA = 1  # bump when the layout code changes shape; stored in the identity
+FORM_SCHEMA = 2  # bump when the layout code changes shape; stored in the identity
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
@@ -229,6 +238,7 @@ class FormLayout:
     sheets: tuple[SheetLayout, ...]
     checks: tuple[CheckItem, ...]
     lists: dict[str, tuple[Any, ...]]  # list name -> values, on the Lists sheet
+    queries: tuple[QueryCheck, ...] = ()  # figures that may need explaining
 
     @property
     def inputs(self) -> tuple[InputSpec, ...]:
@@ -314,6 +324,19 @@ class _Builder:
         self.checks: list[CheckItem] = []
         self.lists: dict[str, tuple[Any, ...]] = {}
         self._list_cols: dict[str, int] = {}
+        self.queries: list[QueryCheck] = []
+        # Rows that can raise a query get an explanation cell; small counts a disclosure choice.
+        self.explained_items: set[str] = set()
+        self.small_items: set[str] = set()
+        self.risk_rules = [r for r in programme.queries.rules if r.kind == "risk_action"]
+        for rule in programme.queries.rules:
+            if rule.kind == "share":
+                self.explained_items.add(rule.params["share"].rsplit(".", 1)[0])
+            elif rule.kind != "risk_action":
+                items = query_items(programme, rule)
+                self.explained_items.update(items)
+                if rule.kind == "small_number":
+                    self.small_items.update(items)
 
     # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
 
@@ -350,6 +373,28 @@ class _Builder:
         except KeyError:
             return self.p.scale.no_data.label
 
+    def last_explanation(self, item_key: str) -> str | None:
+        return self.last.explanations.get(item_key) if self.last else None
+
+    def explanation_cells(self, section: str, sheet: str, row: int, col: int, item_key: str,
+                          name: str, explained_row: bool) -> tuple[list[InputSpec],
+                                                                   list[FixedCell]]:
+        """The explanation input and, locked beside it, last period's explanation."""
+        if not explained_row:
+            return [], [FixedCell(sheet, row, col, None, "blank"),
+                        FixedCell(sheet, row, col + 1, None, "blank")]
+        limit = self.p.queries.explanation_limit
+        spec = InputSpec(
+            f"{item_key}.explanation", section, sheet, row, col, TEXT,
+            f"{fmt.clip(name, 60)}: explanation of a query",
+            prompt_title="Explain a query",
+            prompt=_clip("Only when this row's figure is highlighted (a query: it looks "
+                         "unusual, see the Check sheet): say why it is right, in words the "
+                         f"programme office can check. Up to {limit:,} characters."),
+            max_length=limit,
+        )
+        return [spec], [FixedCell(sheet, row, col + 1, self.last_explanation(item_key), "last")]
+
     def last_figure(self, item_key: str) -> str:
         if not self.last:
             return self.p.not_reported_label
@@ -370,10 +415,32 @@ class _Builder:
             sheets.append(makers[section]())
         sheets = [replace(sheet, inputs=tuple(_plausible(spec, self.p.limits)
                                               for spec in sheet.inputs)) for sheet in sheets]
+        fields = {spec.field for sheet in sheets for spec in sheet.inputs}
+        self.queries = build_checks(self.p, self.period, self.last, fields.__contains__,
+                                    self.last_action_ref, self.item_name)
         sheets.append(self.check_sheet(sheets))
         sheets.append(self.lists_sheet())
         return FormLayout(self.p, self.period, self.identity, tuple(sheets),
-                          tuple(self.checks), dict(self.lists))
+                          tuple(self.checks), dict(self.lists), tuple(self.queries))
+
+    def item_name(self, item_key: str) -> str:
+        section, _, ident = item_key.partition(".")
+        if section == "measures":
+            return fmt.clip(self.p.measure(ident).name, 60)
+        if section == "finance":
+            return fmt.clip(self.p.finance_row(ident).name, 60)
+        if section == "risks" and self.last:
+            return fmt.clip(next((r.name for r in self.last.risks if r.id == ident), ident), 60)
+        return item_key
+
+    def last_action_ref(self, risk_id: str) -> str:
+        """The locked Lists cell holding a carried risk's last action (no 255-character limit)."""
+        assert self.last is not None
+        actions = tuple(r.action for r in self.last.open_risks)
+        ids = [r.id for r in self.last.open_risks]
+        self.list_range("Last period's action", actions)
+        col = self._list_cols["Last period's action"]
+        return f"{quote_sheet(LISTS)}!{a1(1 + ids.index(risk_id), col, True)}"
 
     def heading(self, sheet: str, title: str) -> list[FixedCell]:
         """Rows 1-3 of every section sheet: title, what and when, how to fill in."""
@@ -567,7 +634,8 @@ class _Builder:
         header_row = 4
         titles = ["Measure", "Detail", "Unit", "Last period figure", "Last period rating",
                   "Figure", "Out of (for a share)", "If no figure, why", "Last update (month)",
-                  "This period rating", "Reason for override"]
+                  "This period rating", "Reason for override", "Explain a query",
+                  "Last period's explanation", "Small number: publish or suppress"]
         fixed += self.header(s, header_row, titles)
         inputs: list[InputSpec] = []
         month_range = self.list_range("Month", self.months())
@@ -626,6 +694,24 @@ class _Builder:
             ins, fx = self.rating_inputs(section, s, row, 9, key, m.name, m.rule.computed, how, 10)
             inputs += ins
             fixed += fx
+            ins, fx = self.explanation_cells(section, s, row, 11, key, m.name,
+                                             key in self.explained_items)
+            inputs += ins
+            fixed += fx
+            if key in self.small_items:
+                n = self.p.queries.small_number
+                inputs.append(InputSpec(
+                    f"{key}.disclosure", section, s, row, 13, CHOICE,
+                    f"{short}: publish or suppress a small number",
+                    prompt_title="Small number",
+                    prompt=_clip(f"Only when the figure is from 1 to {n - 1}: choose Suppress "
+                                 f"(the committee papers show 'fewer than {n}'), or Publish and "
+                                 "give the reason in 'Explain a query'."),
+                    choices=DISCLOSURE_CHOICES,
+                    list_range=self.list_range("Small number", DISCLOSURE_CHOICES),
+                ))
+            else:
+                fixed.append(FixedCell(s, row, 13, None, "blank"))
             if m.figure_required:
                 self.checks.append(CheckItem(f"{short}: figure, or why there is none",
                                              (f"{key}.figure", f"{key}.reason")))
@@ -634,7 +720,7 @@ class _Builder:
             if not m.rule.computed:
                 self.checks.append(CheckItem(f"{short}: rating",
                                              (f"{key}.rating", f"{key}.reason")))
-        return SheetLayout(s, section, (44, 44, 14, 16, 18, 16, 12, 26, 14, 20, 30),
+        return SheetLayout(s, section, (44, 44, 14, 16, 18, 16, 12, 26, 14, 20, 30, 36, 30, 18),
                            tuple(fixed), tuple(inputs), header_row=header_row,
                            freeze=(header_row + 1, 1))
 
@@ -643,7 +729,8 @@ class _Builder:
         fixed = self.heading(s, self.p.sections[section].title)
         inputs: list[InputSpec] = []
         titles = ["Baseline", "Budget", "This quarter", "If no figure, why", "Variance",
-                  "Last period rating", "Override rating", "Reason for override"]
+                  "Last period rating", "Override rating", "Reason for override",
+                  "Explain a query", "Last period's explanation"]
         row = 4
         first_header = row
         for table, table_title in (("kpis", "KPI"), ("mitigations", "Programme Mitigations")):
@@ -688,6 +775,10 @@ class _Builder:
                                              fr.rule.computed, how, 8)
                 inputs += ins
                 fixed += fx
+                ins, fx = self.explanation_cells(section, s, row, 9, key, fr.name,
+                                                 key in self.explained_items)
+                inputs += ins
+                fixed += fx
                 self.checks.append(CheckItem(f"{short}: this quarter, or why there is none",
                                              (f"{key}.this_quarter", f"{key}.reason")))
                 if not fr.rule.computed:
@@ -696,7 +787,8 @@ class _Builder:
             row += 1
         inputs.append(self.narrative_input(section, s, row, "finance", 1, 8))
         fixed.append(FixedCell(s, row, 0, self.narrative_label("finance"), "label"))
-        return SheetLayout(s, section, (44, 15, 15, 15, 22, 14, 18, 18, 30), tuple(fixed),
+        return SheetLayout(s, section, (44, 15, 15, 15, 22, 14, 18, 18, 30, 36, 30),
+                           tuple(fixed),
                            tuple(inputs), header_row=first_header, freeze=(first_header + 1, 1),
                            row_heights={row: 240})
 
@@ -708,7 +800,8 @@ class _Builder:
         fixed += self.header(s, header_row, ["ID", "Risk name", "Risk (if ... then ...)",
                                              "Likelihood", "Impact", "Score", "Action",
                                              "Direction", "Target score", "Updated (month)",
-                                             "Status"])
+                                             "Status", "Explain a query",
+                                             "Last period's explanation"])
         carried: tuple[Risk, ...] = self.last.open_risks if self.last else self.p.risks
         carried = tuple(r for r in carried if r.status == "open")
         inputs: list[InputSpec] = []
@@ -788,6 +881,11 @@ class _Builder:
                           choices=tuple(RISK_STATUS_LABELS.values()), list_range=status_range,
                           prefill=RISK_STATUS_LABELS["open"] if risk else None),
             ]
+            ins, fx = self.explanation_cells(
+                section, s, row, 11, key, label, risk is not None and any(
+                    matches(ref, key) for rule in self.risk_rules for ref in rule.of))
+            inputs += ins
+            fixed += fx
             needed = ("likelihood", "impact", "action", "direction", "target", "updated", "status")
             for part in needed:
                 self.checks.append(CheckItem(
@@ -796,7 +894,8 @@ class _Builder:
             if not risk:
                 self.checks.append(CheckItem(f"{label}: description", (f"{key}.risk",),
                                              when=f"{key}.name"))
-        return SheetLayout(s, section, (6, 30, 50, 11, 9, 8, 50, 14, 10, 12, 10), tuple(fixed),
+        return SheetLayout(s, section, (6, 30, 50, 11, 9, 8, 50, 14, 10, 12, 10, 36, 30),
+                           tuple(fixed),
                            tuple(inputs), header_row=header_row, freeze=(header_row + 1, 2))
 
     def check_sheet(self, sheets: list[SheetLayout]) -> SheetLayout:
@@ -806,8 +905,10 @@ class _Builder:
         fixed = [
             FixedCell(s, 0, 0, "Check before you return", "title"),
             FixedCell(s, 1, 0, "Required inputs still empty:", "label"),
-            FixedCell(s, 2, 0, "Rows marked Check are worth a second look but do not stop "
-                      "the return.", "note"),
+            FixedCell(s, 2, 0, "Queries not explained:", "label"),
+            FixedCell(s, 2, 2, "Rows marked Check are worth a second look but do not stop "
+                      "the return. A query is a figure that looks unusual: explain it in the "
+                      "cell named, or correct the figure.", "note"),
             FixedCell(s, 3, 0, "What is needed", "header"),
             FixedCell(s, 3, 1, "Where", "header"),
             FixedCell(s, 3, 2, "Status", "header"),
@@ -837,11 +938,43 @@ class _Builder:
         fixed.append(FixedCell(
             s, *CHECK_COUNT_CELL, cached[CHECK_COUNT_CELL], "count",
             formula=f'=COUNTIF({a1(CHECK_FIRST_ROW, 2, True)}:{a1(last, 2, True)},"Missing")'))
+        fixed += self.query_rows(by_field, last + 2)
         # The Check sheet only helps the person filling in; what it says has no bearing on
         # the values read, so reading skips it (it is half the form's cells).
         fixed = [replace(cell, checked=False) for cell in fixed]
         return SheetLayout(s, None, (60, 40, 14), tuple(fixed), (), header_row=3,
                            freeze=(4, 0))
+
+    def query_rows(self, by_field: dict[str, InputSpec], first: int) -> list[FixedCell]:
+        """One Check row per query (Query or OK) and the count of those not explained."""
+        s = CHECK
+        cached = query_results(self.queries, by_field, {}, first)
+
+        def ref_of(field_key: str) -> str:
+            if field_key.startswith("="):
+                return field_key[1:]
+            spec = by_field[field_key]
+            return ref(spec.sheet, spec.row, spec.col, False)
+
+        fixed = [FixedCell(s, first - 1, 0, "Queries: figures to explain (or correct)", "header")]
+        for i, check in enumerate(self.queries):
+            row = first + i
+            fig, note = by_field[check.field], by_field[check.explanation]
+            where = f"{fig.sheet}!{fig.cell}; explain in {note.sheet}!{note.cell}"
+            if check.disclosure:
+                choice = by_field[check.disclosure]
+                where += f", or choose in {choice.sheet}!{choice.cell}"
+            fixed += [
+                FixedCell(s, row, 0, check.label, "label"),
+                FixedCell(s, row, 1, where, "guidance"),
+                FixedCell(s, row, 2, cached[(row, 2)], "status",
+                          formula=f'=IF({formula_open(check, ref_of)},"Query","OK")'),
+            ]
+        last = first + max(len(self.queries), 1) - 1
+        fixed.append(FixedCell(
+            s, *QUERY_COUNT_CELL, cached[QUERY_COUNT_CELL], "count",
+            formula=f'=COUNTIF({a1(first, 2, True)}:{a1(last, 2, True)},"Query")'))
+        return fixed
 
     def lists_sheet(self) -> SheetLayout:
         fixed = []
@@ -856,6 +989,7 @@ class _Builder:
 
 CHECK_FIRST_ROW = 4  # the Check sheet's first check row (zero-based)
 CHECK_COUNT_CELL = (1, 1)  # where it counts what is missing
+QUERY_COUNT_CELL = (2, 1)  # where it counts the queries not explained
 
 
 def _plausible(spec: InputSpec, limits: Limits) -> InputSpec:
@@ -914,6 +1048,41 @@ def check_results(checks: tuple[CheckItem, ...] | list[CheckItem],
         missing += status == "Missing"
         results[(CHECK_FIRST_ROW + i, 2)] = status
     results[CHECK_COUNT_CELL] = missing
+    return results
+
+
+def query_first_row(layout: FormLayout) -> int:
+    """The Check sheet's first query row (zero-based)."""
+    return CHECK_FIRST_ROW + max(len(layout.checks), 1) + 1
+
+
+def canonical_values(inputs: dict[str, InputSpec], values: dict[str, Any],
+                     labels: dict[str, str]) -> dict[str, Any]:
+    """Values as written into a form (prefills where none given), as the validator types them.
+
+    Only what the query checks compare needs translating: a rating label to its key.
+    """
+    out = {}
+    for key, spec in inputs.items():
+        value = values.get(key, spec.prefill)
+        if value in (None, ""):
+            continue
+        out[key] = labels.get(value, value) if spec.kind == RAG else value
+    return out
+
+
+def query_results(queries: tuple[QueryCheck, ...] | list[QueryCheck],
+                  inputs: dict[str, InputSpec], values: dict[str, Any], first: int,
+                  labels: dict[str, str] | None = None) -> dict[tuple[int, int], Any]:
+    """What the Check sheet's query formulas give for these values (see check_results)."""
+    typed = canonical_values(inputs, values, labels or {})
+    results: dict[tuple[int, int], Any] = {}
+    open_ = 0
+    for i, check in enumerate(queries):
+        status = "Query" if raised(check, typed) and not explained(check, typed) else "OK"
+        open_ += status == "Query"
+        results[(first + i, 2)] = status
+    results[QUERY_COUNT_CELL] = open_
     return results
 
 

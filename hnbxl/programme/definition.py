@@ -32,6 +32,11 @@ RULE_KINDS = ("manual", "threshold", "variance", "band", "derived", "cap")
 RISK_DIRECTIONS = ("same", "up", "down", "new")
 GRADES = ("green", "amber", "red")
 SECTION_KEYS = ("overview", "conditions", "measures", "finance", "risks")
+# Query rules: a figure that looks wrong is not always wrong; the return explains it.
+QUERY_KINDS = ("moved", "unchanged", "rating_vs_figure", "savings_over_budget", "risk_action",
+               "small_number", "share")
+NUMERIC_UNITS = ("count", "percent", "money", "count_with_share")
+COUNT_UNITS = ("count", "count_with_share")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 DEFAULT_DEFINITION = "wiltshire-hnb.toml"
@@ -122,6 +127,28 @@ class Rule:
     def computed(self) -> bool:
         """Computed rules may be overridden by an owner with a written reason."""
         return self.kind != "manual"
+
+
+@dataclass(frozen=True)
+class QueryRule:
+    """A query rule as data: which rows it looks at (``of``) and its own settings.
+
+    ``params`` holds the kind's settings, checked on load: ``share`` and
+    ``amount`` (moved), ``rose`` and ``above_target`` (risk_action),
+    ``share``/``count``/``base`` field keys and ``tolerance`` (share).
+    """
+
+    kind: str
+    of: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+    message: str = ""  # what the committee's officer reads; the kind's wording when empty
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    small_number: int = 5  # a count from 1 up to this, less one, is a small number
+    explanation_limit: int = 1000  # characters an explanation cell takes
+    rules: tuple[QueryRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,6 +309,7 @@ class Programme:
     # the TOML as read: history keeps it, keyed by hash, so returns made from this
     # version can be read through its own layout after the definition changes
     text: str = field(default="", repr=False, compare=False)
+    queries: QuerySettings = QuerySettings()
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
         """Section keys an owner fills, in report order; ``None`` means all."""
@@ -503,6 +531,7 @@ class _Loader:
         if not scoring.id_prefix:
             scoring = replace(scoring, id_prefix=default_risk_prefix(r.id for r in risks))
         limits = self.limits(root.table("limits", None))
+        queries = self.queries(root.table("queries", None), measures)
 
         programme = Programme(
             id=self.programme_id(prog),
@@ -531,11 +560,13 @@ class _Loader:
             limits=limits,
             headings=self.headings(root),
             text=self.text,
+            queries=queries,
         )
         prog.done()
         root.done()
         self.check_ids(programme)
         self.check_rules(programme)
+        self.check_queries(programme)
         return programme
 
     def ident(self, table: _Table, name: str) -> str:
@@ -904,6 +935,42 @@ class _Loader:
         t.done()
         return risk
 
+    def queries(self, t: _Table, measures: tuple[Measure, ...]) -> QuerySettings:
+        """The ``[queries]`` table: the small-number setting and the query rules."""
+        small = t.integer("small_number", 1, 1000, 5)
+        limit = t.integer("explanation_limit", 20, 32767, 1000)
+        rules = []
+        for r in t.tables("rules", required=False):
+            kind = r.choice("kind", QUERY_KINDS)
+            params: dict[str, Any] = {}
+            of: tuple[str, ...] = ()
+            if kind == "share":
+                for name in ("share", "count", "base"):
+                    params[name] = r.text(name)
+                params["tolerance"] = r.number("tolerance", 0.005)
+                if params["tolerance"] < 0:
+                    self.fail(r.key("tolerance"), "must be 0 or more")
+            else:
+                of = tuple(self.text_list(r, "of"))
+            if kind == "moved":
+                share, amount = r.number("share", None), r.number("amount", None)
+                if share is None and amount is None:
+                    self.fail(r.key("share"), "a moved rule needs share (0.25 is 25%) or amount")
+                for name, value in (("share", share), ("amount", amount)):
+                    if value is not None:
+                        if value <= 0:
+                            self.fail(r.key(name), "must be more than 0")
+                        params[name] = value
+            elif kind == "risk_action":
+                params["rose"] = r.get("rose", bool, True)
+                params["above_target"] = r.get("above_target", bool, True)
+                if not (params["rose"] or params["above_target"]):
+                    self.fail(r.key("rose"), "rose or above_target must be true")
+            rules.append(QueryRule(kind, of, params, r.text("message", "", allow_empty=True)))
+            r.done()
+        t.done()
+        return QuerySettings(small, limit, tuple(rules))
+
     # -- cross checks
 
     def check_ids(self, p: Programme) -> None:
@@ -960,6 +1027,64 @@ class _Loader:
                 self.fail(where, "a variance rule needs a budget; only finance rows have one")
             elif rule.kind == "threshold" and not key.startswith("measures."):
                 self.fail(where, "a threshold rule needs a figure; only measures have one")
+
+    def check_queries(self, p: Programme) -> None:
+        numeric = {f"measures.{m.id}.figure": m.unit for m in p.measures
+                   if m.unit in NUMERIC_UNITS}
+        bases = {f"measures.{m.id}.share_base" for m in p.measures
+                 if m.unit == "count_with_share"}
+        for i, rule in enumerate(p.queries.rules):
+            where = f"queries.rules[{i}]"
+            if rule.kind == "share":
+                wanted = (("share", ("percent",)), ("count", COUNT_UNITS), ("base", COUNT_UNITS))
+                for name, units in wanted:
+                    key = rule.params[name]
+                    if not (numeric.get(key) in units or (name == "base" and key in bases)):
+                        self.fail(f"{where}.{name}", f"'{key}' is not the figure of a "
+                                  f"{' or '.join(units)} measure (measures.<id>.figure"
+                                  + (", or measures.<id>.share_base)" if name == "base" else ")"))
+                continue
+            if rule.kind == "risk_action":
+                ids = {r.id for r in p.risks}
+                for ref in rule.of:
+                    if ref != "risks.*" and not (ref.startswith("risks.")
+                                                 and ref.split(".", 1)[1] in ids):
+                        self.fail(f"{where}.of", f"'{ref}' is not risks.* or risks.<id> of "
+                                  "the risk log")
+                continue
+            candidates = _query_candidates(p, rule.kind)
+            for ref in rule.of:
+                if not any(matches(ref, key) for key in candidates):
+                    self.fail(f"{where}.of", f"'{ref}' points at no row a {rule.kind} rule "
+                              f"applies to; it applies to: {', '.join(candidates) or 'none'}")
+
+
+def query_items(p: Programme, rule: QueryRule) -> tuple[str, ...]:
+    """The item keys a query rule looks at, in form order (risks: ``risks.*`` patterns kept).
+
+    A pattern takes in only the rows the kind applies to (a moved rule on
+    ``measures.*`` skips status measures); the loader refuses an exact key the
+    kind cannot apply to.
+    """
+    out = []
+    for key in _query_candidates(p, rule.kind):
+        if any(matches(ref, key) for ref in rule.of):
+            out.append(key)
+    return tuple(out)
+
+
+def _query_candidates(p: Programme, kind: str) -> tuple[str, ...]:
+    measures = {
+        "moved": NUMERIC_UNITS, "unchanged": NUMERIC_UNITS, "rating_vs_figure": NUMERIC_UNITS,
+        "small_number": COUNT_UNITS,
+    }.get(kind, ())
+    keys = [f"measures.{m.id}" for m in p.measures if m.unit in measures
+            and (kind != "rating_vs_figure" or m.direction is not None)]
+    if kind in ("moved", "unchanged"):
+        keys += [f"finance.{r.id}" for r in p.finance_rows]
+    if kind == "savings_over_budget":
+        keys += [f"finance.{r.id}" for r in p.finance_rows if r.favourable == "over"]
+    return tuple(keys)
 
 
 def tab_name(title: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.periods import Period
@@ -22,6 +23,10 @@ class PeriodSnapshot:
     ratings: dict[str, str] = field(default_factory=dict)  # item key -> RAG key
     figures: dict[str, str] = field(default_factory=dict)  # item key -> display text
     risks: tuple[Risk, ...] = ()
+    # Figures as numbers (field -> value), for the query rules that compare with last period.
+    values: dict[str, Any] = field(default_factory=dict)
+    # Explanations of last period's queries (item -> text), shown locked in the next form.
+    explanations: dict[str, str] = field(default_factory=dict)
 
     @property
     def open_risks(self) -> tuple[Risk, ...]:
@@ -40,5 +45,7 @@ class PeriodSnapshot:
                 for r in self.risks
             ],
         }
+        if self.explanations:  # shown locked in the form; absent, digests stay as they were
+            payload["explanations"] = self.explanations
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
         return sha256_hex(text.encode("utf-8"))[:16]

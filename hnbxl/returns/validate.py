@@ -20,6 +20,7 @@ from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_lin
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.layout import CheckItem, FormLayout, InputSpec
+from hnbxl.forms.queries import explained, raised
 from hnbxl.programme.definition import Programme
 from hnbxl.returns.read import LayoutCache, ReturnRead, read_return
 from hnbxl.store.history import History
@@ -51,8 +52,9 @@ class Validation:
     # (older return set aside, the newer one used) under --newest-wins
     set_aside: list[tuple[ReturnRead, ReturnRead]] = field(default_factory=list)
 
-    def blocking(self, allow_warnings: bool = False) -> list[Issue]:
-        return blocking(self.issues, allow_warnings)
+    def blocking(self, allow_warnings: bool = False, allow_queries: bool = False
+                 ) -> list[Issue]:
+        return blocking(self.issues, allow_warnings, allow_queries)
 
     def owners(self) -> list[OwnerStatus]:
         """Who has returned what: for chasing the missing returns."""
@@ -80,7 +82,8 @@ class Validation:
             out.append(OwnerStatus(key, owner.name, files, missing, repeated))
         return out
 
-    def to_dict(self, allow_warnings: bool = False) -> dict[str, Any]:
+    def to_dict(self, allow_warnings: bool = False, allow_queries: bool = False
+                ) -> dict[str, Any]:
         owners = self.owners()
         return {
             "period": self.period.key if self.period else None,
@@ -95,7 +98,7 @@ class Validation:
                  "used": r in self.used}
                 for r in self.reads
             ],
-            "blocking": bool(self.blocking(allow_warnings)),
+            "blocking": bool(self.blocking(allow_warnings, allow_queries)),
             "summary": summary_line(self.issues, self.files),
             "issues": [issue.to_dict() for issue in self.issues],
         }
@@ -137,6 +140,7 @@ def validate_reads(reads: list[ReturnRead], newest_wins: bool = False,
     result.values = _merge(result.used, result.issues)
     _merged_checks(result.values, result.issues)
     _completeness(result.used, result.values, result.issues)
+    _queries(result.used, result.values, result.issues)
     result.issues.sort(key=Issue.sort_key)
     return result
 
@@ -153,7 +157,7 @@ def month_issues(validation: Validation, allow_missing: Sequence[str] = ()) -> l
     programme = validation.programme
     out: list[Issue] = []
     if validation.period is None:
-        if not validation.blocking(allow_warnings=True):
+        if not validation.blocking(allow_warnings=True, allow_queries=True):
             out.append(Issue("no-returns", Severity.ERROR,
                              "None of the files could be read as a return."))
         return out
@@ -447,3 +451,52 @@ def _satisfied(check: CheckItem, values: dict[str, FieldValue]) -> bool:
     if check.when and check.when not in values:
         return True
     return any(f in values for f in check.any_of)
+
+
+def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
+             issues: list[Issue]) -> None:
+    """Query rules on the merged values: unexplained is a query, explained is info.
+
+    The same :class:`~hnbxl.forms.queries.QueryCheck` objects give the form's
+    highlight and Check sheet rows, so the two counts agree.
+    """
+    typed = {key: v.value for key, v in values.items()}
+    seen: set[tuple[str, str, str]] = set()
+    for read in used:
+        layout = read.layout
+        assert layout is not None
+        for check in layout.queries:
+            ident = (check.code, check.item, check.field)
+            if ident in seen or not raised(check, typed):
+                continue
+            seen.add(ident)
+            spec, note = layout.input(check.field), layout.input(check.explanation)
+            found_value = values.get(check.field)
+            found = _say(found_value.value) if found_value else ""
+            where = values[check.field].provenance.file if found_value else read.display
+            if explained(check, typed):
+                issues.append(Issue(
+                    check.code, Severity.INFO, f"{check.label}. {_explanation(check, typed)}",
+                    where, spec.sheet, spec.cell, check.field, found=found,
+                    expected="explained"))
+                continue
+            choose = ""
+            if check.disclosure:
+                choice = layout.input(check.disclosure)
+                choose = f"; choose Suppress or Publish in {choice.sheet}!{choice.cell}"
+            issues.append(Issue(
+                check.code, Severity.QUERY,
+                f"{check.label}. Correct the figure, or explain it in "
+                f"{note.sheet}!{note.cell}{choose}.", where, spec.sheet, spec.cell,
+                check.field, found=found,
+                expected=f"an explanation in {note.sheet}!{note.cell}"))
+
+
+def _explanation(check: Any, typed: dict[str, Any]) -> str:
+    note = typed.get(check.explanation)
+    if check.disclosure and typed.get(check.disclosure) == "Suppress":
+        return "Suppressed: the report shows it as a small number." + (
+            f" Note: {note}" if isinstance(note, str) and note.strip() else "")
+    if check.disclosure:
+        return f"Published; reason: {note}"
+    return f"Explained: {note}"

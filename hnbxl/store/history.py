@@ -362,7 +362,17 @@ class History:
                 " updated, status FROM risks WHERE compile_id = ? ORDER BY position",
                 (compile_id,)).fetchall()
         )
-        return PeriodSnapshot(period, ratings, figures, risks)
+        values: dict[str, Any] = {}
+        explanations: dict[str, str] = {}
+        for name, text in conn.execute(
+                "SELECT field, value_json FROM field_values WHERE compile_id = ? ORDER BY rowid",
+                (compile_id,)).fetchall():
+            value = json.loads(text)
+            if name.endswith(".explanation") and isinstance(value, str):
+                explanations[name.rsplit(".", 1)[0]] = value
+            elif name.rsplit(".", 1)[1] in _SNAPSHOT_PARTS:
+                values[name] = value
+        return PeriodSnapshot(period, ratings, figures, risks, values, explanations)
 
     # -- writing
 
@@ -448,6 +458,9 @@ def _from_json(value: Any, field: str) -> Any:
         except ValueError:
             return value
     return value
+
+
+_SNAPSHOT_PARTS = ("figure", "share_base", "this_quarter", "disclosure")
 
 
 def _jsonable(value: Any) -> Any:

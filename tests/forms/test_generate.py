@@ -82,7 +82,13 @@ def test_defined_names_resolve_to_their_inputs(book: openpyxl.Workbook,
         [(sheet, ref)] = list(dn.destinations)
         assert sheet == spec.sheet
         assert ref.replace("$", "") == spec.cell
-    assert len(layout.inputs) == 167
+    # 167 inputs, and 26 for queries: an explanation beside every figure a query rule can
+    # raise (9 measures, 9 finance rows, 5 risks) and 3 small-number choices.
+    assert len(layout.inputs) == 193
+    assert names["f_measures__average_cost_per_ehcp__explanation"].attr_text == (
+        "'Key Measures'!$L$10")
+    assert names["f_measures__ceased_not_neet__disclosure"].attr_text == "'Key Measures'!$N$12"
+    assert names["f_risks__R1__explanation"].attr_text == "'Risk Log'!$L$6"
 
 
 def test_identity_survives_openpyxl_save(form: Path, tmp_path: Path,
@@ -202,7 +208,9 @@ def test_stored_formula_results_follow_the_values_written() -> None:
                                   data_only=True)
     check = send["Check"]
     assert check["B2"].value == 0
-    assert {r[2].value for r in check.iter_rows(min_row=5)} <= {"OK", "Check"}
+    assert check["B3"].value == 0  # every query the sample raises is explained
+    statuses = {r[2].value for r in check.iter_rows(min_row=5)} - {None}
+    assert statuses <= {"OK", "Check"}
     assert send["Risk Log"]["F11"].value == 9  # the new risk: 3 x 3
     finance = openpyxl.load_workbook(SAMPLES / "2024-03" / "wiltshire-hnb-2024-03-finance.xlsx",
                                      data_only=True)

@@ -1,0 +1,338 @@
+"""Query checks: one object per figure that may raise a query, judged twice from one rule.
+
+A query is a figure that looks wrong but may be right (the DfE COLLECT
+meaning): the return clears it with an explanation.  The definition's query
+rules (``[[queries.rules]]``) and last period's snapshot are turned here into
+:class:`QueryCheck` objects, with last period's figures baked in as numbers.
+Each check is then judged in two places from the same object:
+
+* :func:`raised` / :func:`explained` on the values read from a return
+  (the validator), and
+* :func:`formula_raised` / :func:`formula_explained` as spreadsheet formulas
+  (the form's highlight and its Check sheet),
+
+so the form the person types into and the validator cannot drift apart; a
+test recalculates filled forms in LibreOffice and compares the two counts.
+
+Comparisons carry a small explicit margin (``TOLERANCE`` of the figure's
+size): spreadsheets treat numbers within about 1e-15 of each other as equal,
+Python does not, so every limit is moved a little off the exact boundary and
+both sides agree on which side of it a figure lies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+TOLERANCE = 1e-9
+SUPPRESS = "Suppress"
+PUBLISH = "Publish"
+DISCLOSURE_CHOICES = (SUPPRESS, PUBLISH)
+
+CODES = {  # kind -> issue code (catalogued in hnbxl/core/codes.py)
+    "moved": "query-moved",
+    "unchanged": "query-unchanged",
+    "rating_vs_figure": "query-rating-figure",
+    "savings_over_budget": "query-savings-over-budget",
+    "risk_action": "query-risk-action",
+    "small_number": "query-small-number",
+    "share": "query-share",
+}
+
+@dataclass(frozen=True)
+class QueryCheck:
+    """One rule applied to one row, with last period's numbers baked in.
+
+    ``operands`` are the fields read, first the one the query sits on; ``params``
+    the kind's constants.  ``explanation`` is the field that explains it and
+    ``disclosure`` (small numbers only) the publish-or-suppress choice.
+    """
+
+    kind: str
+    item: str
+    label: str
+    operands: tuple[str, ...]
+    explanation: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    disclosure: str = ""
+
+    @property
+    def code(self) -> str:
+        return CODES[self.kind]
+
+    @property
+    def field(self) -> str:
+        return self.operands[0]
+
+
+# --------------------------------------------------------------------------- Python side
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip(" ") != ""
+
+
+def raised(check: QueryCheck, values: Mapping[str, Any]) -> bool:
+    """Whether the values (field -> canonical value, absent when empty) raise the query."""
+    v = [values.get(f) for f in check.operands]
+    p = check.params
+    if check.kind == "moved":
+        return _number(v[0]) and any(abs(v[0] - p["last"]) > lim for lim in p["limits"])
+    if check.kind == "unchanged":
+        return _number(v[0]) and abs(v[0] - p["last"]) <= p["tol"]
+    if check.kind == "rating_vs_figure":
+        if not _number(v[0]) or v[1] not in p["better_keys"]:
+            return False
+        return v[0] > p["last"] + p["tol"] if p["lower"] else v[0] < p["last"] - p["tol"]
+    if check.kind == "savings_over_budget":
+        return _number(v[0]) and v[0] > p["limit"]
+    if check.kind == "risk_action":
+        like, imp, action, target, status = v
+        if not (_number(like) and _number(imp)) or action != p["last_action"]:
+            return False
+        if status == "Closed":
+            return False
+        score = like * imp
+        return (p["rose"] and score > p["last_score"]) or (
+            p["above_target"] and _number(target) and score > target)
+    if check.kind == "small_number":
+        return _number(v[0]) and 1 <= v[0] < p["threshold"]
+    if check.kind == "share":
+        share, count, base = v
+        if not (_number(share) and _number(count) and _number(base)) or base <= 0:
+            return False
+        return abs(share - count / base) > p["limit"]
+    raise ValueError(check.kind)
+
+
+def explained(check: QueryCheck, values: Mapping[str, Any]) -> bool:
+    note = values.get(check.explanation)
+    if check.kind == "small_number":
+        choice = values.get(check.disclosure)
+        return choice == SUPPRESS or (choice == PUBLISH and _text(note))
+    return _text(note)
+
+
+# --------------------------------------------------------------------------- formula side
+
+
+def num(value: float) -> str:
+    """A number as formula text, never in E notation (which some clients misread)."""
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def formula_raised(check: QueryCheck, ref: Callable[[str], str]) -> str:
+    """The query as a spreadsheet condition (no ``=``); ``ref`` gives a field's cell."""
+    r = [ref(f) for f in check.operands]
+    p = check.params
+    if check.kind == "moved":
+        over = ",".join(f"ABS({r[0]}-{num(p['last'])})>{num(lim)}" for lim in p["limits"])
+        return f"AND(ISNUMBER({r[0]}),OR({over}))"
+    if check.kind == "unchanged":
+        return f"AND(ISNUMBER({r[0]}),ABS({r[0]}-{num(p['last'])})<={num(p['tol'])})"
+    if check.kind == "rating_vs_figure":
+        better = ",".join(f"{r[1]}={_quote(label)}" for label in p["better_labels"])
+        worse = (f"{r[0]}>{num(p['last'] + p['tol'])}" if p["lower"]
+                 else f"{r[0]}<{num(p['last'] - p['tol'])}")
+        return f"AND(ISNUMBER({r[0]}),OR({better}),{worse})"
+    if check.kind == "savings_over_budget":
+        return f"AND(ISNUMBER({r[0]}),{r[0]}>{num(p['limit'])})"
+    if check.kind == "risk_action":
+        like, imp, action, target, status = r
+        tests = []
+        if p["rose"]:
+            tests.append(f"{like}*{imp}>{num(p['last_score'])}")
+        if p["above_target"]:
+            tests.append(f"AND(ISNUMBER({target}),{like}*{imp}>{target})")
+        return (f"AND(ISNUMBER({like}),ISNUMBER({imp}),EXACT({action},{p['last_action_ref']}),"
+                f"{status}<>\"Closed\",OR({','.join(tests)}))")
+    if check.kind == "small_number":
+        return f"AND(ISNUMBER({r[0]}),{r[0]}>=1,{r[0]}<{p['threshold']})"
+    if check.kind == "share":
+        share, count, base = r
+        return (f"AND(ISNUMBER({share}),ISNUMBER({count}),ISNUMBER({base}),{base}>0,"
+                f"ABS({share}-{count}/{base})>{num(p['limit'])})")
+    raise ValueError(check.kind)
+
+
+def formula_explained(check: QueryCheck, ref: Callable[[str], str]) -> str:
+    note = f'LEN(TRIM({ref(check.explanation)}))>0'
+    if check.kind == "small_number":
+        choice = ref(check.disclosure)
+        return f'OR({choice}="{SUPPRESS}",AND({choice}="{PUBLISH}",{note}))'
+    return note
+
+
+def formula_open(check: QueryCheck, ref: Callable[[str], str]) -> str:
+    """TRUE while the query is raised and not explained: the highlight and the Check row."""
+    return f"AND({formula_raised(check, ref)},NOT({formula_explained(check, ref)}))"
+
+
+def tolerance(*numbers: float) -> float:
+    return TOLERANCE * max([1.0, *(abs(n) for n in numbers)])
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _unit_text(value: float, unit: str) -> str:
+    from hnbxl.core import fmt
+
+    if unit == "percent":
+        return fmt.percent(value)
+    if unit == "money":
+        return fmt.money(value)
+    return fmt.number(value)
+
+
+def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bool],
+                 last_action_ref: Callable[[str], str], short: Callable[[str], str]
+                 ) -> list[QueryCheck]:
+    """Every query check of a form: the definition's rules on the rows this form holds.
+
+    ``has`` says whether the form holds a field; ``last_action_ref`` gives the
+    locked cell holding a carried risk's last action; ``short`` a row's name.
+    Rules that compare with last period make no check when there is no last
+    period's figure to compare with.
+    """
+    from hnbxl.programme.definition import query_items
+    from hnbxl.programme.derived import matches
+
+    q = programme.queries
+    out: list[QueryCheck] = []
+    last_values = last.values if last else {}
+    units = {f"measures.{m.id}": m.unit for m in programme.measures}
+    units.update({f"finance.{r.id}": "money" for r in programme.finance_rows})
+
+    def figure_field(item: str) -> str:
+        return f"{item}.this_quarter" if item.startswith("finance.") else f"{item}.figure"
+
+    def prev(item: str) -> float | None:
+        value = last_values.get(figure_field(item))
+        return value if _number(value) else None
+
+    for rule in q.rules:
+        if rule.kind == "share":
+            share = rule.params["share"]
+            item = share.rsplit(".", 1)[0]
+            if all(has(rule.params[k]) for k in ("share", "count", "base")):
+                out.append(QueryCheck(
+                    "share", item,
+                    rule.message or f"{short(item)}: the share does not agree with its count "
+                    f"and base (within {rule.params['tolerance'] * 100:g} points)",
+                    (share, rule.params["count"], rule.params["base"]), f"{item}.explanation",
+                    {"limit": rule.params["tolerance"] + TOLERANCE}))
+            continue
+        if rule.kind == "risk_action":
+            if last is None:
+                continue  # no last period: the action shown is the definition's, not a return's
+            for risk in last.open_risks:
+                base = f"risks.{risk.id}"
+                if not any(matches(ref, base) for ref in rule.of) or not has(f"{base}.action"):
+                    continue
+                why = " or ".join(w for w, on in (("rose", rule.params["rose"]),
+                                                   ("is above its target",
+                                                    rule.params["above_target"])) if on)
+                out.append(QueryCheck(
+                    "risk_action", base,
+                    rule.message or f"{risk.id} {short(base)}: the score {why} and the action "
+                    "is last period's",
+                    tuple(f"{base}.{part}" for part in
+                          ("likelihood", "impact", "action", "target", "status")),
+                    f"{base}.explanation",
+                    {"last_score": risk.score, "last_action": risk.action,
+                     "last_action_ref": last_action_ref(risk.id),
+                     "rose": rule.params["rose"], "above_target": rule.params["above_target"]}))
+            continue
+        for item in query_items(programme, rule):
+            fig = figure_field(item)
+            if not has(fig):
+                continue
+            unit = units[item]
+            before = prev(item)
+            explanation = f"{item}.explanation"
+            if rule.kind == "small_number":
+                n = q.small_number
+                out.append(QueryCheck(
+                    "small_number", item,
+                    rule.message or f"{short(item)}: fewer than {n}; publish with a reason, "
+                    "or suppress", (fig,), explanation, {"threshold": n},
+                    disclosure=f"{item}.disclosure"))
+                continue
+            if rule.kind == "savings_over_budget":
+                row = programme.finance_row(item.split(".", 1)[1])
+                budget = programme.finance_for(row, period)
+                out.append(QueryCheck(
+                    "savings_over_budget", item,
+                    rule.message or f"{short(item)}: savings above the budget of "
+                    f"{_unit_text(budget.budget, 'money')}", (fig,), explanation,
+                    {"limit": budget.budget + tolerance(budget.budget)}))
+                continue
+            if before is None:
+                continue
+            tol = tolerance(before)
+            if rule.kind == "moved":
+                limits, words = [], []
+                if "share" in rule.params:
+                    limits.append(rule.params["share"] * abs(before) + tol)
+                    words.append(f"{rule.params['share'] * 100:g}%")
+                if "amount" in rule.params:
+                    limits.append(rule.params["amount"] + tol)
+                    words.append(_unit_text(rule.params["amount"], unit))
+                out.append(QueryCheck(
+                    "moved", item,
+                    rule.message or f"{short(item)}: moved by more than {' or '.join(words)} "
+                    f"from last period's {_unit_text(before, unit)}", (fig,), explanation,
+                    {"last": before, "limits": tuple(limits)}))
+            elif rule.kind == "unchanged":
+                out.append(QueryCheck(
+                    "unchanged", item,
+                    rule.message or f"{short(item)}: the same as last period's "
+                    f"{_unit_text(before, unit)}, where a change is expected", (fig,),
+                    explanation, {"last": before, "tol": tol}))
+            elif rule.kind == "rating_vs_figure":
+                check = _rating_check(programme, last, item, fig, before, tol, has, short,
+                                      rule.message)
+                if check:
+                    out.append(check)
+    return out
+
+
+def _rating_check(programme: Any, last: Any, item: str, fig: str, before: float, tol: float,
+                  has: Callable[[str], bool], short: Callable[[str], str], message: str
+                  ) -> QueryCheck | None:
+    measure = programme.measure(item.split(".", 1)[1])
+    rating_field = f"{item}.override" if measure.rule.computed else f"{item}.rating"
+    last_key = last.ratings.get(item) if last else None
+    scale = programme.scale
+    states = [s for s in scale.states if s.key == last_key]
+    if not states or not has(rating_field):
+        return None
+    better = [s for s in scale.states if s.rank < states[0].rank]
+    if not better:
+        return None
+    lower = measure.direction == "lower"
+    return QueryCheck(
+        "rating_vs_figure", item,
+        message or f"{short(item)}: rated better than last period's {states[0].label} while "
+        f"the figure got worse than {_unit_text(before, measure.unit)}",
+        (fig, rating_field), f"{item}.explanation",
+        {"last": before, "tol": tol, "lower": lower,
+         "better_keys": frozenset(s.key for s in better),
+         "better_labels": tuple(s.label for s in better)})
