@@ -438,9 +438,9 @@ class _Builder:
         assert self.last is not None
         actions = tuple(r.action for r in self.last.open_risks)
         ids = [r.id for r in self.last.open_risks]
-        self.list_range("Last period's action", actions)
-        col = self._list_cols["Last period's action"]
-        return f"{quote_sheet(LISTS)}!{a1(1 + ids.index(risk_id), col, True)}"
+        # By the list's defined name: a conditional format may not name another sheet.
+        name = self.list_range("Last period's action", actions).lstrip("=")
+        return f"INDEX({name},{ids.index(risk_id) + 1})"
 
     def heading(self, sheet: str, title: str) -> list[FixedCell]:
         """Rows 1-3 of every section sheet: title, what and when, how to fill in."""
