@@ -27,10 +27,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from hnbxl.core import fmt
+from hnbxl.programme.disclosure import (  # noqa: F401  (re-exported for the form and report)
+    DISCLOSURE_CHOICES,
+    PUBLISH,
+    SUPPRESS,
+    suppressed_items,
+)
+
 TOLERANCE = 1e-9
-SUPPRESS = "Suppress"
-PUBLISH = "Publish"
-DISCLOSURE_CHOICES = (SUPPRESS, PUBLISH)
 
 CODES = {  # kind -> issue code (catalogued in hnbxl/core/codes.py)
     "moved": "query-moved",
@@ -192,8 +197,6 @@ def tolerance(*numbers: float) -> float:
 
 
 def _unit_text(value: float, unit: str) -> str:
-    from hnbxl.core import fmt
-
     if unit == "percent":
         return fmt.percent(value)
     if unit == "money":

@@ -16,11 +16,12 @@ from typing import Any
 
 from hnbxl.core import fmt
 from hnbxl.core.cells import cell_order
-from hnbxl.core.codes import for_committee
+from hnbxl.core.codes import CATALOGUE, for_committee
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
+from hnbxl.forms.queries import suppressed_items
 from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.report.model import (
@@ -107,6 +108,9 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
             ratings[item] = RatingResult(scale.no_data.key, None, False, None,
                                          f"{NOT_RECEIVED} from {owner}")
     last_ratings = last.ratings if last else {}
+    # Small counts the owner chose to suppress, and shares that would give them away:
+    # the papers show words, history keeps the real figure.
+    hidden = suppressed_items(programme, {k: v.value for k, v in values.items()})
 
     def get(key: str) -> Any:
         found = values.get(key)
@@ -137,7 +141,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     measures = []
     for m in programme.measures:
         item = f"measures.{m.id}"
-        figure = NOT_RECEIVED if "measures" in missing else _figure_text(
+        figure = NOT_RECEIVED if "measures" in missing else hidden.get(item) or _figure_text(
             programme, m.unit, get(f"{item}.figure"), get(f"{item}.share_base"),
             get(f"{item}.reason"))
         figures[item] = figure
@@ -166,6 +170,9 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         (kpis if row.table == "kpis" else mitigations).append(line)
 
     shown_issues = [replace(i, file=Path(i.file).name if i.file else "") for i in issues]
+    withheld = [i for i in shown_issues if _item_of(i.field) in hidden]
+    shown_issues = [_withhold(programme, i, hidden) if i in withheld else i
+                    for i in shown_issues]
     risks, risk_lines, closed, new_ids = _risks(programme, period, values, last,
                                                 "risks" in missing, known_risk_ids,
                                                 earlier_ids or {})
@@ -202,7 +209,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),
         issues=tuple(i for i in shown_issues if for_committee(i.code)),
-        sources=_sources(programme, values),
+        sources=_sources(programme, values, hidden),
         returns=tuple(replace(r, file=Path(r.file).name, owner=_owner_name(programme, r.owner))
                       for r in returns),
         notes=tuple(notes),
@@ -212,7 +219,9 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         series=figure_series(programme, records),
         section_tabs={k: s.tab for k, s in programme.sections.items()},
         headings=dict(programme.headings),
-        officer_issues=tuple(i for i in shown_issues if not for_committee(i.code)),
+        # The officer's sheet (never in the PDF) keeps what the committee's withholds.
+        officer_issues=tuple(i for i in shown_issues if not for_committee(i.code))
+        + tuple(withheld),
     )
     return Assembled(report, ratings, figures, risks, new_ids)
 
@@ -344,7 +353,22 @@ def _next_risk_number(ids: set[str], prefix: str = "R") -> int:
     return max(numbers, default=0) + 1
 
 
-def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[SourceLine, ...]:
+def _item_of(field_key: str) -> str:
+    return field_key.rsplit(".", 1)[0]
+
+
+def _withhold(programme: Programme, issue: Issue, hidden: dict[str, str]) -> Issue:
+    """An issue about a suppressed figure, as the committee sees it: no figure, no words
+    that could give it away (the officer's sheet keeps the original)."""
+    words = hidden[_item_of(issue.field)]
+    title = CATALOGUE[issue.code].title if issue.code in CATALOGUE else issue.code
+    return replace(issue, message=f"{title}: details withheld, the figure is a small number "
+                   f"the owner chose to suppress (shown as '{words}').", found=words,
+                   expected="")
+
+
+def _sources(programme: Programme, values: dict[str, FieldValue],
+             hidden: dict[str, str] | None = None) -> tuple[SourceLine, ...]:
     names = {item: name for item, name, _rule in programme.rated_items()}
     names["overview.narrative"] = programme.narratives["overview"].label
     names["finance.narrative"] = programme.narratives["finance"].label
@@ -359,6 +383,8 @@ def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[Sourc
         item, _, what = key.rpartition(".")
         label = names.get(item) or names.get(key) or _risk_words(item)
         shown = v.value.label if isinstance(v.value, Period) else str(v.value)
+        if hidden and item in hidden and what in ("figure", "share_base", "explanation"):
+            shown = hidden[item]
         if what in ("rating", "override") and isinstance(v.value, str):
             shown = labels.get(v.value, shown)  # the state's label, as the form showed it
         if len(shown) > 120:

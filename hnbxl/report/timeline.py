@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from hnbxl.forms.queries import suppressed_items
 from hnbxl.programme.definition import Programme
 from hnbxl.report.model import (
     FigureSeries,
@@ -66,13 +67,20 @@ def trajectory(programme: Programme, records: Sequence[PeriodRecord]) -> Traject
 
 def figure_series(programme: Programme, records: Sequence[PeriodRecord]
                   ) -> tuple[FigureSeries, ...]:
-    """Each numeric measure's figure and each finance row's quarter, period by period."""
+    """Each numeric measure's figure and each finance row's quarter, period by period.
+
+    A figure the papers must not show (a small number its owner suppressed, or a
+    share that would give it away) is a gap here, as in that month's report.
+    """
+    hidden = [suppressed_items(programme, {k: v.value for k, v in r.values.items()})
+              for r in records]
     out = []
     for m in programme.measures:
         if m.unit in NUMERIC_UNITS:
             key = f"measures.{m.id}"
-            out.append(FigureSeries(key, m.name, NUMERIC_UNITS[m.unit],
-                                    tuple(_number(r, f"{key}.figure") for r in records)))
+            out.append(FigureSeries(key, m.name, NUMERIC_UNITS[m.unit], tuple(
+                None if key in h else _number(r, f"{key}.figure")
+                for r, h in zip(records, hidden, strict=True))))
     for row in programme.finance_rows:
         key = f"finance.{row.id}"
         out.append(FigureSeries(key, row.name, "money",

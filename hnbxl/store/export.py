@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme
+from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.store.history import History, PeriodRecord
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ COLUMNS = (
     "rating_key", "rating_label", "grade", "override_reason", "rating_note",
     "risk_score", "risk_band", "variance", "definition_version",
     "source_file", "source_sheet", "source_cell", "source_sha256",
+    # the words the committee papers showed instead of this value (a suppressed small
+    # number, or a share that would reveal one); empty when they showed it
+    "suppressed",
 )
 NUMBER_COLUMNS = ("value_number", "risk_score", "variance")
 DATE_COLUMNS = ("period", "value_date")
@@ -53,6 +57,7 @@ SECTIONS = {"overview": "Overview", "conditions": "Deal conditions",
             "measures": "Key measures", "finance": "Finance", "risks": "Risks"}
 DEFINITION = "programme definition"  # the source of baselines and budgets
 _UNITS = {"count_with_share": "count"}
+SUPPRESSED_FIELDS = ("figure", "share_base")  # what a suppressed item's papers left out
 _STATUS_WORDS = {"open": "Open", "closed": "Closed"}  # as the form's status list says them
 
 
@@ -174,6 +179,7 @@ class _Item:
 def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
     names = _names(programme, rec)
     items = _items(programme, rec)
+    hidden = suppressed_items(programme, {k: v.value for k, v in rec.values.items()})
     base = {"period": rec.period.first_day(), "period_label": rec.period.label,
             "definition_version": rec.definition_hash}
 
@@ -188,7 +194,8 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
         value, p = fv.value, fv.provenance
         yield row(item, field, unit=_unit(programme, item, field, value),
                   **_typed(programme, field, value), source_file=Path(p.file).name,
-                  source_sheet=p.sheet, source_cell=p.cell, source_sha256=p.sha256)
+                  source_sheet=p.sheet, source_cell=p.cell, source_sha256=p.sha256,
+                  suppressed=hidden.get(item, "") if field in SUPPRESSED_FIELDS else "")
     for item in rec.ratings:
         if f"{item}.rating" in rec.values:
             continue  # rated by the owner: the row above, with its cell

@@ -1,0 +1,137 @@
+"""Small numbers in the public papers: published with a reason, or suppressed.
+
+February's sample publishes "2 (33%)" (the seed does) with a reason; March's
+sample suppresses its count of 3 out of 8.  The report, its PDF text, the
+trend sheets and the export must agree on what is shown; history keeps 3.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from hnbxl.api import compile_returns
+from hnbxl.core.periods import Period
+from hnbxl.forms.generate import render_form
+from hnbxl.forms.layout import build_layout
+from hnbxl.store.export import export_history
+from hnbxl.store.workspace import Workspace
+from tests.conftest import SAMPLES, TESTS, soffice
+
+ITEM = "measures.ceased_not_neet"
+NAME = "Number of EHCPs ceased that do not result in NEET within 6 months"
+
+
+def _cells(path: Path, sheet: str) -> list[str]:
+    book = openpyxl.load_workbook(path)
+    return [str(c.value) for row in book[sheet].iter_rows() for c in row if c.value is not None]
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path]:
+    ws = Workspace(tmp_path_factory.mktemp("small") / "work")
+    for period, day in (("2024-02", date(2024, 3, 4)), ("2024-03", date(2024, 4, 8))):
+        result = compile_returns(ws, sorted((SAMPLES / period).glob("*.xlsx")),
+                                 extracted_on=day, pdf=period == "2024-03" and bool(soffice()))
+        assert result.written, [i for i in result.issues if i.blocks()]
+    return ws, ws.output_dir / "wiltshire-hnb-2024-03.xlsx"
+
+
+def test_published_count_is_shown_with_its_share(compiled: tuple[Workspace, Path]) -> None:
+    ws, _ = compiled
+    feb = _cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Key Measures")
+    assert "2 (33%)" in feb
+    dq = "\n".join(_cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Data Quality"))
+    assert "Published; reason: Published: the count is of plans ceased" in dq
+
+
+def test_suppressed_count_and_its_share_in_the_report(compiled: tuple[Workspace, Path]
+                                                      ) -> None:
+    _ws, report = compiled
+    measures = _cells(report, "Key Measures")
+    assert "fewer than 5" in measures
+    book = openpyxl.load_workbook(report)
+    committee = [s for s in book.sheetnames if s != "Officer Checks"]
+    for sheet in committee:  # neither the count, its share, nor its base anywhere
+        text = "\n".join(_cells(report, sheet))
+        assert "3 (38%)" not in text and "38%" not in text, sheet
+        assert "One more plan ceased" not in text, sheet  # the explanation would tell
+    sources = [r for r in book["Sources"].iter_rows(values_only=True) if r[0] == NAME]
+    assert {r[2] for r in sources if r[1] in ("figure", "share base")} == {"fewer than 5"}
+    # The trend sheet leaves March's count out (February's 2 was published).
+    [row] = [r for r in book["Figures Over Time"].iter_rows(values_only=True) if NAME in r]
+    assert 2 in row and 3 not in row
+    # The officer's sheet, never in the PDF, keeps the whole story.
+    officer = "\n".join(_cells(report, "Officer Checks"))
+    assert "One more plan ceased" in officer
+
+
+def test_history_keeps_the_real_figure_and_the_export_marks_it(
+        compiled: tuple[Workspace, Path], tmp_path: Path) -> None:
+    ws, _ = compiled
+    snapshot = ws.history().snapshot(ws.programme().id, Period(2024, 3))
+    assert snapshot is not None and snapshot.values[f"{ITEM}.figure"] == 3
+    out = tmp_path / "tidy.csv"
+    export_history(ws.history(), ws.programme(), out)
+    tidy = pd.read_csv(out, dtype=str, keep_default_na=False)
+    rows = tidy[(tidy["item"] == ITEM) & tidy["field"].isin(["figure", "share_base"])]
+    marked = {(r.period[:7], r.field): (r.value_number, r.suppressed) for r in rows.itertuples()}
+    assert marked[("2024-03", "figure")] == ("3.0", "fewer than 5")
+    assert marked[("2024-03", "share_base")] == ("8.0", "fewer than 5")
+    assert marked[("2024-02", "figure")] == ("2.0", "")  # published
+    assert (tidy["suppressed"] != "").sum() == 2
+
+
+@pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is not installed")
+def test_suppressed_count_in_the_pdf(compiled: tuple[Workspace, Path]) -> None:
+    _ws, report = compiled
+    pdf = report.with_suffix(".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "fewer than 5" in text
+    assert "3 (38%)" not in text and "One more plan ceased" not in text
+
+
+def test_secondary_suppression_of_a_share(tmp_path: Path) -> None:
+    """A share rule ties 6.06% to ad hoc decisions out of assessment requests: when the
+    count of decisions is suppressed, the share would give it away and is suppressed too."""
+    text = (TESTS.parent / "templates" / "wiltshire-hnb.toml").read_text(encoding="utf-8")
+    text += ('\n[[queries.rules]]\nkind = "share"\n'
+             'share = "measures.independent_special_school.figure"\n'
+             'count = "measures.ad_hoc_funding_decisions.figure"\n'
+             'base = "measures.needs_assessment_requests.figure"\n')
+    definition = tmp_path / "programme.toml"
+    definition.write_text(text, encoding="utf-8")
+    ws = Workspace(tmp_path / "work", definition_override=definition)
+    programme = ws.programme()
+    values = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
+    files = []
+    for owner, typed in values.items():
+        typed = dict(typed)
+        if owner == "send":
+            typed.pop("measures.ad_hoc_funding_decisions.reason")
+            typed.update({
+                "measures.ad_hoc_funding_decisions.figure": 3,
+                "measures.ad_hoc_funding_decisions.disclosure": "Suppress",
+                "measures.ad_hoc_funding_decisions.last_update": "Jan-24",
+                "measures.ad_hoc_funding_decisions.rating": "Amber - Off Track",
+                "measures.independent_special_school.explanation": "Share of the cohort, "
+                "not of requests."})
+        layout = build_layout(programme, Period(2024, 2), owner, None, date(2024, 3, 1))
+        path = tmp_path / f"{owner}.xlsx"
+        path.write_bytes(render_form(layout, values=typed))
+        files.append(path)
+    result = compile_returns(ws, files, extracted_on=date(2024, 3, 4))
+    assert result.written, [i for i in result.issues if i.blocks()]
+    measures = _cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Key Measures")
+    assert "fewer than 5" in measures
+    assert "Suppressed (would reveal a small number)" in measures
+    assert "6.06%" not in measures
