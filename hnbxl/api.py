@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hnbxl.core.fileio import sha256_file, write_atomically
-from hnbxl.core.issues import HnbxlError, Issue, blocking
+from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import (
     DEFAULT_PASSWORD,
@@ -323,6 +323,8 @@ class FeedbackCopy:
     path: Path  # the copy to send back
     marked: int  # issues marked on cells
     unplaced: tuple[Issue, ...]  # issues about the whole file, to say in the covering email
+    # Queries to explain: what, and the cell to explain it in ("Key Measures!L6").
+    queries: tuple[tuple[str, str], ...] = ()
 
 
 def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
@@ -361,14 +363,38 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
                     text += f"\nFound: {issue.found or '-'}\nExpected: {issue.expected or '-'}"
                 key = (issue.sheet, issue.cell)
                 notes[key] = f"{notes[key]}\n\n{text}" if key in notes else text
+        to_explain = _queries_to_explain(read.layout, mine, notes)
         values = {spec.field: read.typed.get(spec.field) for spec in read.layout.inputs}
         data = render_form(read.layout, password, values=values, notes=notes)
         target = out_dir / f"{PurePath(read.display).stem}-feedback.xlsx"
         unplaced = tuple(i for i in mine if not (i.sheet and i.cell))
-        rendered.append((FeedbackCopy(read.display, target, len(notes), unplaced), data))
+        rendered.append((FeedbackCopy(read.display, target, len(notes), unplaced,
+                                      to_explain), data))
     for copy, data in rendered:
         write_atomically((copy.path, data))
     return [copy for copy, _ in rendered]
+
+
+def _queries_to_explain(layout: Any, issues: list[Issue],
+                        notes: dict[tuple[str, str], str]) -> tuple[tuple[str, str], ...]:
+    """Each unexplained query's explanation cell, marked with what to explain there."""
+    out = []
+    for issue in issues:
+        if issue.severity is not Severity.QUERY:
+            continue
+        check = next((q for q in layout.queries
+                      if q.field == issue.field and q.code == issue.code), None)
+        if check is None:
+            continue
+        cells = [layout.input(check.explanation)]
+        if check.disclosure:
+            cells.append(layout.input(check.disclosure))
+        for spec in cells:
+            key = (spec.sheet, spec.cell)
+            text = f"QUERY to explain here: {check.label}. See {issue.place}."
+            notes[key] = f"{notes[key]}\n\n{text}" if key in notes else text
+        out.append((check.label, f"{cells[0].sheet}!{cells[0].cell}"))
+    return tuple(out)
 
 
 def ratings_table(workspace: Workspace, periods: int = 6, width: int = 44) -> str:

@@ -334,6 +334,8 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
                    f"from {copy.source})")
         for issue in copy.unplaced:
             click.echo(f"  also tell them: {issue.message}")
+        for what, cell in copy.queries:
+            click.echo(f"  to explain in {cell}: {what}")
     skipped = len(files) - len(copies)
     if skipped:
         click.echo(f"{skipped} file{'s' if skipped != 1 else ''} could not be read as a return "

@@ -280,3 +280,57 @@ def test_explanation_reaches_data_quality_and_next_period_form(tmp_path: Path) -
     changed = [i for i in validate_returns(ws, [path]).issues
                if i.code == "locked-cell-changed"]
     assert [(i.sheet, i.cell) for i in changed] == [("Risk Log", "M7")]
+
+
+def test_feedback_round_trip_explains_queries(tmp_path: Path) -> None:
+    """A March return without its explanations goes back through ``hnbxl feedback``; the
+    copy is explained in its unlocked cells only, validates clean and compiles with the
+    explanations in Data Quality."""
+    from click.testing import CliRunner
+
+    from hnbxl.cli import main
+
+    ws = Workspace(tmp_path / "work")
+    assert compile_returns(ws, sorted((SAMPLES / "2024-02").glob("*.xlsx")),
+                           extracted_on=date(2024, 3, 4)).written
+    layout = _layout(ws, "send")
+    sample = SAMPLE_VALUES["2024-03"]["send"]
+    explanations = {k: v for k, v in sample.items() if k.endswith((".explanation",
+                                                                    ".disclosure"))}
+    path = tmp_path / "returned" / "send.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(render_form(layout, values={k: v for k, v in sample.items()
+                                                 if k not in explanations}))
+    before = validate_returns(ws, [path])
+    assert {i.code for i in before.blocking()} == {"query-moved", "query-small-number",
+                                                   "query-risk-action"}
+
+    result = CliRunner().invoke(main, ["feedback", "-w", str(ws.root), str(path)])
+    assert result.exit_code == 0, result.output
+    for field in ("risks.R2.explanation", "measures.ceased_not_neet.explanation"):
+        assert f"to explain in Risk Log!{layout.input(field).cell}" in result.output or (
+            f"to explain in Key Measures!{layout.input(field).cell}" in result.output)
+    copy = ws.root / "feedback" / "send-feedback.xlsx"
+    book = openpyxl.load_workbook(copy)
+    note_cell = layout.input("risks.R4.explanation")
+    comment = book[note_cell.sheet][note_cell.cell].comment
+    assert comment is not None and "QUERY to explain here" in comment.text
+
+    for field, value in explanations.items():  # typed as a person would
+        spec = layout.input(field)
+        cell = book[spec.sheet][spec.cell]
+        assert cell.protection.locked is False, field
+        cell.value = value
+    book.save(copy)
+    after = validate_returns(ws, [copy])
+    assert not after.blocking(), after.blocking()
+    assert {i.severity for i in after.issues if i.code.startswith("query-")} == {
+        Severity.INFO}
+
+    others = [SAMPLES / "2024-03" / f"wiltshire-hnb-2024-03-{o}.xlsx"
+              for o in ("lead", "finance")]
+    compiled = compile_returns(ws, [copy, *others], extracted_on=date(2024, 4, 8))
+    assert compiled.written, [i for i in compiled.issues if i.blocks()]
+    dq = "\n".join(str(c.value) for row in openpyxl.load_workbook(compiled.output)[
+        "Data Quality"].iter_rows() for c in row if c.value)
+    assert explanations["risks.R4.explanation"] in dq
