@@ -1,0 +1,220 @@
+"""The form and the validator agree: the Check sheet's counts equal the validator's.
+
+Forms for March (with February compiled as last period) are filled with many
+random values chosen around each query rule's boundary (and with inputs left
+empty at random), their formulas are recalculated by LibreOffice headless with
+forced recalculation (a private profile whose ``registrymodifications.xcu``
+sets ``OOXMLRecalcMode`` to 0: recalculate on every load), and the Check
+sheet's two counts, and each query row, are compared with what ``validate``
+says about the same file.
+
+The stored formula results are poisoned before LibreOffice sees them (the
+blank form's results whatever was typed), so a count can only agree if
+LibreOffice really worked it out.  All fillings go through one ``soffice``
+call, which converts many files at once.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from hnbxl.api import compile_returns, validate_returns
+from hnbxl.core.issues import Severity
+from hnbxl.core.periods import Period
+from hnbxl.forms import generate
+from hnbxl.forms.layout import (
+    CHECK,
+    CHECK_COUNT_CELL,
+    QUERY_COUNT_CELL,
+    FormLayout,
+    InputSpec,
+    a1,
+    build_layout,
+    query_first_row,
+)
+from hnbxl.forms.queries import DISCLOSURE_CHOICES
+from hnbxl.store.workspace import Workspace
+from tests.conftest import SAMPLES, soffice
+
+FILLINGS = 240  # at least 200, as the issue asks
+MARCH = Period(2024, 3)
+DUE = date(2024, 4, 5)
+RECALC = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
+ oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+
+
+# --------------------------------------------------------------------------- random fillings
+
+
+def _near(rng: random.Random, centre: float, spread: float, step: float) -> float:
+    """A value on the ``step`` grid, at, just beside or around ``centre``."""
+    choice = rng.random()
+    if choice < 0.3:
+        offset = 0.0
+    elif choice < 0.7:
+        offset = rng.choice((-1, 1)) * step
+    else:
+        offset = rng.uniform(-spread, spread)
+    return round((centre + offset) / step) * step
+
+
+def _figure(rng: random.Random, layout: FormLayout, spec: InputSpec) -> Any:
+    """A figure around the boundaries of the query checks on it."""
+    centres: list[float] = []
+    for check in layout.queries:
+        if check.field != spec.field:
+            continue
+        p = check.params
+        if "last" in p:
+            centres.append(p["last"])
+            for limit in p.get("limits", ()):
+                centres += [p["last"] + limit, p["last"] - limit]
+        if "limit" in p and check.kind == "savings_over_budget":
+            centres.append(p["limit"])
+        if "threshold" in p:
+            centres += [0, 1, p["threshold"] - 1, p["threshold"]]
+    kind = spec.kind
+    step = {"count": 1.0, "percent": 0.0001, "money": 0.01}[kind]
+    centre = rng.choice(centres) if centres else rng.uniform(0, 200 if kind == "count" else 1)
+    value = _near(rng, centre, max(abs(centre) * 0.5, 3 * step), step)
+    if kind == "count":
+        return max(0, round(value))
+    if kind == "percent":
+        return round(min(max(value, 0.0), 1.0), 4)
+    return round(max(value, 0.0), 2)
+
+
+def random_values(rng: random.Random, layout: FormLayout) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in layout.inputs:
+        part = spec.field.rsplit(".", 1)[1]
+        empty = rng.random() < (0.1 if spec.prefill is not None else 0.25)
+        if spec.field.startswith("risks.N"):
+            continue  # new-risk rows stay empty
+        if empty:
+            values[spec.field] = None
+            continue
+        if part in ("figure", "this_quarter") and spec.kind in ("count", "percent", "money"):
+            base = spec.field.rsplit(".", 1)[0]
+            if rng.random() < 0.15 and layout.has(f"{base}.reason"):
+                values[spec.field] = None
+                values[f"{base}.reason"] = rng.choice(layout.input(f"{base}.reason").choices)
+            else:
+                values[spec.field] = _figure(rng, layout, spec)
+        elif part == "reason":
+            values.setdefault(spec.field, None)
+        elif part == "share_base":
+            figure = values.get(spec.field.replace("share_base", "figure"))
+            values[spec.field] = (figure if isinstance(figure, int) else 0) + rng.randint(1, 9)
+        elif part == "explanation":
+            values[spec.field] = rng.choice((None, None, "Checked with the data team."))
+        elif part == "disclosure":
+            values[spec.field] = rng.choice((None, *DISCLOSURE_CHOICES))
+        elif part in ("likelihood", "impact"):
+            values[spec.field] = rng.randint(1, int(spec.maximum or 4))
+        elif part == "action":
+            values[spec.field] = spec.prefill if rng.random() < 0.6 else "A new action."
+        elif part == "target":
+            values[spec.field] = int(rng.choice(spec.choices))
+        elif spec.choices:
+            values[spec.field] = rng.choice(spec.choices)
+        elif spec.kind in ("text", "narrative"):
+            values[spec.field] = "Progress as planned."
+    return values
+
+
+# --------------------------------------------------------------------------- the test
+
+
+@pytest.fixture(scope="module")
+def march(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict[str, FormLayout]]:
+    ws = Workspace(tmp_path_factory.mktemp("agreement") / "work")
+    assert compile_returns(ws, sorted((SAMPLES / "2024-02").glob("*.xlsx")),
+                           extracted_on=date(2024, 3, 4)).written
+    last = ws.history().snapshot_before(ws.programme().id, MARCH)
+    return ws, {owner: build_layout(ws.programme(), MARCH, owner, last, DUE)
+                for owner in ("send", "finance")}
+
+
+def _recalculate(sources: list[Path], out_dir: Path, tmp: Path) -> None:
+    profile = tmp / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC, encoding="utf-8")
+    office = soffice()
+    assert office is not None
+    command = [office, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+               "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+               "--outdir", str(out_dir), *map(str, sources)]
+    env = {**os.environ, "HOME": str(tmp)}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+
+
+def test_check_sheet_counts_agree_with_the_validator(
+        march: tuple[Workspace, dict[str, FormLayout]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, layouts = march
+    rng = random.Random(20240412)
+    # Poison the stored results: the blank form's, whatever values are written.
+    monkeypatch.setattr(generate, "check_results", lambda *_a, **_k: {})
+    monkeypatch.setattr(generate, "query_results", lambda *_a, **_k: {})
+    filled, cases = tmp_path / "filled", []
+    filled.mkdir()
+    for i in range(FILLINGS):
+        owner = ("send", "finance")[i % 2]
+        layout = layouts[owner]
+        path = filled / f"{i:03d}-{owner}.xlsx"
+        path.write_bytes(generate.render_form(layout, values=random_values(rng, layout)))
+        cases.append((path, layout))
+    monkeypatch.undo()
+
+    out = tmp_path / "recalculated"
+    _recalculate([p for p, _ in cases], out, tmp_path)
+
+    totals = {"missing": 0, "queries": 0, "recalculated": 0}
+    codes: set[str] = set()
+    for path, layout in cases:
+        validation = validate_returns(ws, [path])
+        missing = [i for i in validation.issues
+                   if i.code == "required-missing" and i.severity is Severity.ERROR]
+        queries = [i for i in validation.issues
+                   if i.code.startswith("query-") and i.severity is Severity.QUERY]
+        check = openpyxl.load_workbook(out / path.name, data_only=True)[CHECK]
+        got_missing = check[a1(*CHECK_COUNT_CELL)].value
+        got_queries = check[a1(*QUERY_COUNT_CELL)].value
+        assert (got_missing, got_queries) == (len(missing), len(queries)), (
+            path.name, [i.message for i in missing], [i.message for i in queries])
+        # Row by row: the same queries are open in the form and in the validator.
+        first = query_first_row(layout)
+        open_rows = {q.label for i, q in enumerate(layout.queries)
+                     if check[a1(first + i, 2)].value == "Query"}
+        assert open_rows == {q.label for q in layout.queries for i in queries
+                             if i.message.startswith(q.label + ".")}, path.name
+        blank = {c.cell: c.value for c in layout.sheet(CHECK).fixed}
+        totals["recalculated"] += (got_missing, got_queries) != (
+            blank[a1(*CHECK_COUNT_CELL)], blank[a1(*QUERY_COUNT_CELL)])
+        totals["missing"] += len(missing)
+        totals["queries"] += len(queries)
+        codes |= {i.code for i in queries}
+    # Not vacuous: the fillings raise every kind of query the form can hold, LibreOffice
+    # really recalculated, and some fillings left inputs missing.
+    assert codes == {"query-moved", "query-unchanged", "query-rating-figure",
+                     "query-savings-over-budget", "query-risk-action", "query-small-number"}
+    assert totals["recalculated"] > FILLINGS // 2
+    assert totals["missing"] > 0 and totals["queries"] > FILLINGS
