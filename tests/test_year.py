@@ -227,13 +227,10 @@ def test_a_year(tmp_path: Path) -> None:
     may = [fill(work, "2024-05", "send", send, "send.xlsx", "2024-05-30T10:00:00Z")] + [
         fill(work, "2024-05", owner, month_values("2024-05", owner), f"{owner}.xlsx",
              "2024-05-30T10:00:00Z") for owner in ("lead", "finance")]
-    hnbxl("validate", *w, "-p", "2024-05", *may)
-    out = hnbxl("compile", *w, "-p", "2024-05", "--extracted-on", "2024-06-10", *may)
-    may_report = written(out)
     hnbxl("validate", *w, "-p", "2024-05", "--allow-queries", *may)
-    hnbxl("compile", *w, "-p", "2024-05", "--allow-queries", "--extracted-on", "2024-06-10",
-          *may)
-    may_report = work / "output" / "wiltshire-hnb-2024-05.xlsx"
+    out = hnbxl("compile", *w, "-p", "2024-05", "--allow-queries", "--extracted-on",
+                "2024-06-10", *may)
+    may_report = written(out)
     risks = register(may_report)
     assert risks["R6"][-1] == "Closed" and "Panel in place" in risks["R6"][6]
     measures = "\n".join(str(r) for r in report_rows(may_report, "Key Measures"))
