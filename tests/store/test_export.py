@@ -134,7 +134,7 @@ def test_the_xlsx_is_one_excel_table_that_conforms(compiled, tmp_path: Path) -> 
     rows = export_history(ws.history(), ws.programme(), out)
     sheet = openpyxl.load_workbook(out)["Tidy history"]
     (table,) = sheet.tables.values()
-    assert table.name == "TidyHistory" and table.ref == f"A1:W{rows + 1}"
+    assert table.name == "TidyHistory" and table.ref == f"A1:X{rows + 1}"
     assert sheet["A2"].is_date and isinstance(sheet["G2"].value, int | float | type(None))
     if CHECKER.exists() and Path("/usr/bin/python3").exists():
         done = subprocess.run(["/usr/bin/python3", str(CHECKER), str(out)],
