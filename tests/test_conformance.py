@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -115,8 +116,6 @@ def test_every_kind_of_written_file_conforms(written: dict[str, Path]) -> None:
 
 def test_the_checker_finds_what_excel_would_repair(tmp_path: Path) -> None:
     """The check can fail: a workbook caching ``inf`` as a number is refused."""
-    import zipfile
-
     form = SAMPLES / "2024-02" / "wiltshire-hnb-2024-02-send.xlsx"
     broken = tmp_path / "broken.xlsx"
     with zipfile.ZipFile(form) as source, zipfile.ZipFile(broken, "w") as target:
