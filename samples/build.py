@@ -25,6 +25,7 @@ from hnbxl.forms.generate import form_filename, render_form
 from hnbxl.forms.layout import build_layout
 from hnbxl.programme.definition import load_programme
 from hnbxl.store.workspace import Workspace
+from hnbxl.xlsx.compare import first_difference
 
 HERE = Path(__file__).resolve().parent
 DUE = {"2024-02": date(2024, 3, 1), "2024-03": date(2024, 4, 5)}
@@ -67,7 +68,9 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         stale = [p for p, data in files.items() if not p.exists() or p.read_bytes() != data]
         for path in stale:
-            print(f"out of date: {path.relative_to(HERE.parent)}")
+            where = (first_difference(path.read_bytes(), files[path]) if path.exists()
+                     else "no committed file")
+            print(f"out of date: {path.relative_to(HERE.parent)}: {where}")
         if stale:
             print("run: python samples/build.py")
         return 1 if stale else 0
