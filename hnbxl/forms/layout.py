@@ -329,6 +329,7 @@ class _Builder:
         self.explained_items: set[str] = set()
         self.small_items: set[str] = set()
         self.risk_rules = [r for r in programme.queries.rules if r.kind == "risk_action"]
+        self.queries_possible = bool(programme.queries.rules)
         for rule in programme.queries.rules:
             if rule.kind == "share":
                 self.explained_items.add(rule.params["share"].rsplit(".", 1)[0])
@@ -551,9 +552,16 @@ class _Builder:
             ("5. Paste values only (Paste Special > Values), so the checks stay in place.",
              "label"),
             (f"6. Open the {CHECK} sheet before you send it: it counts what is still "
-             "missing.", "label"),
+             "missing, and the queries not yet explained.", "label"),
             ("7. Save as .xlsx with the same file name and send it back. Do not rename, add "
              "or remove sheets.", "label"),
+        ]
+        if self.queries_possible:
+            lines.append((
+                "8. A figure turning orange is a query: it looks unusual (a big change, no "
+                "change, a small number...). If it is right, say why in 'Explain a query' on "
+                "the same row; for a small number choose Suppress or Publish.", "label"))
+        lines += [
             ("", "blank"),
             ("Ratings", "header"),
         ]
