@@ -87,6 +87,9 @@ FAST_PATH_MAX = 8 * 1024 * 1024
 #: Validated text kept between passes of one :class:`Workbook`, at most.
 _TEXT_CACHE_MAX = 16 * 1024 * 1024
 
+#: Element name -> pattern for its text in a plain properties part (see _property).
+_PROPERTY: dict[str, re.Pattern[str]] = {}
+
 #: Number format code per cell style, by digest of the styles part (see _cell_formats).
 _FORMATS_CACHE: dict[bytes, list[str]] = {}
 
@@ -941,6 +944,13 @@ class _WorkbookReader:
         """
         if not self.wz.has(part):
             return None
+        data, text = self._plain(part)
+        if text is not None:  # validated and plain: one regex, no Python per element
+            pattern = _PROPERTY.get(name) or _PROPERTY.setdefault(name, re.compile(
+                rf"<(?:[\w.-]+:)?{name}(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?{name}>"))
+            values = pattern.findall(text)
+            value = xml_text(values[-1]).strip() if values else ""
+            return value or None
         found: list[str] = []
         buf: list[str] | None = None
 
@@ -959,7 +969,14 @@ class _WorkbookReader:
             if buf is not None:
                 buf.append(text)
 
-        self._parse(part, start, end, chars)
+        if data is not None:
+            parser = new_parser()
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+            parser.CharacterDataHandler = chars
+            feed_bytes(part, parser, data)
+        else:
+            self._parse(part, start, end, chars)
         return found[-1] if found and found[-1] else None
 
     def _parse(
