@@ -295,6 +295,11 @@ _code("label-changed", N, "identity", "Row renamed since the form went out",
 _code("field-dropped", N, "identity", "Row removed from the definition",
       "A row this form holds is no longer in the definition; its value is kept on record "
       "but not reported.", "Nothing, unless the row was removed by mistake.")
+_code("unit-changed", W, "identity", "Measure's unit changed since the form went out",
+      "A measure on this form changed its unit (count, percent, money...) in the definition "
+      "after the form was made; the value was typed for the old unit.",
+      "Check the figure means the same in the new unit; compile with --allow-warnings if it "
+      "does, or ask for the figure again on a new form.")
 _code("field-not-on-form", N, "identity", "Row added after the form went out",
       "A row was added to the definition after this form was made, so the form could not "
       "hold it; the report shows it as not reported.",

@@ -85,6 +85,18 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
                        f"'{now[item]}'. The value is reported under the new name.",
                        sheet=sheet, cell=cell, field_key=item, found=old_name,
                        expected=now[item])
+    if "measures" in sections:
+        units = {m.id: m.unit for m in current.measures}
+        for m in made_from.measures:
+            if units.get(m.id, m.unit) != m.unit and any(
+                    k.startswith(f"measures.{m.id}.") for k in read.values):
+                sheet, cell = place(f"measures.{m.id}")
+                read.issue("unit-changed", Severity.WARNING,
+                           f"'{m.name}' was a {m.unit} figure on this form and is now a "
+                           f"{units[m.id]} figure: the value typed is reported as it was "
+                           "typed, so check it means the same.", sheet=sheet, cell=cell,
+                           field_key=f"measures.{m.id}", found=f"unit {m.unit}",
+                           expected=f"unit {units[m.id]}")
     for item, name in now.items():
         if item.split(".", 1)[0] in sections and item not in before:
             read.issue("field-not-on-form", Severity.INFO,

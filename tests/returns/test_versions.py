@@ -45,3 +45,19 @@ def test_a_dropped_row_is_noted_and_an_unknown_version_refused(tmp_path: Path) -
     assert "--definition" in wrong.message
     bad = CliRunner().invoke(main, ["definition", "diff", "zzzz", "-w", str(ws.root)])
     assert bad.exit_code == 1 and "is not 'current'" in bad.output
+
+
+def test_a_changed_unit_is_a_warning(tmp_path: Path) -> None:
+    ws: Workspace = init_workspace(tmp_path / "w")
+    generate_forms(ws, "2024-02", split=True)
+    send = fill(ws.root, "2024-02", "send", SAMPLE["2024-02"]["send"], "send.xlsx",
+                "2024-02-28T10:00:00Z")
+    path = ws.root / "programme.toml"
+    text = path.read_text()
+    block = _measure_block(text, "needs_assessment_requests")
+    path.write_text(text.replace(block, block.replace('unit = "count"', 'unit = "money"')))
+    validation = validate_returns(ws, [send])
+    [changed] = [i for i in validation.issues if i.code == "unit-changed"]
+    assert changed.severity is Severity.WARNING and changed.cell
+    assert "count" in changed.message and "money" in changed.message
+    assert validation.blocking() and not validation.blocking(allow_warnings=True)
