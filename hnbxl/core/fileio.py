@@ -13,11 +13,13 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from hnbxl.core.errors import WriteError
 
 _CHUNK = 1024 * 1024
+_UMASK_LOCK = threading.Lock()
 
 
 def sha256_hex(data: bytes) -> str:
@@ -34,13 +36,27 @@ def sha256_file(path: Path | str) -> str:
     return digest.hexdigest()
 
 
+def normal_file_mode() -> int:
+    """The mode any program gives a new file here: 0666 less the process's umask.
+
+    A temporary file is created private (0600); kept as is, a form on a shared
+    drive would open for nobody but its writer.  Reading the umask means setting
+    it, so that is done briefly under a lock.
+    """
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomically(*outputs: tuple[Path | str, bytes],
                      error: type[WriteError] = WriteError) -> None:
     """Write each ``(path, data)`` via a temporary file in the path's own folder.
 
     Folders are made as needed.  Every file is written and synced before any
     is renamed into place, so with several outputs a failure part way leaves
-    all the old files; an existing file keeps its permissions.  A file-system
+    all the old files; an existing file keeps its permissions, a new one gets
+    :func:`normal_file_mode`.  A file-system
     error becomes ``error`` naming the file; the temporary files always go.
     """
     staged: list[tuple[str, Path]] = []
@@ -49,7 +65,7 @@ def write_atomically(*outputs: tuple[Path | str, bytes],
         for path, data in outputs:
             path = current = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            mode = (path.stat().st_mode & 0o777) if path.exists() else 0o644
+            mode = (path.stat().st_mode & 0o777) if path.exists() else normal_file_mode()
             with tempfile.NamedTemporaryFile(
                 dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
             ) as handle:
@@ -70,4 +86,4 @@ def write_atomically(*outputs: tuple[Path | str, bytes],
                 os.unlink(tmp_name)
 
 
-__all__ = ["sha256_file", "sha256_hex", "write_atomically"]
+__all__ = ["normal_file_mode", "sha256_file", "sha256_hex", "write_atomically"]

@@ -234,3 +234,24 @@ def test_dropdowns_and_red_marks_refer_to_their_lists_by_defined_name(
             assert sheet == LISTS
             header = lists[cells.split(":")[0].replace("$", "")].offset(-1, 0).value
             assert header  # the list's title sits above the range it names
+
+
+@pytest.mark.parametrize("umask", [0o002, 0o022])
+def test_forms_and_reports_get_the_folders_normal_mode(tmp_path: Path, umask: int) -> None:
+    # mkstemp's 0600 would leave a form on a shared drive that no colleague can open.
+    import os
+
+    from hnbxl.api import compile_returns
+    from tests.conftest import SAMPLES
+
+    old = os.umask(umask)
+    try:
+        ws = Workspace(tmp_path / "work")
+        forms = generate_forms(ws, "Feb-24", split=True)
+        feb = sorted((SAMPLES / "2024-02").glob("*.xlsx"))
+        result = compile_returns(ws, feb, extracted_on=date(2024, 3, 4))
+    finally:
+        os.umask(old)
+    assert result.written and result.output is not None
+    for path in (*(f.path for f in forms), result.output):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
