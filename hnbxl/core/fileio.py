@@ -56,8 +56,8 @@ def write_atomically(*outputs: tuple[Path | str, bytes],
     Folders are made as needed.  Every file is written and synced before any
     is renamed into place, so with several outputs a failure part way leaves
     all the old files; an existing file keeps its permissions, a new one gets
-    :func:`normal_file_mode`.  A file-system
-    error becomes ``error`` naming the file; the temporary files always go.
+    :func:`normal_file_mode`.  A file-system error becomes ``error`` naming
+    the file; the temporary files always go.
     """
     staged: list[tuple[str, Path]] = []
     current = Path(outputs[0][0])
