@@ -742,7 +742,7 @@ class _WorkbookReader:
                     ref = r
                     ctype = attrs.get("t", "n")
                     style = attrs.get("s")
-                    if style and style != "0":
+                    if style and style != "0" and ctype == "n":
                         styles[r] = style
                     v_buf = f_buf = t_buf = target = None
                     in_rph = False
@@ -1044,7 +1044,7 @@ def _sheet_fast(
                 raise _NotPlain()
             if " s=" in rest:
                 style = parse_attrs(rest).get("s")
-        if style and style != "0":
+        if style and style != "0" and (t is None or t == "n"):  # formats matter for numbers
             styles[ref] = style
         pos = match.end()
         if closed:  # <c ...>[<f>text</f>]<v>text</v></c>, by far the most common shape
