@@ -6,14 +6,13 @@ prints or knows about click, so a user can import and script it.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hnbxl.core.fileio import sha256_file, write_atomically
+from hnbxl.core.fileio import write_atomically
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import (
@@ -24,7 +23,7 @@ from hnbxl.forms.generate import (
 )
 from hnbxl.forms.layout import build_layout
 from hnbxl.store.history import ReturnRecord
-from hnbxl.store.workspace import Workspace
+from hnbxl.store.workspace import DEFINITION_FILE, Workspace
 
 if TYPE_CHECKING:
     from hnbxl.returns.validate import Progress, Validation
@@ -123,6 +122,7 @@ class CompileResult:
     compile_id: int | None = None
     replaced: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # crashed compiles put right first
 
     def describe(self) -> str:
         assert self.period is not None and self.output is not None
@@ -146,21 +146,44 @@ def compile_returns(
     progress: Progress | None = None,
     period: Period | str | None = None,
     allow_missing: Sequence[str] = (),
+    on_wait: Callable[[str], None] | None = None,
 ) -> CompileResult:
     """Validate, rate and write the committee report; all or nothing.
 
-    When anything blocks, nothing is written.  Otherwise the returns are kept
-    (named by SHA-256) in the working folder, the output is written to a
-    temporary file, and the history transaction renames it into place just
-    before it commits: a failure at any step leaves the previous output and
-    history as they were.  ``allow_missing`` (owner keys, or ``"all"``) lets
-    the report go out with those owners' sections shown as Not received.
+    The whole compile holds the working folder's lock (``on_wait`` hears once
+    when it has to wait for another compile), and first puts right any compile
+    a crash interrupted.  When anything blocks, nothing is written.  Otherwise
+    the report (and PDF) are rendered in memory and published with the kept
+    returns by :func:`hnbxl.store.commit.publish`: recorded as pending, staged,
+    renamed, marked done.  A recompile never replaces an earlier report file:
+    it gets the next free name (``…-v2.xlsx``), and history lists both.
+    ``allow_missing`` (owner keys, or ``"all"``) lets the report go out with
+    those owners' sections shown as Not received.
     """
+    from hnbxl.store.commit import recover
+    from hnbxl.store.lock import folder_lock
+
+    with folder_lock(workspace.root, on_wait):
+        notes = recover(workspace.history(), workspace.root,
+                        (workspace.output_dir, workspace.returns_dir))
+        result = _compile(workspace, files, out, extracted_on, allow_warnings, newest_wins,
+                          pdf, progress, period, allow_missing, allow_queries)
+    result.notes = notes + result.notes
+    return result
+
+
+def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None,
+             extracted_on: date | None, allow_warnings: bool, newest_wins: bool, pdf: bool,
+             progress: Progress | None, period: Period | str | None,
+             allow_missing: Sequence[str], allow_queries: bool) -> CompileResult:
     from hnbxl.report.assemble import assemble
     from hnbxl.report.model import ReturnUsed
+    from hnbxl.report.workbook import render_report, report_pdf
     from hnbxl.returns.validate import month_issues, not_received, validate_files
+    from hnbxl.store.commit import FileToPublish, publish, sha256, stored_path
     from hnbxl.store.history import NewCompile, RatingRecord
 
+    bundled = workspace.uses_bundled
     programme = workspace.programme()
     history = workspace.history()
     paths = unique_paths(files)
@@ -174,6 +197,7 @@ def compile_returns(
         return result
     period = validation.period
     assert period is not None
+    kept = _keep_returns(workspace, validation.used, issues)
     last = history.snapshot_before(programme.id, period)
     notes: dict[str, list[str]] = {}
     for old, new in validation.set_aside:
@@ -188,17 +212,30 @@ def compile_returns(
                          extracted_on or date.today(), not_received(validation),
                          *history.risk_ids(programme.id, period),
                          past=history.timeline(programme.id, period))
-    out = out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx"
-    stored = {r.sha256: workspace.returns_dir / f"{r.sha256}.xlsx" for r in validation.used}
+    xlsx = render_report(assembled.report)
+    pdf_data = report_pdf(assembled.report) if pdf else None
+    target = _free_name(out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx",
+                        workspace, history.recorded_paths())
+    outputs = [FileToPublish("output", target, xlsx, sha256(xlsx))]
+    if pdf_data is not None:
+        outputs.append(FileToPublish("pdf", target.with_suffix(".pdf"), pdf_data,
+                                     sha256(pdf_data)))
+    root = workspace.root
+    if bundled:  # the new history gets its programme beside it, in the same commit
+        definition = workspace.definition_path.read_bytes()
+        outputs.append(FileToPublish("definition", root / DEFINITION_FILE, definition,
+                                     sha256(definition)))
     new = NewCompile(
         programme=programme.id,
         period=period,
         definition_hash=programme.hash,
         extracted_on=assembled.report.extracted_on.isoformat(),
-        output=str(out),
-        output_sha256="",
+        output=stored_path(target, root),
+        output_sha256=outputs[0].sha256,
+        pdf=stored_path(outputs[1].path, root) if pdf_data is not None else None,
+        pdf_sha256=outputs[1].sha256 if pdf_data is not None else None,
         returns=tuple(
-            ReturnRecord(r.sha256, r.display, str(stored[r.sha256]),
+            ReturnRecord(r.sha256, r.display, stored_path(kept[r.sha256].path, root),
                          r.identity.owner if r.identity else "",
                          r.identity.sections if r.identity else (),
                          _chosen_note(notes.get(r.display, [])))
@@ -214,24 +251,9 @@ def compile_returns(
         definition_source=programme.source,
     )
     replaced = history.snapshot(programme.id, period) is not None
-    written = _write_outputs(assembled.report, out, pdf)
-
-    def commit() -> None:  # inside the history transaction: a failure here rolls it back
-        kept = _keep_returns(validation.used, stored)
-        try:
-            written.commit()
-        except BaseException:
-            for path in kept:
-                path.unlink(missing_ok=True)
-            raise
-
-    try:
-        new = replace(new, output_sha256=written.sha256)
-        result.compile_id = history.record(new, before_commit=commit)
-    finally:
-        written.discard()
-    result.written, result.output, result.replaced = True, out, replaced
-    result.pdf = written.pdf_target
+    result.compile_id = publish(history, root, new, [*kept.values(), *outputs])
+    result.written, result.output, result.replaced = True, target, replaced
+    result.pdf = outputs[1].path if pdf_data is not None else None
     result.counts = {"returns": len(validation.used), "measures": len(programme.measures),
                      "risks": len(assembled.report.risks), "issues": len(issues)}
     issues.sort(key=Issue.sort_key)
@@ -245,76 +267,78 @@ def _chosen_note(set_aside: list[str]) -> str:
             + ", ".join(sorted(set_aside)))
 
 
-def _keep_returns(used: list[Any], stored: dict[str, Path]) -> list[Path]:
-    """Keep every return used, unchanged, named by its SHA-256 (never re-saved).
+def _free_name(wanted: Path, workspace: Workspace, recorded: set[str]) -> Path:
+    """``wanted``, or ``…-v2``, ``…-v3``: the first name no file and no compile holds.
 
-    The copy is hashed again, so a file changed on disk since it was read is
-    refused rather than kept under the wrong name.  Returns the files it added,
-    so a compile that fails afterwards can take them away again.
+    A report that went to committee is never replaced by a recompile; the
+    PDF's name (same stem) must be free as well, so a workbook and its PDF
+    always come from the same compile.
     """
-    import shutil
+    from hnbxl.store.commit import stored_path
 
-    kept: list[Path] = []
+    if wanted.suffix.lower() == ".pdf":
+        raise HnbxlError(f"{wanted}: the workbook needs a name that does not end in .pdf")
+    if wanted.parent.exists() and not wanted.parent.is_dir():
+        raise HnbxlError(f"{wanted.parent}: is a file, not a folder; the report cannot be "
+                         "written there")
+    version = 1
+    while True:
+        name = wanted if version == 1 else wanted.with_name(
+            f"{wanted.stem}-v{version}{wanted.suffix}")
+        if name.is_dir():
+            raise HnbxlError(f"{name}: is a folder, so the report cannot be written there; "
+                             "move the folder away or choose another --out")
+        pair = (name, name.with_suffix(".pdf"))
+        if not any(p.exists() or p.is_symlink() or stored_path(p, workspace.root) in recorded
+                   for p in pair):
+            return name
+        version += 1
+
+
+def _keep_returns(workspace: Workspace, used: list[Any], issues: list[Issue]
+                  ) -> dict[str, Any]:
+    """The kept copy of every return used, named by its SHA-256 and checked against it.
+
+    The return is read again and hashed, so a file changed on disk since it
+    was validated is refused rather than kept under the wrong name.  A file
+    already kept under that name is trusted only when its content has that
+    SHA-256; a wrong one is replaced (its bytes saved under
+    ``returns/mismatched/<its own SHA-256>.xlsx``) and the compile notes it.
+    """
+    from hnbxl.store.commit import FileToPublish, sha256, write_synced
+
+    kept: dict[str, Any] = {}
     for read in used:
-        target = stored[read.sha256]
-        if target.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
+        target = workspace.returns_dir / f"{read.sha256}.xlsx"
         try:
-            shutil.copyfile(read.path, tmp)
-            if sha256_file(tmp) != read.sha256:
-                raise HnbxlError(f"{read.display}: the file changed while it was being "
-                                 "compiled; compile again")
-            os.replace(tmp, target)
-            kept.append(target)
-        except BaseException:
-            for path in kept:
-                path.unlink(missing_ok=True)
-            raise
-        finally:
-            tmp.unlink(missing_ok=True)
+            data = Path(read.path).read_bytes()
+        except FileNotFoundError:
+            raise HnbxlError(f"{read.display}: the file was removed while it was being "
+                             "compiled; nothing was changed") from None
+        if sha256(data) != read.sha256:
+            raise HnbxlError(f"{read.display}: the file changed while it was being "
+                             "compiled; compile again")
+        existing = False
+        if target.is_dir():
+            raise HnbxlError(f"{target}: is a folder where the kept return belongs; move "
+                             "it away and compile again")
+        if target.is_file():
+            held = target.read_bytes()
+            actual = sha256(held)
+            existing = actual == read.sha256
+            if not existing:
+                aside = workspace.returns_dir / "mismatched" / f"{actual}.xlsx"
+                if not aside.exists():
+                    write_synced(aside, held)
+                issues.append(Issue(
+                    "kept-return-replaced", Severity.INFO,
+                    f"The kept copy {target.name} did not hold this return (its content has "
+                    f"SHA-256 {actual[:12]}...); it was replaced by the return itself and "
+                    f"its bytes set aside as returns/mismatched/{aside.name}.",
+                    file=read.display, found=f"SHA-256 {actual}",
+                    expected=f"SHA-256 {read.sha256}"))
+        kept[read.sha256] = FileToPublish("return", target, data, read.sha256, existing)
     return kept
-
-
-@dataclass
-class _StagedOutputs:
-    """Output files written beside their targets, renamed into place on commit."""
-
-    target: Path
-    staged: Path
-    sha256: str
-    pdf_target: Path | None = None
-    pdf_staged: Path | None = None
-
-    def commit(self) -> None:
-        os.replace(self.staged, self.target)
-        if self.pdf_staged and self.pdf_target:
-            os.replace(self.pdf_staged, self.pdf_target)
-
-    def discard(self) -> None:
-        for path in (self.staged, self.pdf_staged):
-            if path is not None:
-                path.unlink(missing_ok=True)
-
-
-def _write_outputs(report: Any, out: Path, pdf: bool) -> _StagedOutputs:
-    from hnbxl.report.workbook import write_pdf, write_report
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staged = out.with_name(f".{out.stem}.staged{out.suffix}")
-    staging = _StagedOutputs(out, staged, "")
-    try:
-        write_report(report, staged)
-        staging.sha256 = sha256_file(staged)
-        if pdf:
-            staging.pdf_target = out.with_suffix(".pdf")
-            staging.pdf_staged = out.with_name(f".{out.stem}.staged.pdf")
-            write_pdf(report, staging.pdf_staged)
-    except BaseException:
-        staging.discard()
-        raise
-    return staging
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,22 @@ from hnbxl import __version__
 
 WORKDIR_HELP = (
     "Working folder: programme.toml, history.sqlite, returns/ (default: the current folder; "
-    "without a programme.toml the bundled Wiltshire programme is used)."
+    "it must exist; one holding neither a programme.toml nor a history uses the bundled "
+    "Wiltshire programme)."
 )
 
 
 def _workspace(workdir: Path, definition: Path | None) -> Any:
+    """The working folder, checked, with any compile a crash interrupted put right first."""
     from hnbxl.store.workspace import Workspace
 
-    return Workspace(workdir, definition)
+    ws = _run(Workspace.open, workdir, definition)
+    for note in _run(ws.recover):
+        click.echo(f"hnbxl: {note}", err=True)
+    notice = _run(ws.bundled_notice)
+    if notice:
+        click.echo(f"hnbxl: {notice}", err=True)
+    return ws
 
 
 def _period(_ctx: Any, _param: Any, value: str | None) -> Any:
@@ -185,6 +193,10 @@ definition_option = click.option(
     help="Programme definition (TOML) to use instead of the working folder's.")
 
 
+def _terminate(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: staged files go, LibreOffice is ended
+
+
 @click.group(cls=_Main,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="hnbxl")
@@ -202,6 +214,11 @@ def main(debug: bool) -> None:
       hnbxl feedback -w myfolder returned/x.xlsx  send a copy back with its problems marked
       hnbxl compile  -w myfolder returned/*.xlsx  write the committee workbook
     """
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
 
 
 @main.command()
@@ -375,19 +392,47 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
     """
     from .api import compile_returns
 
-    with progress_bar(len(files), "Reading returns") as progress:
-        result = _run(compile_returns, _workspace(workdir, definition), files, out=out,
-                      extracted_on=extracted_on, allow_warnings=allow_warnings,
-                      allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf,
-                      progress=progress, period=expected_period, allow_missing=allow_missing)
-    if result.issues:
-        print_issues(result.issues, result.files, allow_warnings, allow_queries)
-    if not result.written:
-        click.echo("Nothing was written: fix the errors above (or use --allow-warnings "
-                   "when only warnings remain, --allow-queries for unexplained queries) and "
-                   "compile again.", err=True)
-        sys.exit(1)
-    click.echo(result.describe())
+    ws = _workspace(workdir, definition)
+    result = None
+    try:
+        with progress_bar(len(files), "Reading returns") as progress:
+            result = _run(compile_returns, ws, files, out=out,
+                          extracted_on=extracted_on, allow_warnings=allow_warnings,
+                          allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf,
+                          progress=progress, period=expected_period,
+                          allow_missing=allow_missing,
+                          on_wait=lambda text: click.echo(f"hnbxl: {text}", err=True))
+        for note in result.notes:
+            click.echo(f"hnbxl: {note}", err=True)
+        if result.issues:
+            print_issues(result.issues, result.files, allow_warnings, allow_queries)
+        if not result.written:
+            click.echo("Nothing was written: fix the errors above (or use --allow-warnings "
+                       "when only warnings remain, --allow-queries for unexplained queries) "
+                       "and compile again.", err=True)
+            sys.exit(1)
+        click.echo(result.describe())
+    except KeyboardInterrupt as exc:
+        _interrupted(result, exc)
+
+
+def _interrupted(result: Any, exc: KeyboardInterrupt) -> None:
+    """After Ctrl-C (or SIGTERM): say whether the compile was recorded; the exit code agrees.
+
+    Exit 0 when it was (the report and history are complete; only printing
+    was cut short), 130 when it was not (nothing was published or recorded).
+    """
+    compile_id = getattr(exc, "compile_id", None)
+    if result is not None and result.written:
+        compile_id = result.compile_id
+    if compile_id is not None:
+        where = f": {result.output}" if result is not None and result.output else ""
+        click.echo(f"\nhnbxl: interrupted, but the compile was recorded (compile "
+                   f"{compile_id}{where}); see hnbxl history", err=True)
+        sys.exit(0)
+    click.echo("\nhnbxl: interrupted; the compile was not recorded and no report was "
+               "written", err=True)
+    sys.exit(130)
 
 
 @main.group()
@@ -477,3 +522,20 @@ def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
         state = "" if r.active else f"  (replaced by {r.replaced_by})"
         click.echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  "
                    f"{r.output}{state}")
+        files = [(r.output, r.output_sha256)] + ([(r.pdf, r.pdf_sha256)] if r.pdf else [])
+        for path, digest in files:
+            click.echo(f"{'':39}sha256 {digest}  {_file_state(ws.root, path, digest)}")
+
+
+def _file_state(root: Path, stored: str, digest: str | None) -> str:
+    """Whether a recorded output is still there with the bytes history recorded."""
+    from hnbxl.store.commit import resolve, sha256
+
+    path = resolve(stored, root)
+    if not path.is_file():
+        return "MISSING"
+    try:
+        same = sha256(path.read_bytes()) == digest
+    except OSError:
+        return "unreadable"
+    return "present" if same else "CHANGED since compiled"

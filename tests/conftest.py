@@ -27,6 +27,7 @@ def northshire() -> Programme:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
+    (tmp_path / "work").mkdir()
     return Workspace(tmp_path / "work")
 
 

@@ -95,10 +95,11 @@ def test_unknown_owner_is_one_clear_line(tmp_path: Path) -> None:
 
 def test_compile_refuses_and_writes_nothing(tmp_path: Path) -> None:
     files = [str(p) for p in sorted((SAMPLES / "2024-02").glob("*-send.xlsx"))]
+    (tmp_path / "w").mkdir()
     result = CliRunner().invoke(main, ["compile", "-w", str(tmp_path / "w"), *files])
     assert result.exit_code == 1
     assert "section-missing" in result.output and "Nothing was written" in result.output
-    assert not (tmp_path / "w").exists()
+    assert list((tmp_path / "w").iterdir()) == []
 
 
 def test_a_return_for_another_period_is_named(tmp_path: Path) -> None:

@@ -68,6 +68,9 @@ def _code(code: str, severity: Severity | tuple[Severity, ...], group: str, titl
 E, W, Q, N = Severity.ERROR, Severity.WARNING, Severity.QUERY, Severity.INFO  # N: note (info)
 
 # --------------------------------------------------------------------------- file
+_code("file-not-found", E, "file", "No such file",
+      "There is no file at the path given (or it is a folder), often a mistyped name or "
+      "a file moved since.", "Check the return's file name and folder, and give it again.")
 _code("file-empty", E, "file", "Empty file",
       "The file has no bytes at all, usually a failed save or attachment.",
       "Attach the completed return again.")
@@ -307,6 +310,11 @@ _code("field-not-on-form", N, "identity", "Row added after the form went out",
 _code("conflict", E, "batch", "Returns disagree",
       "Two returns give different values for the same input.",
       "Agree one value and correct the other return.")
+_code("kept-return-replaced", N, "batch", "Kept copy replaced",
+      "The working folder's returns/<SHA-256>.xlsx did not hold the return its name says "
+      "(it was changed or damaged after it was kept); it was replaced by the return itself, "
+      "and its bytes were set aside in returns/mismatched/.",
+      "Nothing for this compile; find out who changed the kept copy.")
 _code("no-returns", E, "batch", "No readable return",
       "None of the files could be read as a return.", "Check the files given.")
 _code("section-missing", E, "batch", "Section not returned",

@@ -44,6 +44,7 @@ from hnbxl.core.fileio import write_atomically
 from hnbxl.core.issues import Issue, summary_line
 from hnbxl.programme.definition import DEFAULT_HEADINGS
 from hnbxl.report.model import FinanceLine, RatedRow, RatingView, Report
+from hnbxl.report.pdf import run_grouped, stamp_date
 from hnbxl.report.sheet import (
     FONT,
     FONT_SIZE,
@@ -144,10 +145,7 @@ def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResul
         pdf_path = path.with_suffix(".pdf")
         if pdf_path == path:
             raise OutputError(f"{path}: the workbook needs a name that does not end in .pdf")
-        with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
-            staged = Path(tmp) / f"{path.stem}.xlsx"
-            staged.write_bytes(render_report(report, for_print=True))
-            outputs.append((pdf_path, _convert(staged, Path(tmp) / "out")))
+        outputs.append((pdf_path, report_pdf(report)))
     write_atomically(*outputs, error=OutputError)
     return WriteResult(
         path=path,
@@ -185,13 +183,23 @@ def render_report(report: Report, *, for_print: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+def report_pdf(report: Report) -> bytes:
+    """The committee's PDF of ``report`` (without the Sources sheet) as bytes.
+
+    Its creation date is the report's "extracted on" date; LibreOffice's
+    font subsets still differ from run to run, so the workbook, not the PDF,
+    is the byte-identical record.
+    """
+    with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
+        staged = Path(tmp) / "report.xlsx"
+        staged.write_bytes(render_report(report, for_print=True))
+        data = _convert(staged, Path(tmp) / "out")
+    return stamp_date(data, report.extracted_on)
+
+
 def write_pdf(report: Report, pdf: Path) -> Path:
     """The committee's PDF of ``report`` (without the Sources sheet), written atomically."""
-    with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
-        staged = Path(tmp) / f"{Path(pdf).stem}.xlsx"
-        staged.write_bytes(render_report(report, for_print=True))
-        write_atomically((Path(pdf), _convert(staged, Path(tmp) / "out")),
-                         error=OutputError)
+    write_atomically((Path(pdf), report_pdf(report)), error=OutputError)
     return Path(pdf)
 
 
@@ -247,9 +255,7 @@ def _convert(xlsx: Path, outdir: Path) -> bytes:
         str(xlsx),
     ]
     try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=PDF_TIMEOUT, check=False
-        )
+        code, said = run_grouped(command, outdir.parent, PDF_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise OutputError(
             f"{xlsx}: LibreOffice did not finish the PDF within {PDF_TIMEOUT} seconds"
@@ -257,10 +263,10 @@ def _convert(xlsx: Path, outdir: Path) -> bytes:
     except OSError as exc:
         raise OutputError(f"{xlsx}: could not start LibreOffice ({exc})") from None
     produced = outdir / (xlsx.stem + ".pdf")
-    if done.returncode != 0 or not produced.is_file():
-        detail = (done.stderr or done.stdout or "no message").strip().splitlines()
+    if code != 0 or not produced.is_file():
+        detail = (said or "no message").strip().splitlines()
         raise OutputError(
-            f"{xlsx}: LibreOffice could not make a PDF (exit {done.returncode}): "
+            f"{xlsx}: LibreOffice could not make a PDF (exit {code}): "
             f"{detail[-1] if detail else 'no message'}"
         )
     return produced.read_bytes()

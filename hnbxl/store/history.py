@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from hnbxl.core.provenance import FieldValue, Provenance
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.store import schema
+from hnbxl.store.faults import crash_point
 from hnbxl.store.schema import HistoryError
 
 SCHEMA_VERSION = schema.current_version()
@@ -48,6 +49,8 @@ class CompileRecord:
     active: bool
     replaced_by: int | None
     returns: int
+    pdf: str | None = None
+    pdf_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,19 @@ class NewCompile:
     issues: tuple[Issue, ...]
     definition_text: str = ""  # kept by hash with the compile, as generate keeps it
     definition_source: str = ""
+    pdf: str | None = None
+    pdf_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """A file a compile publishes: paths are relative to the working folder when inside it."""
+
+    kind: str  # "output", "pdf" or "return"
+    path: str
+    sha256: str
+    staged: str  # the compile-unique name it is written under before the rename
+    created: bool  # False: the file was already there with this content
 
 
 @dataclass(frozen=True)
@@ -201,8 +217,9 @@ class History:
         query = (
             "SELECT c.id, c.programme, c.period, c.definition_hash, c.extracted_on,"
             " c.compiled_at, c.output, c.output_sha256, c.active, c.replaced_by,"
-            " (SELECT COUNT(*) FROM returns_used r WHERE r.compile_id = c.id)"
-            " FROM compiles c WHERE c.state = 'done' AND (? IS NULL OR c.programme = ?)"
+            " (SELECT COUNT(*) FROM returns_used r WHERE r.compile_id = c.id), c.pdf,"
+            " c.pdf_sha256 FROM compiles c"
+            " WHERE c.state = 'done' AND (? IS NULL OR c.programme = ?)"
             + ("" if include_replaced else " AND c.active = 1")
             + " ORDER BY c.period, c.id"
         )
@@ -210,7 +227,7 @@ class History:
             rows = conn.execute(query, (programme, programme)).fetchall()
         return [
             CompileRecord(r[0], r[1], Period.parse(r[2]), r[3], r[4], r[5], r[6], r[7],
-                          bool(r[8]), r[9], r[10])
+                          bool(r[8]), r[9], r[10], r[11], r[12])
             for r in rows
         ]
 
@@ -374,80 +391,163 @@ class History:
                 values[name] = value
         return PeriodSnapshot(period, ratings, figures, risks, values, explanations)
 
-    # -- writing
+    # -- writing: a compile is recorded pending, its files published, then marked done
 
-    def record(self, new: NewCompile, before_commit: Callable[[], None] | None = None) -> int:
-        """Write one compile in one transaction; replaces (and keeps) an earlier one.
+    def record_pending(self, new: NewCompile, files: list[PublishedFile]) -> int:
+        """Write one compile as *pending*, with the files it will publish; one transaction.
 
-        ``before_commit`` runs inside the transaction (the compile renames its
-        output into place there), so a failure in it rolls the history back; a
-        history file this call created is removed again.
+        A pending compile is invisible to every reader.  :meth:`mark_done` makes
+        it the period's current compile; :meth:`forget_pending` takes it away.
         """
-        existed = self.path.exists()
-        try:
-            return self._record(new, before_commit)
-        except BaseException:
-            if not existed:
-                for path in (self.path, self.path.with_name(self.path.name + "-journal")):
-                    path.unlink(missing_ok=True)
-            raise
-
-    def _record(self, new: NewCompile, before_commit: Callable[[], None] | None) -> int:
         with self._connect(write=True) as conn:
+            crash_point("pending:before-begin")
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                previous = conn.execute(
-                    "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1",
-                    (new.programme, new.period.key)).fetchone()
-                if previous:
-                    conn.execute("UPDATE compiles SET active = 0 WHERE id = ?", (previous[0],))
-                cur = conn.execute(
-                    "INSERT INTO compiles (programme, period, definition_hash, extracted_on,"
-                    " compiled_at, output, output_sha256, active) VALUES (?,?,?,?,?,?,?,1)",
-                    (new.programme, new.period.key, new.definition_hash, new.extracted_on,
-                     datetime.now(UTC).isoformat(timespec="seconds"), new.output,
-                     new.output_sha256))
-                compile_id = cur.lastrowid
-                if new.definition_text:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
-                        (new.definition_hash, new.programme, new.definition_source,
-                         new.definition_text, datetime.now(UTC).isoformat(timespec="seconds")))
-                if previous:
-                    conn.execute("UPDATE compiles SET replaced_by = ? WHERE id = ?",
-                                 (compile_id, previous[0]))
+                crash_point("pending:after-begin")
+                compile_id = self._insert(conn, new)
                 conn.executemany(
-                    "INSERT INTO returns_used VALUES (?,?,?,?,?,?,?)",
-                    [(compile_id, r.sha256, r.file, r.stored_as, r.owner, ",".join(r.sections),
-                      r.note) for r in new.returns])
-                conn.executemany(
-                    "INSERT INTO field_values VALUES (?,?,?,?,?,?,?)",
-                    [(compile_id, v.field, json.dumps(_jsonable(v.value), ensure_ascii=False),
-                      v.provenance.file, v.provenance.sha256, v.provenance.sheet,
-                      v.provenance.cell) for v in new.values])
-                conn.executemany(
-                    "INSERT INTO ratings VALUES (?,?,?,?,?,?,?)",
-                    [(compile_id, r.item, r.rag, r.computed, int(r.overridden), r.reason, r.basis)
-                     for r in new.ratings])
-                conn.executemany("INSERT INTO figures VALUES (?,?,?)",
-                                 [(compile_id, k, v) for k, v in new.figures.items()])
-                conn.executemany(
-                    "INSERT INTO risks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(compile_id, i, r.id, r.name, r.risk, r.likelihood, r.impact, r.action,
-                      r.direction, r.target, r.updated.key, r.status)
-                     for i, r in enumerate(new.risks)])
-                conn.executemany(
-                    "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [(compile_id, i.code, str(i.severity), i.file, i.sheet, i.cell, i.field,
-                      i.found, i.expected, i.message) for i in new.issues])
-                if before_commit is not None:
-                    before_commit()
+                    "INSERT INTO published VALUES (?,?,?,?,?,?)",
+                    [(compile_id, f.kind, f.path, f.sha256, f.staged, int(f.created))
+                     for f in files])
+                crash_point("pending:before-commit")
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        return int(compile_id)
+            crash_point("pending:after-commit")
+        return compile_id
+
+    def mark_done(self, compile_id: int) -> None:
+        """The commit point: the pending compile becomes current, the one it replaces is kept.
+
+        Marking a compile that is already done changes nothing.
+        """
+        with self._connect(write=True) as conn:
+            crash_point("done:before-begin")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                crash_point("done:after-begin")
+                row = conn.execute("SELECT programme, period, state FROM compiles WHERE id = ?",
+                                   (compile_id,)).fetchone()
+                if row is None:
+                    raise HistoryError(f"{self.path}: compile {compile_id} is not recorded")
+                programme, period, state = row
+                previous = conn.execute(
+                    "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1"
+                    " AND id != ?", (programme, period, compile_id)).fetchone()
+                if state != "done":
+                    if previous:
+                        conn.execute("UPDATE compiles SET active = 0, replaced_by = ? WHERE id = ?",
+                                     (compile_id, previous[0]))
+                    conn.execute("UPDATE compiles SET state = 'done', active = 1 WHERE id = ?",
+                                 (compile_id,))
+                crash_point("done:before-commit")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            crash_point("done:after-commit")
+
+    def pending(self) -> list[tuple[int, str, str, list[PublishedFile]]]:
+        """Compiles recorded as pending: ``(id, programme, period, files)``."""
+        if not self.path.is_file():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("SELECT id, programme, period FROM compiles"
+                                " WHERE state = 'pending' ORDER BY id").fetchall()
+            out = []
+            for compile_id, programme, period in rows:
+                files = [PublishedFile(r[0], r[1], r[2], r[3], bool(r[4])) for r in conn.execute(
+                    "SELECT kind, path, sha256, staged, created FROM published"
+                    " WHERE compile_id = ? ORDER BY rowid", (compile_id,))]
+                out.append((compile_id, programme, period, files))
+        return out
+
+    def state(self, compile_id: int) -> str | None:
+        """``pending``, ``done``, or None when there is no such compile."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT state FROM compiles WHERE id = ?",
+                               (compile_id,)).fetchone()
+        return row[0] if row else None
+
+    def forget_pending(self, compile_id: int) -> bool:
+        """Remove a pending compile's rows from every table; a done compile is left alone.
+
+        Every table with a ``compile_id`` column is cleared for it, so tables
+        added by later schema versions are covered too.  Returns whether it
+        removed anything.
+        """
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT state FROM compiles WHERE id = ?",
+                                   (compile_id,)).fetchone()
+                if row is None or row[0] != "pending":
+                    conn.execute("ROLLBACK")
+                    return False
+                tables = [name for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")
+                    if any(col[1] == "compile_id"
+                           for col in conn.execute(f'PRAGMA table_info("{name}")'))]
+                for name in tables:
+                    conn.execute(f'DELETE FROM "{name}" WHERE compile_id = ?', (compile_id,))
+                conn.execute("DELETE FROM compiles WHERE id = ? AND state = 'pending'",
+                             (compile_id,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return True
+
+    def recorded_paths(self) -> set[str]:
+        """Every output and PDF path any compile (pending ones too) names."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT output, pdf FROM compiles").fetchall()
+        return {p for row in rows for p in row if p}
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, new: NewCompile) -> int:
+        cur = conn.execute(
+            "INSERT INTO compiles (programme, period, definition_hash, extracted_on,"
+            " compiled_at, output, output_sha256, active, state, pdf, pdf_sha256)"
+            " VALUES (?,?,?,?,?,?,?,0,'pending',?,?)",
+            (new.programme, new.period.key, new.definition_hash, new.extracted_on,
+             datetime.now(UTC).isoformat(timespec="seconds"), new.output,
+             new.output_sha256, new.pdf, new.pdf_sha256))
+        compile_id = int(cur.lastrowid or 0)
+        if new.definition_text:
+            conn.execute(
+                "INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
+                (new.definition_hash, new.programme, new.definition_source,
+                 new.definition_text, datetime.now(UTC).isoformat(timespec="seconds")))
+        conn.executemany(
+            "INSERT INTO returns_used VALUES (?,?,?,?,?,?,?)",
+            [(compile_id, r.sha256, r.file, r.stored_as, r.owner, ",".join(r.sections),
+              r.note) for r in new.returns])
+        conn.executemany(
+            "INSERT INTO field_values VALUES (?,?,?,?,?,?,?)",
+            [(compile_id, v.field, json.dumps(_jsonable(v.value), ensure_ascii=False),
+              v.provenance.file, v.provenance.sha256, v.provenance.sheet,
+              v.provenance.cell) for v in new.values])
+        conn.executemany(
+            "INSERT INTO ratings VALUES (?,?,?,?,?,?,?)",
+            [(compile_id, r.item, r.rag, r.computed, int(r.overridden), r.reason, r.basis)
+             for r in new.ratings])
+        conn.executemany("INSERT INTO figures VALUES (?,?,?)",
+                         [(compile_id, k, v) for k, v in new.figures.items()])
+        conn.executemany(
+            "INSERT INTO risks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(compile_id, i, r.id, r.name, r.risk, r.likelihood, r.impact, r.action,
+              r.direction, r.target, r.updated.key, r.status)
+             for i, r in enumerate(new.risks)])
+        conn.executemany(
+            "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(compile_id, i.code, str(i.severity), i.file, i.sheet, i.cell, i.field,
+              i.found, i.expected, i.message) for i in new.issues])
+        return compile_id
 
 
 def _from_json(value: Any, field: str) -> Any:

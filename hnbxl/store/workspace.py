@@ -1,8 +1,11 @@
 """The working folder: where the officer keeps the programme, history and returns.
 
 ``hnbxl init DIR`` makes one, so the officer never needs to know where the
-package lives.  Without a ``programme.toml`` in the folder, the embedded
-Wiltshire programme is used; the history is created on the first compile.
+package lives.  A folder holding neither a ``programme.toml`` nor a history
+uses the embedded Wiltshire programme (the command says so); its first
+compile keeps a copy as ``programme.toml`` beside the history it creates, so
+the history is always read with its own programme.  A history without a
+``programme.toml`` is refused rather than read with the wrong programme.
 
 Layout of a working folder::
 
@@ -28,17 +31,57 @@ DEFINITION_FILE = "programme.toml"
 HISTORY_FILE = "history.sqlite"
 
 
+class WorkspaceError(HnbxlError):
+    """The working folder cannot be used as given."""
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
     definition_override: Path | None = None
+
+    @classmethod
+    def open(cls, root: Path, definition: Path | None = None) -> Workspace:
+        """A working folder that must exist already (every command but ``init``)."""
+        if not root.exists():
+            raise WorkspaceError(f"{root}: no such working folder; make one with "
+                                 f"'hnbxl init {root}' or point --workdir at the right one")
+        if not root.is_dir():
+            raise WorkspaceError(f"{root}: is a file, not a working folder")
+        return cls(root, definition)
+
+    @property
+    def uses_bundled(self) -> bool:
+        """True when the embedded programme is used: the folder holds no definition, no history."""
+        return (self.definition_override is None and not (self.root / DEFINITION_FILE).exists()
+                and not self.history_path.exists())
 
     @property
     def definition_path(self) -> Path:
         if self.definition_override is not None:
             return self.definition_override
         local = self.root / DEFINITION_FILE
-        return local if local.exists() else default_definition_path()
+        if local.exists():
+            return local
+        if self.history_path.exists():
+            raise WorkspaceError(
+                f"{self.root}: holds a history ({HISTORY_FILE}) but no {DEFINITION_FILE}; "
+                f"put the programme's {DEFINITION_FILE} back (or give --definition) so the "
+                "history is read with its own programme")
+        return default_definition_path()
+
+    def bundled_notice(self) -> str | None:
+        """One line to say the embedded programme is used, or None."""
+        if not self.uses_bundled:
+            return None
+        return (f"no {DEFINITION_FILE} in {self.root}: using the bundled Wiltshire programme "
+                f"('hnbxl init {self.root}' makes a copy to edit)")
+
+    def recover(self) -> list[str]:
+        """Put right a compile a crash interrupted, unless a compile is running now."""
+        from hnbxl.store.commit import recover_if_free
+
+        return recover_if_free(self.history(), self.root, (self.output_dir, self.returns_dir))
 
     @property
     def history_path(self) -> Path:

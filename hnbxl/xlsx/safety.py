@@ -114,6 +114,14 @@ def read_file(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> bytes:
             raise _too_large_file(size, limits)
         with path.open("rb") as handle:
             data = handle.read(limits.max_file_bytes + 1)
+    except FileNotFoundError:
+        raise UnsafeWorkbook(
+            "file-not-found", "There is no such file; check the name and folder of the return."
+        ) from None
+    except IsADirectoryError:
+        raise UnsafeWorkbook(
+            "file-not-found", "This is a folder, not a file; give the return's file name."
+        ) from None
     except OSError as exc:
         raise UnsafeWorkbook(
             "not-a-workbook", f"The file could not be opened ({exc.strerror or exc})."

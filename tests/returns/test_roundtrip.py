@@ -112,6 +112,7 @@ def filled(tmp_path: Path, programme: Programme, monkeypatch: pytest.MonkeyPatch
            ) -> tuple[Workspace, Path, FormLayout, dict[str, Any]]:
     """A generated all-sections form, filled in, at a path relative to the cwd."""
     monkeypatch.chdir(tmp_path)
+    Path("work").mkdir()
     ws = Workspace(Path("work"))
     [form] = generate_forms(ws, "2024-02", due=DUE, out_dir=Path("forms"))
     assert form.owner == "all"

@@ -223,6 +223,7 @@ def validate_and_compile_agree(ws: Workspace, files: list[Path],
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
+    (tmp_path / "work").mkdir()  # the command line needs the folder to exist
     return Workspace(tmp_path / "work")
 
 
@@ -543,6 +544,7 @@ def test_form_validated_in_the_wrong_working_folder(tmp_path: Path, ws: Workspac
                     extracted_on=date(2024, 3, 4))
     [form] = generate_forms(ws, "2024-03", owner="send", out_dir=tmp_path / "forms")
     assert validate_returns(ws, [form.path]).period == Period(2024, 3)
+    (tmp_path / "elsewhere").mkdir()
     _, issue = expect(Workspace(tmp_path / "elsewhere"), [form.path], "last-period-unknown")
     assert "2024-02" in issue.found
 
@@ -1112,7 +1114,7 @@ def test_usage_error_exits_2(ws: Workspace) -> None:
 
 
 def test_missing_file(tmp_path: Path, ws: Workspace) -> None:
-    expect(ws, [tmp_path / "not-there.xlsx"], "not-a-workbook")
+    expect(ws, [tmp_path / "not-there.xlsx"], "file-not-found")
 
 
 def test_inputs_sorted_on_an_unprotected_sheet_are_flagged_for_a_row_by_row_check(
