@@ -125,6 +125,7 @@ def _long_name_definition(tmp_path: Path) -> Path:
 
 def test_a_measure_name_too_long_for_a_cell_is_one_line(tmp_path: Path) -> None:
     definition = _long_name_definition(tmp_path)
+    (tmp_path / "work").mkdir()
     args = ["generate", "-w", str(tmp_path / "work"), "--definition", str(definition),
             "--period", "2024-02"]
     result = CliRunner().invoke(main, args)
@@ -148,6 +149,7 @@ def test_an_unexpected_error_is_one_line_asking_for_debug(tmp_path: Path,
         raise KeyError("a bug\nover two lines")
 
     monkeypatch.setattr(hnbxl.api, "generate_forms", broken)
+    assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
     args = ["generate", "-w", str(tmp_path), "--period", "2024-02"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1

@@ -112,7 +112,7 @@ def disk_full(exc: OSError, root: Path, writing: Path, needed: int) -> DiskFull:
         "nothing was published and nothing was recorded")
 
 
-class InterruptedAfterCommit(KeyboardInterrupt):
+class _InterruptedAfterCommit(KeyboardInterrupt):
     """A Ctrl-C that arrived after the commit point: the compile *is* recorded."""
 
     def __init__(self, compile_id: int):
@@ -127,7 +127,7 @@ def publish(history: History, root: Path, new: NewCompile,
     Any exception (a Ctrl-C included) before the commit point takes back
     everything this call did.  After it, the compile stands: an error is
     ignored (the files and the record are complete) and a Ctrl-C becomes
-    :class:`InterruptedAfterCommit`, so the command can say it was recorded.
+    :class:`_InterruptedAfterCommit`, so the command can say it was recorded.
     """
     token = secrets.token_hex(6)
     plan = [(f, _staged(f.path, token)) for f in files]
@@ -164,7 +164,7 @@ def publish(history: History, root: Path, new: NewCompile,
             done = False
         if done:  # the commit point was passed: the compile stands
             if isinstance(exc, KeyboardInterrupt):
-                raise InterruptedAfterCommit(compile_id) from None
+                raise _InterruptedAfterCommit(compile_id) from None
             return compile_id
         with contextlib.suppress(Exception):
             _roll_back(history, root, compile_id, record)

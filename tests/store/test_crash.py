@@ -81,15 +81,16 @@ def test_random_kills_leave_agreement(tmp_path: Path) -> None:
     ws = crashkit.fresh_folder(tmp_path / "work")
     timing = crashkit.run_child(ws, False, {})
     assert timing.exit_code == 0
-    span = timing.seconds * 1.2
-    kills = 0
-    for _ in range(30):
+    span = timing.seconds
+    kills = runs = 0
+    while kills < 30:  # a run that finishes before its kill time is not counted
+        runs += 1
+        assert runs <= 120, f"only {kills} of {runs} runs were killed"
         death = crashkit.run_child(ws, rng.random() < 0.3, {}, kill_after=rng.uniform(0, span))
         kills += death.signal is not None
         crashkit.check_agreement(ws)
         current = [r for r in ws.history().compiles() if r.active]
         assert len(current) == 1
         assert (ws.root / current[0].output).read_bytes() == EXPECTED
-    assert kills >= 25  # nearly every run was killed rather than finishing first
     assert crashkit.compile_once(ws).output.read_bytes() == EXPECTED
     crashkit.check_agreement(ws)

@@ -481,7 +481,7 @@ def test_refusals_carry_the_hash(tmp_path: Path) -> None:
     assert exc.sha256 == sha256_hex(data)
     with pytest.raises(UnsafeWorkbook) as info:
         check_file(tmp_path / "missing.xlsx")
-    assert info.value.code == "not-a-workbook" and info.value.sha256 == ""
+    assert info.value.code == "file-not-found" and info.value.sha256 == ""
 
 
 def test_normalise_ref() -> None:
