@@ -28,6 +28,7 @@ def _texts(path: Path, sheet: str) -> list[str]:
 
 def test_late_finance_return(tmp_path: Path) -> None:
     work = str(tmp_path / "w")
+    Path(work).mkdir()
     period = ("--period", "2024-02", "--extracted-on", "2024-03-04")
     # The month is not ready: validate --period and compile agree, and say why.
     checked = _cli("validate", "-w", work, "--period", "2024-02", *NOT_FINANCE)
@@ -62,7 +63,9 @@ def test_late_finance_return(tmp_path: Path) -> None:
     # The return arrives: compile again with everything; nothing is not received now.
     full = _cli("compile", "-w", work, *period, *(str(p) for p in FEB))
     assert full.exit_code == 0, full.output
-    assert "Not received" not in "\n".join(_texts(report, "Finance"))
+    again = report.with_name("wiltshire-hnb-2024-02-v2.xlsx")  # the first report is kept
+    assert "Not received" not in "\n".join(_texts(again, "Finance"))
+    assert "Not received from Finance" in "\n".join(_texts(report, "Finance"))
 
 
 def test_allow_missing_names_a_file_by_mistake(tmp_path: Path) -> None:
