@@ -46,6 +46,7 @@ def generate_forms(
     before any is written, so a bad definition writes nothing.
     """
     period = Period.parse(period)
+    bundled = workspace.uses_bundled
     programme = workspace.programme()
     if owner not in (None, "all") and owner not in programme.owners:
         raise HnbxlError(
@@ -65,6 +66,9 @@ def generate_forms(
     for who in owners:
         layout = build_layout(programme, period, who, last, due)
         rendered.append((layout, render_form(layout, password)))
+    if bundled:  # the history made next is read with this programme from now on
+        write_atomically((workspace.root / DEFINITION_FILE, workspace.definition_path
+                          .read_bytes()))
     # Kept by hash before any form goes out: a return made from this version can be
     # read through its own layout even after programme.toml changes.
     workspace.history().store_definition(programme)

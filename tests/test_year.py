@@ -169,10 +169,12 @@ def test_a_year(tmp_path: Path) -> None:
     recompiled = written(out)
     assert "Not received" not in "\n".join(str(r) for r in report_rows(recompiled, "Finance"))
     assert register(recompiled)["R6"][1] == "Rising demand for specialist placements"
-    if recompiled != mar_report:  # the earlier committee file is kept (issue 9's naming)
-        assert mar_report.read_bytes() == first_bytes
+    assert recompiled.name == "wiltshire-hnb-2024-03-v2.xlsx"  # the committee's file is kept
+    assert mar_report.read_bytes() == first_bytes
     out = hnbxl("history", *w, "--all")
-    assert re.search(r"Mar-24 .*replaced by", out), out
+    assert re.search(r"Mar-24 .*wiltshire-hnb-2024-03.xlsx  \(replaced by", out), out
+    assert "output/wiltshire-hnb-2024-03-v2.xlsx" in out
+    assert out.count("present") >= 3 and "MISSING" not in out
 
     # ---------------------------------------------------------------- April (2024/25)
     # Before the new year's forms: the year's budgets, and a blue "Complete" state.
