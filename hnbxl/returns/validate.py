@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hnbxl.core import fmt
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_line
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
@@ -472,13 +473,13 @@ def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
             seen.add(ident)
             spec, note = layout.input(check.field), layout.input(check.explanation)
             found_value = values.get(check.field)
-            found = _say(found_value.value) if found_value else ""
+            found = _query_found(check, spec, typed) if found_value else ""
             where = values[check.field].provenance.file if found_value else read.display
             if explained(check, typed):
                 issues.append(Issue(
                     check.code, Severity.INFO, f"{check.label}. {_explanation(check, typed)}",
                     where, spec.sheet, spec.cell, check.field, found=found,
-                    expected="explained"))
+                    expected="explanation given"))
                 continue
             choose = ""
             if check.disclosure:
@@ -490,6 +491,28 @@ def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
                 f"{note.sheet}!{note.cell}{choose}.", where, spec.sheet, spec.cell,
                 check.field, found=found,
                 expected=f"an explanation in {note.sheet}!{note.cell}"))
+
+
+def _query_found(check: Any, spec: InputSpec, typed: dict[str, Any]) -> str:
+    """The queried figure as the officer and the committee read it: in its unit.
+
+    A risk query is about the score, so it shows the score and last period's,
+    not the likelihood cell the issue is anchored on.
+    """
+    if check.kind == "risk_action":
+        base = check.field.rsplit(".", 1)[0]
+        likelihood, impact = typed.get(f"{base}.likelihood"), typed.get(f"{base}.impact")
+        if isinstance(likelihood, int | float) and isinstance(impact, int | float):
+            return (f"score {fmt.number(likelihood * impact)}, last period "
+                    f"{fmt.number(check.params['last_score'])}")
+    value = typed.get(check.field)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _say(value)
+    if spec.kind == "money":
+        return fmt.money(value)
+    if spec.kind == "percent":
+        return fmt.percent(value)
+    return fmt.number(value)
 
 
 def _explanation(check: Any, typed: dict[str, Any]) -> str:

@@ -3,8 +3,10 @@
 ``HNBXL_CRASH_AT=<step>`` ends the process with :func:`os._exit` (no cleanup,
 no ``finally``: as a power cut or SIGKILL would) when it reaches ``step``;
 ``HNBXL_CRASH_TRACE=<file>`` appends the name of every step reached, so the
-crash-point test can enumerate them without a list that goes stale.  Without
-either variable a step costs one dictionary lookup.
+crash-point test can enumerate them without a list that goes stale.
+``HNBXL_INTERRUPT_AT=<step>`` raises KeyboardInterrupt there instead, as a
+Ctrl-C at that moment would.  Without these variables a step costs a few
+dictionary lookups.
 """
 
 from __future__ import annotations
@@ -21,3 +23,5 @@ def crash_point(step: str) -> None:
             handle.write(step + "\n")
     if os.environ.get("HNBXL_CRASH_AT") == step:
         os._exit(CRASH_EXIT)
+    if os.environ.get("HNBXL_INTERRUPT_AT") == step:
+        raise KeyboardInterrupt

@@ -28,7 +28,8 @@ EXTRACTED = date(2024, 3, 4)
 
 FAKE_SOFFICE = """#!{python}
 # Stands in for LibreOffice in crash tests: what matters there is publishing, not the PDF.
-import os, sys
+import os, sys, time
+time.sleep(float(os.environ.get("FAKE_SOFFICE_SLEEP", "0")))
 args = sys.argv[1:]
 out = args[args.index("--outdir") + 1]
 src = args[-1]

@@ -1,0 +1,177 @@
+"""Full disks, two compiles at once, Ctrl-C and LibreOffice: all or nothing (issue 9)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hnbxl.core.issues import HnbxlError
+from hnbxl.store.workspace import Workspace
+from tests.store import crashkit
+
+FEB = [str(p) for p in crashkit.FEB]
+HNBXL = [sys.executable, "-c", "import sys; from hnbxl.cli import main; sys.exit(main())"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(crashkit.ROOT), **extra)
+    env.pop("HNBXL_CRASH_AT", None)
+    return env
+
+
+def _compile_args(ws: Workspace, *more: str) -> list[str]:
+    return [*HNBXL, "compile", "-w", str(ws.root), "--extracted-on", "2024-03-04", *more, *FEB]
+
+
+# --------------------------------------------------------------------------- disk full
+
+
+def _compile_limited(ws: Workspace, limit: int) -> tuple[int, str]:
+    """Compile in a child whose files may not grow past ``limit`` bytes (EFBIG, not SIGXFSZ)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code, message = 0, ""
+        try:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+            crashkit.compile_once(ws)
+        except HnbxlError as exc:
+            code, message = 1, str(exc)
+        except BaseException as exc:  # a traceback the officer would see: a failure here
+            code, message = 2, f"{type(exc).__name__}: {exc}"
+        os.write(write, message.encode())
+        os._exit(code)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.close(read)
+    _pid, status = os.waitpid(pid, 0)
+    return os.WEXITSTATUS(status), b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize("recompile", [False, True], ids=["first", "recompile"])
+def test_a_file_size_limit_at_each_write_is_one_line_and_publishes_nothing(
+        tmp_path: Path, recompile: bool) -> None:
+    template = crashkit.fresh_folder(tmp_path / "template")
+    if recompile:
+        crashkit.compile_once(template)
+    before = crashkit.snapshot(template)
+    where = set()
+    for limit in (2_000, 8_000, 20_000, 40_000, 60_000, 90_000, 130_000, 200_000, 400_000,
+                  800_000, 4_000_000):
+        ws = Workspace(tmp_path / f"limit-{limit}")
+        shutil.copytree(template.root, ws.root)
+        code, message = _compile_limited(ws, limit)
+        assert code in (0, 1), (limit, message)
+        crashkit.check_agreement(ws)
+        if code == 1:
+            assert "\n" not in message and str(ws.root) in message, message
+            assert "file-size limit" in message or "disk is full" in message, message
+            assert "nothing was" in message, message
+            assert crashkit.snapshot(ws) == before, limit
+            where.add("history" if "history" in message else message.split(" while writing ")
+                      [1].split(";")[0] if " while writing " in message else message)
+        else:
+            assert len(crashkit.snapshot(ws)[0]) == len(before[0]) + 1
+        shutil.rmtree(ws.root)
+    assert code == 0  # with room enough it compiles
+    assert where, where  # some limit stopped a write (here SQLite's journal is the first to grow)
+
+
+def test_two_compiles_at_once_take_turns_and_keep_their_files_together(
+        tmp_path: Path) -> None:
+    ws = crashkit.fresh_folder(tmp_path / "work")
+    bin_dir = crashkit.fake_soffice(tmp_path / "bin")
+    env = _env(PATH=f"{bin_dir}:{os.environ['PATH']}", FAKE_SOFFICE_SLEEP="2")
+    procs = [subprocess.Popen(_compile_args(ws, "--pdf"), env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    errs = "".join(err for _out, err in outs)
+    assert errs.count("another hnbxl is compiling in this folder; waiting...") == 1, errs
+    crashkit.check_agreement(ws)
+    records = ws.history().compiles()
+    assert len(records) == 2 and [r.active for r in records] == [False, True]
+    assert records[0].replaced_by == records[1].id
+    # Each compile's workbook and PDF are on disk as history recorded them, side by side.
+    for r in records:
+        assert crashkit.sha(ws.root / r.output) == r.output_sha256
+        assert crashkit.sha(ws.root / r.pdf) == r.pdf_sha256
+        assert Path(r.pdf).stem == Path(r.output).stem
+    assert records[0].pdf_sha256 != records[1].pdf_sha256  # two different PDFs, not one
+    said = " ".join(out for out, _err in outs)
+    assert "wiltshire-hnb-2024-02.xlsx" in said and "wiltshire-hnb-2024-02-v2.xlsx" in said
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+@pytest.mark.parametrize("step, code, words", [
+    ("renamed", 130, "the compile was not recorded"),
+    ("done:after-commit", 0, "the compile was recorded (compile 1"),
+])
+def test_ctrl_c_says_whether_the_compile_was_recorded(tmp_path: Path, step: str, code: int,
+                                                       words: str) -> None:
+    ws = crashkit.fresh_folder(tmp_path / "work")
+    done = subprocess.run(_compile_args(ws), env=_env(HNBXL_INTERRUPT_AT=step),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == code, done.stderr
+    assert words in done.stderr and "Aborted" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    crashkit.check_agreement(ws)
+    assert len(ws.history().compiles()) == (1 if code == 0 else 0)
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if text.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_libreoffice_itself_is_ended_when_hnbxl_is_killed(tmp_path: Path) -> None:
+    ws = crashkit.fresh_folder(tmp_path / "work")
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    proc = subprocess.Popen(_compile_args(ws, "--pdf"), env=_env(TMPDIR=str(private_tmp)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        started = _wait_for(lambda: any(
+            b"soffice.bin" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            for pid in _processes_mentioning(str(private_tmp))), 60)
+        if not started:
+            pytest.skip("LibreOffice finished before it could be caught running")
+        proc.kill()
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _wait_for(lambda: not _processes_mentioning(str(private_tmp)), 15)
+    assert _wait_for(lambda: not list(private_tmp.iterdir()), 10), list(private_tmp.iterdir())
