@@ -522,6 +522,10 @@ def _risks(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
+#: The columns of both issue tables (Data Quality, Officer Checks), as ``_issue_row`` fills them.
+ISSUE_COLUMNS = ("Severity", "Issue", "File", "Place", "Found", "Expected", "Message")
+
+
 def _issue_row(issue: Issue) -> list[_Cell]:
     info = CATALOGUE.get(issue.code)
     return [
@@ -547,7 +551,7 @@ def _data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.gap()
     sheet.table(
         "DataQualityIssues",
-        ("Severity", "Issue", "File", "Place", "Found", "Expected", "Message"),
+        ISSUE_COLUMNS,
         [_issue_row(issue) for issue in report.issues],
         title="Issues found in the returns",
         empty="No issues found",
@@ -717,7 +721,7 @@ def _officer(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.gap()
     sheet.table(
         "OfficerChecks",
-        ("Severity", "Issue", "File", "Place", "Found", "Expected", "Message"),
+        ISSUE_COLUMNS,
         [_issue_row(issue) for issue in report.officer_issues],
         title="Items for the officer only",
         empty="Nothing for the officer this period",
