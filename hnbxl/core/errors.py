@@ -6,7 +6,7 @@ that asks for ``--debug`` to see the traceback.  So a new error class must
 derive from :class:`HnbxlError` (or one below it) to be shown as intended.
 
     HnbxlError
-    ├── DefinitionError      programme/definition.py: a bad programme definition
+    ├── DefinitionError      programme/model.py: a bad programme definition
     ├── PeriodError          core/periods.py: a month that cannot be read (also a ValueError)
     ├── UnsafeWorkbook       xlsx/safety.py: a return refused before it is read
     ├── HistoryError         store/schema.py: a history that cannot be used

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hnbxl.programme.definition import Rule
+    from hnbxl.programme.model import Rule
 
 
 def matches(pattern: str, key: str) -> bool:

@@ -1,7 +1,8 @@
 """docs/definition.md documents every key the definition loader reads.
 
 The keys are taken from the loader's own source (every literal key name it
-asks a table for) and from its tables of defaults, so a key added to the
+asks a table for, in every module of the programme package, since the loader
+is split by job) and from its tables of defaults, so a key added to the
 loader without a line in the reference fails here, naming the key.
 """
 
@@ -20,8 +21,10 @@ _ASKS = re.compile(
 
 
 def loader_keys() -> set[str]:
-    source = Path(definition.__file__).read_text(encoding="utf-8")
-    keys = set(_ASKS.findall(source))
+    package = Path(definition.__file__).parent
+    keys: set[str] = set()
+    for module in sorted(package.glob("*.py")):
+        keys |= set(_ASKS.findall(module.read_text(encoding="utf-8")))
     keys |= set(definition.DEFAULT_HEADINGS) | set(definition.SECTION_KEYS)
     keys |= set(definition.GRADES) | set(definition.UNITS) | set(definition.RULE_KINDS)
     return keys

@@ -1,0 +1,358 @@
+"""The programme model: the typed, checked objects a definition is read into.
+
+Every layer above ``programme`` works from these frozen dataclasses, never from
+the TOML, so a rule, a form or the report cannot see a key the loader did not
+check.  The names of units, rule kinds and grades live here too because the
+loader checks against them and the layers above switch on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hnbxl.core.issues import HnbxlError
+from hnbxl.core.periods import Period
+from hnbxl.programme.derived import matches
+
+UNITS = ("count", "percent", "money", "count_with_share", "status")
+DIRECTIONS = ("lower", "higher")
+RULE_KINDS = ("manual", "threshold", "variance", "band", "derived", "cap")
+RISK_DIRECTIONS = ("same", "up", "down", "new")
+GRADES = ("green", "amber", "red")
+SECTION_KEYS = ("overview", "conditions", "measures", "finance", "risks")
+# Query rules: a figure that looks wrong is not always wrong; the return explains it.
+QUERY_KINDS = ("moved", "unchanged", "rating_vs_figure", "savings_over_budget", "risk_action",
+               "small_number", "share")
+NUMERIC_UNITS = ("count", "percent", "money", "count_with_share")
+COUNT_UNITS = ("count", "count_with_share")
+#: Column headings of the report's tables: the seed report's words unless ``[headings]`` says.
+DEFAULT_HEADINGS = {
+    "last_period": "Last Period",
+    "this_period": "This Period",
+    "baseline": "Baseline",
+    "budget": "Budget",
+    "this_quarter": "This Quarter",
+    "variance": "Variance",
+}
+
+
+class DefinitionError(HnbxlError):
+    """A bad programme definition: names the file, the key and the line."""
+
+    def __init__(self, source: str, key: str, message: str, line: int | None = None):
+        self.source, self.key, self.line = source, key, line
+        where = f"{source}, line {line}" if line else source
+        super().__init__(f"{where}: {key}: {message}")
+
+
+
+@dataclass(frozen=True)
+class RagState:
+    key: str
+    label: str
+    colour: str
+    font_colour: str
+    rank: int  # position in the scale, 0 is best; the no-data state ranks after the worst
+    grade: str | None = None  # green, amber or red: what a rule's result shows as this state
+
+
+@dataclass(frozen=True)
+class RagScale:
+    """The programme's rating states, best first, and what a rule's grade shows as.
+
+    Rules give a *grade* (green, amber or red), never a position: a BRAG scale
+    puts a blue "Complete" first, so "first state = best grade" would rate a
+    measure between target and limit "On track".  Each grade shows as the
+    first state in scale order that carries it.  States without a grade
+    (Complete, Not started, Paused) are chosen only by owners.  A scale that
+    carries no amber shows an amber result as its red state (the cautious
+    side); green and red must always be carried.
+    """
+
+    states: tuple[RagState, ...]
+    no_data: RagState
+
+    def get(self, key: str) -> RagState:
+        for state in (*self.states, self.no_data):
+            if state.key == key:
+                return state
+        raise KeyError(key)
+
+    def for_grade(self, grade: str) -> RagState:
+        """The state a rule's ``grade`` shows as (see the class docstring)."""
+        if grade not in GRADES:
+            raise ValueError(f"{grade!r} is not a grade ({', '.join(GRADES)})")
+        for wanted in (grade, "red") if grade == "amber" else (grade,):
+            for state in self.states:
+                if state.grade == wanted:
+                    return state
+        raise KeyError(grade)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(state.label for state in self.states)
+
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A RAG rule as data.  ``params`` holds the kind's own settings, checked on load."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def computed(self) -> bool:
+        """Computed rules may be overridden by an owner with a written reason."""
+        return self.kind != "manual"
+
+
+@dataclass(frozen=True)
+class QueryRule:
+    """A query rule as data: which rows it looks at (``of``) and its own settings.
+
+    ``params`` holds the kind's settings, checked on load: ``share`` and
+    ``amount`` (moved), ``rose`` and ``above_target`` (risk_action),
+    ``share``/``count``/``base`` field keys and ``tolerance`` (share).
+    """
+
+    kind: str
+    of: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+    message: str = ""  # what the committee's officer reads; the kind's wording when empty
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    small_number: int = 5  # a count from 1 up to this, less one, is a small number
+    explanation_limit: int = 1000  # characters an explanation cell takes
+    rules: tuple[QueryRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Owner:
+    key: str
+    name: str
+    fills: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    owner: str
+    tab: str = ""  # the sheet tab: ``tab``, else the title made a legal tab name
+
+
+@dataclass(frozen=True)
+class Narrative:
+    key: str
+    label: str
+    word_limit: int
+    guidance: str
+
+
+@dataclass(frozen=True)
+class RatedItem:
+    """An overview rating or a deal condition."""
+
+    id: str
+    name: str
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    name: str
+    detail: str
+    unit: str
+    direction: str | None
+    rule: Rule
+    statuses: tuple[str, ...] = ()
+    figure_required: bool = True
+
+
+@dataclass(frozen=True)
+class FinanceAmounts:
+    baseline: float
+    budget: float
+
+
+@dataclass(frozen=True)
+class FinanceRow:
+    id: str
+    name: str
+    table: str  # "kpis" or "mitigations"
+    favourable: str  # "under" (spend) or "over" (savings)
+    amounts: dict[str, FinanceAmounts]
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class RiskBand:
+    rag: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The plausible range of a count and of an amount of money, from ``[limits]``.
+
+    A pasted 1e308 is a number a workbook can hold, but no council counts ten
+    million children or spends ten billion pounds on one line; a figure past
+    these limits is an error naming the cell, not a 411-digit count in a
+    committee report.  The form's validation uses the same limits.
+    """
+
+    count_max: int = 10_000_000
+    money_min: float = -10_000_000_000.0
+    money_max: float = 10_000_000_000.0
+
+
+@dataclass(frozen=True)
+class RiskScoring:
+    likelihood_max: int
+    impact_max: int
+    bands: tuple[RiskBand, ...]
+    spare_rows: int
+    # a new risk's id is this prefix and the next free number (R -> R6, NR -> NR6)
+    id_prefix: str = "R"
+
+    @property
+    def valid_scores(self) -> tuple[int, ...]:
+        return tuple(
+            sorted(
+                {
+                    a * b
+                    for a in range(1, self.likelihood_max + 1)
+                    for b in range(1, self.impact_max + 1)
+                }
+            )
+        )
+
+    def band_for(self, score: int) -> str | None:
+        for band in self.bands:
+            if band.min <= score <= band.max:
+                return band.rag
+        return None
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: str
+    name: str
+    risk: str
+    likelihood: int
+    impact: int
+    action: str
+    direction: str
+    target: int
+    updated: Period
+    status: str = "open"
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    council: str
+    title: str
+    committee: str
+    frequency: str
+    financial_year_start_month: int
+    form_version: int
+    not_applicable: str  # the figure reason that n/a, NA or - typed in a figure cell means
+    not_reported_label: str
+    return_to: str
+    scale: RagScale
+    owners: dict[str, Owner]
+    sections: dict[str, Section]
+    narratives: dict[str, Narrative]
+    overview: tuple[RatedItem, ...]
+    conditions: tuple[RatedItem, ...]
+    measures: tuple[Measure, ...]
+    figure_reasons: tuple[str, ...]
+    finance_rows: tuple[FinanceRow, ...]
+    risk_scoring: RiskScoring
+    risks: tuple[Risk, ...]
+    source: str
+    hash: str
+    limits: Limits = Limits()
+    headings: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADINGS))
+    # the TOML as read: history keeps it, keyed by hash, so returns made from this
+    # version can be read through its own layout after the definition changes
+    text: str = field(default="", repr=False, compare=False)
+    queries: QuerySettings = QuerySettings()
+
+    def sections_of(self, owner: str | None) -> tuple[str, ...]:
+        """Section keys an owner fills, in report order; ``None`` means all."""
+        return tuple(
+            key for key, sec in self.sections.items() if owner is None or sec.owner == owner
+        )
+
+    def finance_for(self, row: FinanceRow, period: Period) -> FinanceAmounts:
+        """The year's baseline and budget; a definition error naming the year when absent."""
+        year = period.financial_year(self.financial_year_start_month)
+        try:
+            return row.amounts[year]
+        except KeyError:
+            raise DefinitionError(
+                self.source,
+                f"finance row '{row.id}' amounts",
+                f"no baseline and budget for {year}, the financial year of {period.label}; "
+                f'add amounts."{year}" = {{ baseline = ..., budget = ... }}',
+            ) from None
+
+    def rated_items(self) -> Iterator[tuple[str, str, Rule]]:
+        """Every rated row as (item key, name, rule), in report order."""
+        for item in self.overview:
+            yield f"overview.{item.id}", item.name, item.rule
+        for item in self.conditions:
+            yield f"conditions.{item.id}", item.name, item.rule
+        for measure in self.measures:
+            yield f"measures.{measure.id}", measure.name, measure.rule
+        for row in self.finance_rows:
+            yield f"finance.{row.id}", row.name, row.rule
+
+    def measure(self, measure_id: str) -> Measure:
+        return next(m for m in self.measures if m.id == measure_id)
+
+    def finance_row(self, row_id: str) -> FinanceRow:
+        return next(r for r in self.finance_rows if r.id == row_id)
+
+
+
+def query_items(p: Programme, rule: QueryRule) -> tuple[str, ...]:
+    """The item keys a query rule looks at, in form order (risks: ``risks.*`` patterns kept).
+
+    A pattern takes in only the rows the kind applies to (a moved rule on
+    ``measures.*`` skips status measures); the loader refuses an exact key the
+    kind cannot apply to.
+    """
+    out = []
+    for key in query_candidates(p, rule.kind):
+        if any(matches(ref, key) for ref in rule.of):
+            out.append(key)
+    return tuple(out)
+
+
+def query_candidates(p: Programme, kind: str) -> tuple[str, ...]:
+    measures = {
+        "moved": NUMERIC_UNITS, "unchanged": NUMERIC_UNITS, "rating_vs_figure": NUMERIC_UNITS,
+        "small_number": COUNT_UNITS,
+    }.get(kind, ())
+    keys = [f"measures.{m.id}" for m in p.measures if m.unit in measures
+            and (kind != "rating_vs_figure" or m.direction is not None)]
+    if kind in ("moved", "unchanged"):
+        keys += [f"finance.{r.id}" for r in p.finance_rows]
+    if kind == "savings_over_budget":
+        keys += [f"finance.{r.id}" for r in p.finance_rows if r.favourable == "over"]
+    return tuple(keys)
+
