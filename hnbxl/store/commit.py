@@ -107,9 +107,17 @@ def disk_full(exc: OSError, root: Path, writing: Path, needed: int) -> DiskFull:
     why = ("a file-size limit was reached" if exc.errno == errno.EFBIG
            else "the disk is full")
     return DiskFull(
-        f"{root}: {why} while writing {writing.name}; this compile needs about "
+        f"{root}: {why} while writing {_shown(writing, root)}; this compile needs about "
         f"{max(needed // 1024, 1):,} KB ({free}). Free some space and compile again; "
         "nothing was published and nothing was recorded")
+
+
+def _shown(path: Path, root: Path) -> str:
+    """``path`` relative to the working folder where it lies inside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 class _InterruptedAfterCommit(KeyboardInterrupt):
@@ -144,7 +152,7 @@ def publish(history: History, root: Path, new: NewCompile,
         for number, (f, staged) in enumerate(plan):
             if f.existing:
                 continue
-            current = staged
+            current = f.path  # named as the officer will know it, not the hidden staging name
             crash_point(f"stage:{number}:{f.kind}")
             write_synced(staged, f.data)
         _sync_dirs([staged for _f, staged in plan])
@@ -169,7 +177,7 @@ def publish(history: History, root: Path, new: NewCompile,
         with contextlib.suppress(Exception):
             _roll_back(history, root, compile_id, record)
         if isinstance(exc, OSError) and exc.errno in _FULL:
-            raise disk_full(exc, root, Path(exc.filename or current), needed) from None
+            raise disk_full(exc, root, current, needed) from None
         raise
     return compile_id
 
