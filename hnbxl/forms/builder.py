@@ -1,0 +1,268 @@
+"""What every sheet builder shares: the programme, the period, last period, and the lists.
+
+A :class:`Builder` holds what building one form needs across its sheets: the
+completeness checks collected so far (the Check sheet lists them in the order
+the sheets add them), the dropdown lists (each gets the next column of the
+hidden Lists sheet the first time a sheet asks for it) and which rows can
+raise a query.  The sheet builders (:mod:`hnbxl.forms.rated`,
+:mod:`~hnbxl.forms.measures`, :mod:`~hnbxl.forms.finance`,
+:mod:`~hnbxl.forms.risks`) are functions of a ``Builder``, so each sheet lives
+in its own module and the order in which they are called stays in one place,
+:func:`hnbxl.forms.layout.build_layout`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from hnbxl.core import fmt
+from hnbxl.core.periods import Period
+from hnbxl.forms.model import (
+    COUNT,
+    EXCEL_TEXT_LIMIT,
+    LISTS,
+    MONEY,
+    MONTHS_OFFERED,
+    NARRATIVE,
+    RAG,
+    RISK_DIRECTION_LABELS,
+    SHORT_TEXT_LIMIT,
+    TEXT,
+    CheckItem,
+    FixedCell,
+    Identity,
+    InputSpec,
+    SheetLayout,
+    list_name,
+)
+from hnbxl.forms.queries import QueryCheck
+from hnbxl.forms.words import clip_prompt
+from hnbxl.programme.definition import Limits, Programme, Risk, query_items
+from hnbxl.programme.snapshot import PeriodSnapshot
+
+
+class Builder:
+    """One form in the making: what its sheets share, and what they have added so far."""
+
+    def __init__(self, programme: Programme, period: Period, identity: Identity,
+                 last: PeriodSnapshot | None):
+        self.p = programme
+        self.period = period
+        self.identity = identity
+        self.last = last
+        self.checks: list[CheckItem] = []
+        self.lists: dict[str, tuple[Any, ...]] = {}
+        self._list_cols: dict[str, int] = {}
+        self.queries: list[QueryCheck] = []
+        # Rows that can raise a query get an explanation cell; small counts a disclosure choice.
+        self.explained_items: set[str] = set()
+        self.small_items: set[str] = set()
+        self.risk_rules = [r for r in programme.queries.rules if r.kind == "risk_action"]
+        self.queries_possible = bool(programme.queries.rules)
+        for rule in programme.queries.rules:
+            if rule.kind == "share":
+                self.explained_items.add(rule.params["share"].rsplit(".", 1)[0])
+            elif rule.kind != "risk_action":
+                items = query_items(programme, rule)
+                self.explained_items.update(items)
+                if rule.kind == "small_number":
+                    self.small_items.update(items)
+
+    # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
+
+    def list_range(self, name: str, values: tuple[Any, ...]) -> str:
+        """The defined name (``=hnbxl_list_3``) a dropdown and its red-mark rule refer to."""
+        if name not in self.lists:
+            self._list_cols[name] = len(self.lists)
+            self.lists[name] = tuple(values)
+        return "=" + list_name(self._list_cols[name])
+
+    @property
+    def rag_range(self) -> str:
+        return self.list_range("RAG rating", self.p.scale.labels)
+
+    @property
+    def reason_range(self) -> str:
+        return self.list_range("No figure because", self.p.figure_reasons)
+
+    def lists_sheet(self) -> SheetLayout:
+        """The hidden Lists sheet: one column per dropdown list, in the order first asked for."""
+        fixed = []
+        for name, values in self.lists.items():
+            col = self._list_cols[name]
+            fixed.append(FixedCell(LISTS, 0, col, name, "header"))
+            for i, value in enumerate(values):
+                fixed.append(FixedCell(LISTS, 1 + i, col, value, "value"))
+        widths = tuple(30.0 for _ in self.lists) or (30.0,)
+        return SheetLayout(LISTS, None, widths, tuple(fixed), (), hidden=True)
+
+    def months(self) -> tuple[str, ...]:
+        out, month = [], self.period
+        for _ in range(MONTHS_OFFERED):
+            out.append(month.label)
+            month = month.previous()
+        return tuple(out)
+
+    def last_label(self, item_key: str) -> str:
+        if not self.last:
+            return self.p.scale.no_data.label
+        key = self.last.ratings.get(item_key)
+        if key is None:
+            return self.p.scale.no_data.label
+        try:
+            return self.p.scale.get(key).label
+        except KeyError:
+            return self.p.scale.no_data.label
+
+    def last_explanation(self, item_key: str) -> str | None:
+        return self.last.explanations.get(item_key) if self.last else None
+
+    def explanation_cells(self, section: str, sheet: str, row: int, col: int, item_key: str,
+                          name: str, explained_row: bool) -> tuple[list[InputSpec],
+                                                                   list[FixedCell]]:
+        """The explanation input and, locked beside it, last period's explanation."""
+        if not explained_row:
+            return [], [FixedCell(sheet, row, col, None, "blank"),
+                        FixedCell(sheet, row, col + 1, None, "blank")]
+        limit = self.p.queries.explanation_limit
+        spec = InputSpec(
+            f"{item_key}.explanation", section, sheet, row, col, TEXT,
+            f"{fmt.clip(name, 60)}: explanation of a query",
+            prompt_title="Explain a query",
+            prompt=clip_prompt("Only when this row's figure is highlighted (a query: it looks "
+                         "unusual, see the Check sheet): say why it is right, in words the "
+                         f"programme office can check. Up to {limit:,} characters."),
+            max_length=limit,
+        )
+        return [spec], [FixedCell(sheet, row, col + 1, self.last_explanation(item_key), "last")]
+
+    def last_figure(self, item_key: str) -> str:
+        if not self.last:
+            return self.p.not_reported_label
+        return self.last.figures.get(item_key, self.p.not_reported_label)
+
+    def item_name(self, item_key: str) -> str:
+        section, _, ident = item_key.partition(".")
+        if section == "measures":
+            return fmt.clip(self.p.measure(ident).name, 60)
+        if section == "finance":
+            return fmt.clip(self.p.finance_row(ident).name, 60)
+        if section == "risks" and self.last:
+            return fmt.clip(next((r.name for r in self.last.risks if r.id == ident), ident), 60)
+        return item_key
+
+    def last_action_ref(self, risk_id: str) -> str:
+        """The locked Lists cell holding a carried risk's last action (no 255-character limit)."""
+        assert self.last is not None
+        actions = tuple(r.action for r in self.last.open_risks)
+        ids = [r.id for r in self.last.open_risks]
+        # By the list's defined name: a conditional format may not name another sheet.
+        name = self.list_range("Last period's action", actions).lstrip("=")
+        return f"INDEX({name},{ids.index(risk_id) + 1})"
+
+    def heading(self, sheet: str, title: str) -> list[FixedCell]:
+        """Rows 1-3 of every section sheet: title, what and when, how to fill in."""
+        owner = self.p.owners.get(self.p.sections[self._section_of(sheet)].owner)
+        due = f" Return by {fmt.long_date(self.identity.due)}." if self.identity.due else ""
+        return [
+            FixedCell(sheet, 0, 0, f"{title} - {self.period.label} return", "title"),
+            FixedCell(
+                sheet, 1, 0,
+                f"{self.p.council}: {self.p.title}. Period {self.period.label} "
+                f"(financial year {self.period.financial_year(self.p.financial_year_start_month)},"
+                f" quarter {self.period.quarter(self.p.financial_year_start_month)}). "
+                f"Filled in by {owner.name if owner else 'the owner'}.{due}",
+                "subtitle",
+            ),
+            FixedCell(
+                sheet, 2, 0,
+                "Type in the yellow cells only; grey cells are locked. Choose ratings from "
+                "the dropdown. Select a cell to see its guidance.",
+                "note",
+            ),
+        ]
+
+    def initial_direction(self, risk: Risk | None) -> str | None:
+        """A risk from the definition starts at its own direction; carried ones at "same"."""
+        if risk is None:
+            return None
+        return RISK_DIRECTION_LABELS[risk.direction if self.last is None else "same"]
+
+    def _section_of(self, sheet: str) -> str:
+        return next(k for k, v in self.p.sections.items() if v.tab == sheet)
+
+    def header(self, sheet: str, row: int, titles: list[str]) -> list[FixedCell]:
+        return [FixedCell(sheet, row, col, text, "header") for col, text in enumerate(titles)]
+
+    def rating_inputs(
+        self, section: str, sheet: str, row: int, col: int, item_key: str, name: str,
+        computed: bool, how: str, reason_col: int | None,
+    ) -> tuple[list[InputSpec], list[FixedCell]]:
+        """The rating cell of a row: the rating itself (manual) or an override and its reason."""
+        inputs, fixed = [], []
+        short = fmt.clip(name, 60)
+        if computed:
+            inputs.append(InputSpec(
+                f"{item_key}.override", section, sheet, row, col, RAG,
+                f"{short}: override rating",
+                prompt_title="Override (optional)",
+                prompt=clip_prompt(f"{how} Leave empty to use it. Choose a rating only to "
+                                   "override it, and give the reason."),
+                choices=self.p.scale.labels, list_range=self.rag_range,
+            ))
+            if reason_col is not None:
+                inputs.append(InputSpec(
+                    f"{item_key}.override_reason", section, sheet, row, reason_col, TEXT,
+                    f"{short}: reason for override",
+                    prompt_title="Reason for override",
+                    prompt="Required when you override the computed rating: say why, "
+                           "in words the committee will read.",
+                    max_length=SHORT_TEXT_LIMIT,
+                ))
+                self.checks.append(CheckItem(
+                    f"{short}: reason for the override", (f"{item_key}.override_reason",),
+                    "error", when=f"{item_key}.override"))
+        else:
+            inputs.append(InputSpec(
+                f"{item_key}.rating", section, sheet, row, col, RAG,
+                f"{short}: this period's rating",
+                prompt_title="This period's rating",
+                prompt=clip_prompt(f"Choose the rating for {name}."),
+                choices=self.p.scale.labels, list_range=self.rag_range,
+            ))
+            if reason_col is not None:
+                fixed.append(FixedCell(sheet, row, reason_col, None, "blank"))
+        return inputs, fixed
+
+    # -- sheets
+
+    def narrative_label(self, key: str) -> str:
+        n = self.p.narratives[key]
+        return f"{n.label} (up to {n.word_limit} words)"
+
+    def narrative_input(self, section: str, sheet: str, row: int, key: str, col: int,
+                        to_col: int) -> InputSpec:
+        n = self.p.narratives[key]
+        self.checks.append(CheckItem(n.label, (f"{section}.narrative",)))
+        return InputSpec(
+            f"{section}.narrative", section, sheet, row, col, NARRATIVE, n.label,
+            prompt_title=clip_prompt(n.label, 32),
+            prompt=clip_prompt(f"{n.guidance} Up to {n.word_limit} words."),
+            max_length=EXCEL_TEXT_LIMIT, word_limit=n.word_limit, merge_to_col=to_col,
+        )
+
+
+def plausible(spec: InputSpec, limits: Limits) -> InputSpec:
+    """A count or money input bounded by the definition's plausible range.
+
+    Form validation and the validator both read these bounds from the spec,
+    so a pasted 1e308 is refused alike by Excel, LibreOffice and hnbxl.
+    """
+    if spec.kind == COUNT and spec.maximum is None:
+        return replace(spec, maximum=limits.count_max)
+    if spec.kind == MONEY:
+        low = limits.money_min if spec.minimum is None else max(spec.minimum, limits.money_min)
+        high = limits.money_max if spec.maximum is None else min(spec.maximum, limits.money_max)
+        return replace(spec, minimum=low, maximum=high)
+    return spec
