@@ -547,7 +547,7 @@ def test_ampersand_in_footer_is_escaped(report: Report, tmp_path: Path) -> None:
 
 def test_missing_libreoffice_is_a_clear_error(report: Report, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     target = tmp_path / "report.xlsx"
     with pytest.raises(HnbxlError, match="LibreOffice is not installed"):
         write_report(report, target, pdf=True)
