@@ -6,8 +6,8 @@
 Each round compiles Feb-24's sample returns in a forked child (a first
 compile or a recompile, with or without a PDF; LibreOffice replaced by a
 stand-in unless ``--real-pdf``) and SIGKILLs it at a random moment: half of
-the kills anywhere in the run, half inside the publishing window (from the
-pending record to the end), where the crash windows are.  After every kill
+the kills anywhere in the run, half 0-12 ms after publishing starts
+(the moment its trace file appears), where the crash windows are.  After every kill
 the next command's recovery runs, and disk and history must agree; the
 current report must be byte-identical to the committed expected one.  The
 step each child reached last is counted (``HNBXL_CRASH_TRACE``), so the
@@ -20,6 +20,7 @@ import argparse
 import collections
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -42,6 +43,36 @@ def _phase(last: str | None) -> str:
     return f"marking done ({last})"
 
 
+def _kill_while_publishing(ws, pdf: bool, env: dict[str, str], trace: Path,
+                           delay: float) -> crashkit.Death:
+    """SIGKILL the compile ``delay`` s after its first publishing step (the trace appears)."""
+    sys.stdout.flush()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.environ.update(env)
+            crashkit.compile_once(ws, pdf)
+        except BaseException:
+            code = 3
+        os._exit(code)
+    deadline = None
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return crashkit._death(status, start)
+        now = time.monotonic()
+        if deadline is None and trace.exists():
+            deadline = now + delay
+        if deadline is not None and now >= deadline:
+            break
+        time.sleep(0.0002)
+    os.kill(pid, signal.SIGKILL)
+    _pid, status = os.waitpid(pid, 0)
+    return crashkit._death(status, start)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=300)
@@ -56,11 +87,10 @@ def main() -> int:
             os.environ["PATH"] = f"{crashkit.fake_soffice(base / 'bin')}:{os.environ['PATH']}"
         trace = base / "trace.txt"
         ws = crashkit.fresh_folder(base / "work")
-        # How long a compile takes, and when publishing starts within it.
+        # How long a compile takes.
         timing = crashkit.run_child(ws, False, {"HNBXL_CRASH_TRACE": str(trace)})
         assert timing.exit_code == 0, timing
         whole = timing.seconds
-        window = whole * 0.25
         kills = rounds = 0
         landed: collections.Counter[str] = collections.Counter()
         outcomes: collections.Counter[str] = collections.Counter()
@@ -71,10 +101,12 @@ def main() -> int:
                 ws = crashkit.fresh_folder(base / f"work-{rounds}")
             before = len(ws.history().compiles())
             pdf = rng.random() < args.pdf_share
-            at = rng.uniform(0, whole) if rounds % 2 else rng.uniform(whole - window, whole * 1.1)
             trace.unlink(missing_ok=True)
-            death = crashkit.run_child(ws, pdf, {"HNBXL_CRASH_TRACE": str(trace)},
-                                       kill_after=max(at, 0.0))
+            env = {"HNBXL_CRASH_TRACE": str(trace)}
+            if rounds % 2:
+                death = crashkit.run_child(ws, pdf, env, kill_after=rng.uniform(0, whole))
+            else:  # publishing lasts milliseconds: aim from the moment it starts
+                death = _kill_while_publishing(ws, pdf, env, trace, rng.uniform(0, 0.012))
             if death.signal is None:
                 outcomes["finished before the kill"] += 1
                 continue
@@ -92,7 +124,8 @@ def main() -> int:
         crashkit.check_agreement(ws)
         seconds = time.monotonic() - started
     print(f"{kills} kills in {rounds} rounds ({seconds:.0f} s; a compile takes {whole:.2f} s; "
-          f"seed {args.seed}): disk and history agreed after every one.")
+          f"seed {args.seed}): "
+          "disk and history agreed after every one.")
     for name, count in sorted(outcomes.items()):
         print(f"  {count:5}  {name}")
     print("where the kills landed (last step reached):")
