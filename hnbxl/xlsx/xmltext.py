@@ -2,8 +2,9 @@
 
 Split out of :mod:`hnbxl.xlsx.reader` so that module stays about reading
 workbooks; nothing here knows about cells or sheets beyond decoding their
-text.  Every parser is made by :func:`new_parser`, which refuses DTDs (and so
-entities) before they are used.
+text.  :func:`plain_text` is the gate of the fast path: it validates a part in
+C and says whether its text may be cut up by regex.  Every parser is made by
+:func:`new_parser`, which refuses DTDs (and so entities) before they are used.
 """
 
 from __future__ import annotations
@@ -103,6 +104,45 @@ def feed(wz: WorkbookZip, part: str, parser: expat.XMLParserType) -> None:
 
 def feed_bytes(part: str, parser: expat.XMLParserType, data: bytes) -> None:
     run_parse(part, lambda: parser.Parse(data, True))
+
+
+_ROOT = re.compile(r"\s*(?:<\?xml(?:[^?]|\?(?!>))*\?>)?\s*<([^\s/>]+)")
+
+
+def plain_text(part: str, data: bytes) -> str | None:
+    """Validate ``data`` in C and return it as text if the fast path may cut it up.
+
+    The handler-less parse is the strictness and safety check (DTDs refused,
+    well-formedness enforced).  Its few handlers fire only on the constructs
+    the fast path cannot handle (comments, CDATA, processing instructions, a
+    non-UTF-8 declaration), so they cost nothing on ordinary files.  Returns
+    None when the event path must be used.
+    """
+    plain = [True]
+
+    def impure(*_args: object) -> None:
+        plain[0] = False
+
+    def declaration(_version: str, encoding: str | None, _standalone: int) -> None:
+        if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            plain[0] = False
+
+    parser = new_parser()
+    parser.CommentHandler = impure
+    parser.StartCdataSectionHandler = impure
+    parser.ProcessingInstructionHandler = impure
+    parser.XmlDeclHandler = declaration
+    feed_bytes(part, parser, data)
+    if not plain[0] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    root = _ROOT.match(text)
+    if root is None or ":" in root.group(1):
+        return None
+    return text
 
 
 def local_name(name: str) -> str:

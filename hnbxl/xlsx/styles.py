@@ -1,0 +1,65 @@
+"""Cell styles, read only for their number formats: which number a person saw as a date.
+
+A cell's ``s=""`` attribute indexes the ``<xf>`` list of ``<cellXfs>`` in the
+styles part; each ``<xf>`` names a number format, built in or the workbook's
+own ``<numFmt>``.  Only that chain is read: fonts, fills and borders never.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+
+from hnbxl.xlsx.numformats import format_code
+from hnbxl.xlsx.safety import WorkbookZip
+from hnbxl.xlsx.xmltext import feed_bytes, local_name, new_parser
+
+__all__ = ["cell_formats"]
+
+#: Number format code per cell style, by digest of the styles part.
+_FORMATS_CACHE: dict[bytes, list[str]] = {}
+
+
+def cell_formats(wz: WorkbookZip, part: str | None) -> list[str]:
+    """The number format code of each cell style (``s=""`` index).
+
+    Returns of one form share their styles part byte for byte, so the result
+    is kept by content digest across workbooks: a batch parses it once.
+    """
+    if part is None or not wz.has(part):
+        return []
+    data = wz.read(part)
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    cached = _FORMATS_CACHE.get(key)
+    if cached is not None:
+        return cached
+    custom: dict[int, str] = {}
+    ids: list[int] = []
+    depth = [0]  # > 0 inside <cellXfs>
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = local_name(tag)
+        if local == "numFmt":
+            with contextlib.suppress(ValueError):
+                custom[int(attrs.get("numFmtId", ""))] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            depth[0] += 1
+        elif local == "xf" and depth[0]:
+            try:
+                ids.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                ids.append(0)
+
+    def end(tag: str) -> None:
+        if local_name(tag) == "cellXfs":
+            depth[0] -= 1
+
+    parser = new_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    feed_bytes(part, parser, data)
+    formats = [format_code(i, custom) for i in ids]
+    if len(_FORMATS_CACHE) >= 64:
+        _FORMATS_CACHE.clear()
+    _FORMATS_CACHE[key] = formats
+    return formats
