@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # everything (a few minutes)
     python benchmarks/bench.py --quick    # 1, 10 and 100 returns only
+    python benchmarks/bench.py --reader   # the xlsx reader alone, 100 and 1,000 returns
 
 Figures (medians of repeated runs; peak memory is the child process's max RSS,
 so each size runs in a fresh interpreter):
@@ -11,6 +12,8 @@ so each size runs in a fresh interpreter):
 * validating 1, 10, 100 and 1,000 returns, against two floors measured in the
   same run on the same files: openpyxl loading them, and python-calamine
   reading all their values (pip install '.[bench]');
+* the xlsx reader alone (``read_workbook``, every cell of every sheet) on the
+  same files, so a change to the reader can be told from one to validation;
 * compiling the bundled samples, and 100 returns.
 """
 
@@ -113,6 +116,15 @@ start = time.perf_counter()
 result = validate_returns(Workspace(Path({work!r})), paths, newest_wins=True)
 _r = {{'seconds': time.perf_counter() - start, 'values': len(result.values)}}
 """
+READER = """
+import time, glob
+from hnbxl.xlsx.reader import read_workbook
+paths = sorted(glob.glob({folder!r} + '/*.xlsx'))[:{n}]
+start = time.perf_counter()
+for p in paths:
+    read_workbook(p)
+_r = {{'seconds': time.perf_counter() - start}}
+"""
 OPENPYXL = """
 import time, glob, openpyxl
 paths = sorted(glob.glob({folder!r} + '/*.xlsx'))[:{n}]
@@ -156,17 +168,21 @@ def has_calamine() -> bool:
     return True
 
 
-def validation(sizes: list[int]) -> list[dict]:
+def validation(sizes: list[int], reader_only: bool = False, repeat: int = 3) -> list[dict]:
+    """Best of ``repeat`` runs per size (one for 1,000 returns unless ``reader_only``)."""
     rows = []
+    children = [("hnbxl validate", VALIDATE), ("hnbxl reader only", READER),
+                ("openpyxl load", OPENPYXL), ("calamine values", CALAMINE)]
+    if reader_only:
+        children = children[1:2]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "returns"
         folder.mkdir()
         make_returns(folder, max(sizes))
         for n in sizes:
             best: dict[str, dict] = {}
-            for _ in range(3 if n <= 100 else 1):
-                for what, code in (("hnbxl validate", VALIDATE), ("openpyxl load", OPENPYXL),
-                                   ("calamine values", CALAMINE)):
+            for _ in range(repeat if n <= 100 or reader_only else 1):
+                for what, code in children:
                     if what == "calamine values" and not has_calamine():
                         continue
                     got = run_child(code.format(folder=str(folder), n=n,
@@ -176,8 +192,10 @@ def validation(sizes: list[int]) -> list[dict]:
             floor = best.get("calamine values", {}).get("seconds")
             for what, got in best.items():
                 ratio = f"{got['seconds'] / floor:.2f}x calamine" if floor else ""
+                rate = f"{n / got['seconds']:.0f} returns/s"
                 rows.append({"what": f"{what}, {n} returns", "seconds": got["seconds"],
-                             "peak MiB": got["peak_mib"], "note": ratio})
+                             "peak MiB": got["peak_mib"],
+                             "note": f"{rate}; {ratio}" if ratio else rate})
     return rows
 
 
@@ -207,8 +225,11 @@ def main(argv: list[str]) -> None:
 
     quick = "--quick" in argv
     sizes = [1, 10, 100] if quick else [1, 10, 100, 1000]
-    sections = [("Start-up", startup()), ("Generate", generation()),
-                ("Validate", validation(sizes)), ("Compile", compiling())]
+    if "--reader" in argv:
+        sections = [("Reader (best of 5)", validation([100, 1000], reader_only=True, repeat=5))]
+    else:
+        sections = [("Start-up", startup()), ("Generate", generation()),
+                    ("Validate", validation(sizes)), ("Compile", compiling())]
     pd.set_option("display.width", 140)
     pd.set_option("display.max_colwidth", 80)
     for title, rows in sections:
