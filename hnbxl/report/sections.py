@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from hnbxl.programme.definition import DEFAULT_HEADINGS
-from hnbxl.report.model import FinanceLine, RatedRow, Report
-from hnbxl.report.sheet import NO_DETAIL, NOT_REPORTED
+from hnbxl.report.model import FinanceLine, MeasureRow, RatedRow, Report, RiskLine
+from hnbxl.report.sheet import NO_DETAIL, NOT_REPORTED, Column, widths_of
 from hnbxl.report.sheet import Cell as _Cell
 from hnbxl.report.sheet import Sheet as _Sheet
 from hnbxl.report.sheet import Styles as _Styles
@@ -61,24 +61,91 @@ def _heading(report: Report, key: str) -> str:
     return report.headings.get(key) or DEFAULT_HEADINGS[key]
 
 
-def _rated_headings(report: Report) -> tuple[str, ...]:
-    return (_heading(report, "last_period"), _heading(report, "this_period"), "Trend", "Note")
-
-
-def _finance_headings(report: Report) -> tuple[str, ...]:
-    return (*(_heading(report, k) for k in ("baseline", "budget", "this_quarter", "variance")),
-            "RAG", "Trend", "Note")
-
-
 def section_title(report: Report, key: str) -> str:
     """A section's heading: the definition's title, else the seed report's words."""
     title = report.section_titles.get(key, "").strip()
     return title or DEFAULT_SECTION_TITLES[key]
 
 
+# --------------------------------------------------------------------------- columns
+# Each table's columns, declared once: heading, width, and how a model row fills it.
+
+
+def _rating_columns(report: Report, widths: tuple[float, float, float, float]
+                    ) -> tuple[Column[Any], ...]:
+    """Last period, this period, trend and note: the end of every rated table."""
+    last, this, trend, note = widths
+    return (
+        Column(_heading(report, "last_period"), last, lambda row: _rag(row.last)),
+        Column(_heading(report, "this_period"), this, lambda row: _rag(row.this)),
+        Column("Trend", trend, lambda row: _trend(row.trend)),
+        Column("Note", note, lambda row: _note(row.this, row.note)),
+    )
+
+
+def rated_columns(report: Report, first: str) -> tuple[Column[RatedRow], ...]:
+    """The overview's and the deal conditions' table: a name, then its ratings."""
+    return (Column(first, 58, lambda row: _text(row.name)),
+            *_rating_columns(report, (18, 18, 12, 28)))
+
+
+def measure_columns(report: Report) -> tuple[Column[MeasureRow], ...]:
+    return (
+        Column("Measure", 27, lambda m: _text(m.name)),
+        Column("Detail", 27, lambda m: _text(m.detail, NO_DETAIL)),
+        Column("Figure", 13, lambda m: _text(m.figure, NOT_REPORTED)),
+        Column("Last Update", 8, lambda m: _text(m.last_update, NOT_REPORTED)),
+        *_rating_columns(report, (13, 17, 11, 24)),
+    )
+
+
+def finance_columns(report: Report, first: str) -> tuple[Column[FinanceLine], ...]:
+    """The KPIs' and the mitigations' table; column A is as wide as the narrative above."""
+    return (
+        Column(first, 58, lambda line: _text(line.name)),
+        Column(_heading(report, "baseline"), 12, lambda line: _Cell(float(line.baseline), "money")),
+        Column(_heading(report, "budget"), 12, lambda line: _Cell(float(line.budget), "money")),
+        Column(_heading(report, "this_quarter"), 12,
+               lambda line: _money(line.this_quarter, line.this_quarter_text)),
+        Column(_heading(report, "variance"), 11,
+               lambda line: _money(line.variance, line.variance_text)),
+        Column("RAG", 17, lambda line: _rag(line.rating)),
+        Column("Trend", 11, lambda line: _trend(line.trend)),
+        Column("Note", 28, lambda line: _note(line.rating, line.note)),
+    )
+
+
+def _risk_action(risk: RiskLine) -> _Cell:
+    if risk.status == "closed":
+        return _text(f"Closed: {risk.action}", "Closed")
+    mark = risk.direction_mark
+    return _text(f"{mark} {risk.action}" if mark else risk.action, NOT_REPORTED)
+
+
+RISK_COLUMNS: tuple[Column[RiskLine], ...] = (
+    Column("ID", 6, lambda r: _text(r.id)),
+    Column("Risk name", 20, lambda r: _text(r.name)),
+    Column("Risk", 30, lambda r: _text(r.risk)),
+    Column("Last score", 7, lambda r: _Cell(r.last_score, "integer")
+           if r.last_score is not None else _text("New")),
+    Column("Score", 7, lambda r: _Cell(r.score, "integer")),
+    Column("Band", 17, lambda r: _rag(r.band)),
+    Column("Action", 34, _risk_action),
+    Column("Direction", 13, lambda r: _text(r.direction_words, NOT_REPORTED)),
+    Column("Target", 7, lambda r: _Cell(r.target, "integer")),
+    Column("Updated", 9, lambda r: _Cell(r.updated if r.updated.strip() else NOT_REPORTED,
+                                         "centre")),
+    Column("Status", 8, lambda r: _text("Closed" if r.status == "closed" else "Open")),
+)
+
+
+# --------------------------------------------------------------------------- sheets
+
+
 def overview(workbook: Any, styles: _Styles, report: Report) -> None:
     """The first page: what the report is, for whom and when, the overview ratings and narrative."""
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "overview"), [58, 18, 18, 12, 28])
+    columns = rated_columns(report, "Rating")
+    sheet = _Sheet(workbook, styles, report, tab_of(report, "overview"), widths_of(columns))
     sheet.line(report.title, styles.title)
     sheet.line(f"Extracted for: {report.committee}", styles.info)
     sheet.line(f"Extracted on: {_date(report)}", styles.info)
@@ -88,10 +155,8 @@ def overview(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.line(f"Last period: {last}", styles.info)
     sheet.gap()
     sheet.line(section_title(report, "overview"), styles.heading)
-    sheet.table(
-        "OverviewRatings",
-        ("Rating", *_rated_headings(report)),
-        _rated_rows(report.overview),
+    sheet.records(
+        "OverviewRatings", columns, report.overview,
         title="Overview RAG ratings",
         empty="No overview ratings this period",
     )
@@ -100,23 +165,13 @@ def overview(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def _rated_rows(rows: Sequence[RatedRow]) -> list[list[_Cell]]:
-    """Name, last period, this period, trend and note: the overview and the deal conditions."""
-    return [
-        [_text(row.name), _rag(row.last), _rag(row.this), _trend(row.trend),
-         _note(row.this, row.note)]
-        for row in rows
-    ]
-
-
 def conditions(workbook: Any, styles: _Styles, report: Report) -> None:
     """The deal conditions' ratings, last period beside this one."""
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "conditions"), [58, 18, 18, 12, 28])
+    columns = rated_columns(report, "Deal condition")
+    sheet = _Sheet(workbook, styles, report, tab_of(report, "conditions"), widths_of(columns))
     sheet.title_block(section_title(report, "conditions"))
-    sheet.table(
-        "DealConditions",
-        ("Deal condition", *_rated_headings(report)),
-        _rated_rows(report.conditions),
+    sheet.records(
+        "DealConditions", columns, report.conditions,
         title="Deal condition RAG ratings",
         empty="No deal conditions this period",
         main=True,
@@ -127,27 +182,11 @@ def conditions(workbook: Any, styles: _Styles, report: Report) -> None:
 def measures(workbook: Any, styles: _Styles, report: Report) -> None:
     """Each key measure's figure and ratings, with sparklines in the workbook (not the PDF)."""
     sparks = _sparks(styles, report)
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "measures"),
-                   [27, 27, 13, 8, 13, 17, 11, 24, *([14] if sparks else [])])
+    columns = _with_sparks(measure_columns(report), sparks)
+    sheet = _Sheet(workbook, styles, report, tab_of(report, "measures"), widths_of(columns))
     sheet.title_block(section_title(report, "measures"))
     _spark_table(
-        sheet, sparks,
-        "KeyMeasures",
-        ("Measure", "Detail", "Figure", "Last Update", *_rated_headings(report)),
-        [
-            [
-                _text(m.name),
-                _text(m.detail, NO_DETAIL),
-                _text(m.figure, NOT_REPORTED),
-                _text(m.last_update, NOT_REPORTED),
-                _rag(m.last),
-                _rag(m.this),
-                _trend(m.trend),
-                _note(m.this, m.note),
-            ]
-            for m in report.measures
-        ],
-        [m.key for m in report.measures],
+        sheet, sparks, "KeyMeasures", columns, report.measures,
         title="Key measures: figure, last update and RAG ratings",
         empty="No key measures this period",
         main=True,
@@ -163,64 +202,50 @@ def _sparks(styles: _Styles, report: Report) -> dict[str, Spark]:
     return {} if styles.for_print else sparklines(report)
 
 
-def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str, columns: Sequence[str],
-                 rows: list[list[_Cell]], keys: Sequence[str], **options: Any) -> None:
-    """A table with, when there are sparklines, a last column of them over their periods."""
+def _with_sparks(columns: tuple[Column[Any], ...], sparks: dict[str, Spark]
+                 ) -> tuple[Column[Any], ...]:
+    """With sparklines, a last column of them: the caption says which periods they draw."""
     if not sparks:
-        sheet.table(name, columns, rows, **options)
-        return
+        return columns
+    caption = Column(SPARK_HEADER, 14, lambda row: _Cell(
+        sparks[row.key].caption if row.key in sparks else "No figures to chart", "small"))
+    return (*columns, caption)
+
+
+def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str,
+                 columns: Sequence[Column[Any]], items: Sequence[Any], **options: Any) -> None:
+    """A table whose rows (each with a ``key``) get their sparkline in the last column."""
     first = sheet.row
-    captions = [_Cell(sparks[k].caption if k in sparks else "No figures to chart", "small")
-                for k in keys]
-    sheet.table(name, (*columns, SPARK_HEADER),
-                [[*row, caption] for row, caption in zip(rows, captions, strict=True)],
-                **options)
-    for i, key in enumerate(keys, start=first + 1):
-        if key in sparks:
-            add_sparkline(sheet, i, len(columns), sparks[key])
-
-
-def _finance_row(line: FinanceLine) -> list[_Cell]:
-    return [
-        _text(line.name),
-        _Cell(float(line.baseline), "money"),
-        _Cell(float(line.budget), "money"),
-        _money(line.this_quarter, line.this_quarter_text),
-        _money(line.variance, line.variance_text),
-        _rag(line.rating),
-        _trend(line.trend),
-        _note(line.rating, line.note),
-    ]
+    sheet.records(name, columns, items, **options)
+    if not sparks:
+        return
+    for i, item in enumerate(items, start=first + 1):
+        if item.key in sparks:
+            add_sparkline(sheet, i, len(columns) - 1, sparks[item.key])
 
 
 def finance(workbook: Any, styles: _Styles, report: Report) -> None:
     """The finance narrative, then the KPIs and the programme mitigations against budget."""
     sparks = _sparks(styles, report)
+    kpis = _with_sparks(finance_columns(report, "KPI"), sparks)
+    mitigations = _with_sparks(finance_columns(report, "Programme Mitigations"), sparks)
     # Column A holds the finance narrative as well as the row names: as wide as the
     # overview's, so the commentary reads as paragraphs (tables allow no merged cells).
     sheet = _Sheet(workbook, styles, report, tab_of(report, "finance"),
-                   [58, 12, 12, 12, 11, 17, 11, 28, *([14] if sparks else [])])
+                   widths_of(kpis, mitigations))
     sheet.title_block(section_title(report, "finance"))
     sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
     sheet.gap()
     sheet.line("Key performance indicators", styles.caption)
     _spark_table(
-        sheet, sparks,
-        "FinanceKPIs",
-        ("KPI", *_finance_headings(report)),
-        [_finance_row(line) for line in report.kpis],
-        [line.key for line in report.kpis],
+        sheet, sparks, "FinanceKPIs", kpis, report.kpis,
         title="Finance key performance indicators",
         empty="No finance KPIs this period",
     )
     sheet.gap()
     sheet.line("Programme mitigations", styles.caption)
     _spark_table(
-        sheet, sparks,
-        "ProgrammeMitigations",
-        ("Programme Mitigations", *_finance_headings(report)),
-        [_finance_row(line) for line in report.mitigations],
-        [line.key for line in report.mitigations],
+        sheet, sparks, "ProgrammeMitigations", mitigations, report.mitigations,
         title="Programme mitigations",
         empty="No programme mitigations this period",
         main=True,
@@ -231,38 +256,12 @@ def finance(workbook: Any, styles: _Styles, report: Report) -> None:
 def risks(workbook: Any, styles: _Styles, report: Report) -> None:
     """The register: each risk under its id for good, last period's score beside this
     one, and a risk closed this period shown as Closed with its closing note."""
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "risks"),
-                   [6, 20, 30, 7, 7, 17, 34, 13, 7, 9, 8])
+    sheet = _Sheet(workbook, styles, report, tab_of(report, "risks"), widths_of(RISK_COLUMNS))
     sheet.title_block(section_title(report, "risks"))
-    rows = []
-    for risk in report.risks:
-        action = f"{risk.direction_mark} {risk.action}" if risk.direction_mark else risk.action
-        closed = risk.status == "closed"
-        rows.append(
-            [
-                _text(risk.id),
-                _text(risk.name),
-                _text(risk.risk),
-                _Cell(risk.last_score, "integer") if risk.last_score is not None
-                else _text("New"),
-                _Cell(risk.score, "integer"),
-                _rag(risk.band),
-                _text(f"Closed: {risk.action}" if closed else action, "Closed" if closed
-                      else NOT_REPORTED),
-                _text(risk.direction_words, NOT_REPORTED),
-                _Cell(risk.target, "integer"),
-                _Cell(risk.updated if risk.updated.strip() else NOT_REPORTED, "centre"),
-                _text("Closed" if closed else "Open"),
-            ]
-        )
-    sheet.table(
-        "RiskLog",
-        ("ID", "Risk name", "Risk", "Last score", "Score", "Band", "Action", "Direction",
-         "Target", "Updated", "Status"),
-        rows,
+    sheet.records(
+        "RiskLog", RISK_COLUMNS, report.risks,
         title="Programme risk log",
         empty="No risks recorded",
         main=True,
     )
     sheet.finish()
-

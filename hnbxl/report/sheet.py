@@ -11,9 +11,9 @@ can live in their own modules without an import cycle.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from hnbxl.core.cells import a1
 from hnbxl.core.errors import WriteError
@@ -157,6 +157,40 @@ def note_cell(rating: RatingView, note: str) -> Cell:
     if own and not any(own in part for part in parts):
         parts.append(own)
     return Cell(" ".join(parts) if parts else NO_NOTE)
+
+
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class Column(Generic[Row]):
+    """One column of a report table, declared once: heading, width and what fills it.
+
+    A table is a tuple of these; its headers, the sheet's column widths and
+    every row's cells all come from that one tuple, so adding, moving or
+    renaming a column is one edit.  ``fill`` turns one row of the report
+    model (a measure, a finance line, a risk, an issue...) into its cell.
+    """
+
+    header: str
+    width: float
+    fill: Callable[[Row], Cell]
+
+
+def widths_of(*tables: Sequence[Column[Any]]) -> list[float]:
+    """A sheet's column widths: at each position, the widest of its tables' columns there.
+
+    A sheet holding several tables (or a narrative in column A) shares one
+    set of widths, so each position takes the width its widest column needs.
+    """
+    widths: list[float] = []
+    for columns in tables:
+        for i, column in enumerate(columns):
+            if i < len(widths):
+                widths[i] = max(widths[i], column.width)
+            else:
+                widths.append(column.width)
+    return widths
 
 
 class Sheet:
@@ -310,6 +344,12 @@ class Sheet:
             self.repeat = first
             self.freeze = first + 1 if first <= 5 else None
         self.row = last + 1
+
+    def records(self, name: str, columns: Sequence[Column[Row]], items: Sequence[Row],
+                **options: Any) -> None:
+        """A table of ``items``, one row each, laid out by its column records."""
+        self.table(name, [c.header for c in columns],
+                   [[c.fill(item) for c in columns] for item in items], **options)
 
     # -- page
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from hnbxl.core.codes import CATALOGUE
 from hnbxl.core.issues import Issue, summary_line
-from hnbxl.report.model import RatingView, Report
+from hnbxl.report.model import RatingView, Report, ReturnUsed, SourceLine
 from hnbxl.report.sections import SECTION_SHEETS, tab_of
-from hnbxl.report.sheet import NO_NOTE, NO_TREND, NOT_APPLICABLE, NOT_REPORTED
+from hnbxl.report.sheet import NO_NOTE, NO_TREND, NOT_APPLICABLE, NOT_REPORTED, Column, widths_of
 from hnbxl.report.sheet import Cell as _Cell
 from hnbxl.report.sheet import Sheet as _Sheet
 from hnbxl.report.sheet import Styles as _Styles
@@ -29,27 +29,56 @@ NOTES = "Notes"
 OFFICER = "Officer Checks"
 
 
-#: The columns of both issue tables (Data Quality, Officer Checks), as ``issue_row`` fills them.
-ISSUE_COLUMNS = ("Severity", "Issue", "File", "Place", "Found", "Expected", "Message")
+#: The columns of both issue tables (Data Quality, Officer Checks).  An issue's
+#: title comes from the catalogue: the committee reads words, not codes.
+ISSUE_COLUMNS: tuple[Column[Issue], ...] = (
+    Column("Severity", 10, lambda i: _text(str(i.severity).capitalize())),
+    Column("Issue", 14, lambda i: _text(CATALOGUE[i.code].title if i.code in CATALOGUE
+                                        else i.code, NOT_REPORTED)),
+    Column("File", 22, lambda i: _text(i.file, "No file (whole compile)")),
+    Column("Place", 16, lambda i: _text(i.place, "Whole file")),
+    Column("Found", 16, lambda i: _text(i.found, "Nothing")),
+    Column("Expected", 16, lambda i: _text(i.expected, "Not stated")),
+    Column("Message", 40, lambda i: _text(i.message, NOT_REPORTED)),
+)
 
 
-def issue_row(issue: Issue) -> list[_Cell]:
-    """One issue as a row, by its catalogue title (the committee reads words, not codes)."""
-    info = CATALOGUE.get(issue.code)
-    return [
-        _text(str(issue.severity).capitalize()),
-        _text(info.title if info else issue.code, NOT_REPORTED),
-        _text(issue.file, "No file (whole compile)"),
-        _text(issue.place, "Whole file"),
-        _text(issue.found, "Nothing"),
-        _text(issue.expected, "Not stated"),
-        _text(issue.message, NOT_REPORTED),
-    ]
+
+def return_columns(report: Report) -> tuple[Column[ReturnUsed], ...]:
+    """The returns used; a return's sections are named by the tabs that show them."""
+    return (
+        Column("Return file", 28, lambda r: _text(r.file, NOT_REPORTED)),
+        Column("Owner", 10, lambda r: _text(r.owner, NOT_REPORTED)),
+        Column("Sections", 16, lambda r: _text(_sections_words(report, r.sections),
+                                               NOT_REPORTED)),
+        Column("Note", 22, lambda r: _text(r.note)),
+        Column("SHA-256", 33, lambda r: _text(r.sha256, NOT_REPORTED)),
+    )
+
+SOURCE_COLUMNS: tuple[Column[SourceLine], ...] = (
+    Column("Item", 28, lambda s: _text(s.item, NOT_REPORTED)),
+    Column("What", 10, lambda s: _text(s.what, NOT_REPORTED)),
+    Column("Value", 16, lambda s: _text(s.value, "Blank")),
+    Column("File", 22, lambda s: _text(s.file, NOT_REPORTED)),
+    Column("SHA-256", 33, lambda s: _text(s.sha256, NOT_REPORTED)),
+    Column("Sheet", 14, lambda s: _text(s.sheet, NOT_REPORTED)),
+    Column("Cell", 7, lambda s: _text(s.cell, NOT_REPORTED)),
+)
+
+#: The RAG key and the notes share the sheet's two columns: a short one, a wide one.
+KEY_COLUMNS: tuple[Column[tuple[_Cell, _Cell]], ...] = (
+    Column("Rating", 24, lambda row: row[0]),
+    Column("Meaning", 100, lambda row: row[1]),
+)
+NOTE_COLUMNS: tuple[Column[tuple[str, str]], ...] = (
+    Column("Topic", 24, lambda row: _text(row[0])),
+    Column("Explanation", 100, lambda row: _text(row[1])),
+)
 
 
 def data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
     """What was found in the returns that bears on the figures, for the committee."""
-    sheet = _Sheet(workbook, styles, report, DATA_QUALITY, [10, 14, 22, 16, 16, 16, 40])
+    sheet = _Sheet(workbook, styles, report, DATA_QUALITY, widths_of(ISSUE_COLUMNS))
     sheet.line("Data Quality - Issues Found in the Returns", styles.title)
     sheet.line(
         f"{report.council}: {report.title}, period {report.period_label}", styles.info
@@ -58,10 +87,8 @@ def data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
         "Summary: " + summary_line(list(report.issues), len(report.returns)), styles.info
     )
     sheet.gap()
-    sheet.table(
-        "DataQualityIssues",
-        ISSUE_COLUMNS,
-        [issue_row(issue) for issue in report.issues],
+    sheet.records(
+        "DataQualityIssues", ISSUE_COLUMNS, report.issues,
         title="Issues found in the returns",
         empty="No issues found",
         main=True,
@@ -77,46 +104,23 @@ def _sections_words(report: Report, keys: Sequence[str]) -> str:
 
 def sources(workbook: Any, styles: _Styles, report: Report) -> None:
     """Every return used and every figure's file, SHA-256, sheet and cell, for an audit."""
-    sheet = _Sheet(workbook, styles, report, SOURCES, [28, 10, 16, 22, 33, 14, 7])
+    returns = return_columns(report)
+    sheet = _Sheet(workbook, styles, report, SOURCES, widths_of(returns, SOURCE_COLUMNS))
     sheet.line("Sources - Where Every Figure Came From", styles.title)
     sheet.line(
         f"{report.council}: {report.title}, period {report.period_label}", styles.info
     )
     sheet.gap()
     sheet.line("Returns used", styles.caption)
-    sheet.table(
-        "ReturnsUsed",
-        ("Return file", "Owner", "Sections", "Note", "SHA-256"),
-        [
-            [
-                _text(r.file, NOT_REPORTED),
-                _text(r.owner, NOT_REPORTED),
-                _text(_sections_words(report, r.sections), NOT_REPORTED),
-                _text(r.note),
-                _text(r.sha256, NOT_REPORTED),
-            ]
-            for r in report.returns
-        ],
+    sheet.records(
+        "ReturnsUsed", returns, report.returns,
         title="Returns used for this report",
         empty="No returns recorded",
     )
     sheet.gap()
     sheet.line("Where each figure came from", styles.caption)
-    sheet.table(
-        "FigureSources",
-        ("Item", "What", "Value", "File", "SHA-256", "Sheet", "Cell"),
-        [
-            [
-                _text(s.item, NOT_REPORTED),
-                _text(s.what, NOT_REPORTED),
-                _text(s.value, "Blank"),
-                _text(s.file, NOT_REPORTED),
-                _text(s.sha256, NOT_REPORTED),
-                _text(s.sheet, NOT_REPORTED),
-                _text(s.cell, NOT_REPORTED),
-            ]
-            for s in report.sources
-        ],
+    sheet.records(
+        "FigureSources", SOURCE_COLUMNS, report.sources,
         title="Source of every figure: file, SHA-256, sheet and cell",
         empty="No sources recorded",
         main=True,
@@ -127,7 +131,7 @@ def sources(workbook: Any, styles: _Styles, report: Report) -> None:
 
 def notes(workbook: Any, styles: _Styles, report: Report) -> None:
     """The RAG key in words and colour, and how to read the report."""
-    sheet = _Sheet(workbook, styles, report, NOTES, [24, 100])
+    sheet = _Sheet(workbook, styles, report, NOTES, widths_of(KEY_COLUMNS, NOTE_COLUMNS))
     sheet.line("Notes - How to Read This Report", styles.title)
     sheet.line(
         f"{report.council}: {report.title}, period {report.period_label}", styles.info
@@ -136,23 +140,17 @@ def notes(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.line("RAG key", styles.caption)
     states = report.scale.states
     key_rows = [
-        [_rag(_view(state)), _text(f"{_rank_words(i, len(states))}. {_grade_words(report, state)}")]
+        (_rag(_view(state)), _text(f"{_rank_words(i, len(states))}. {_grade_words(report, state)}"))
         for i, state in enumerate(states)
     ]
     nd = report.scale.no_data
-    key_rows.append(
-        [
-            _rag(_view(nd)),
-            _text(
-                "No figure or rating was reported for this period (or, for last period, "
-                "none was reported then). It is not a judgement of progress."
-            ),
-        ]
-    )
-    sheet.table(
-        "RagKey",
-        ("Rating", "Meaning"),
-        key_rows,
+    key_rows.append((
+        _rag(_view(nd)),
+        _text("No figure or rating was reported for this period (or, for last period, "
+              "none was reported then). It is not a judgement of progress."),
+    ))
+    sheet.records(
+        "RagKey", KEY_COLUMNS, key_rows,
         title="RAG key: each rating's words and colour",
         empty="No RAG scale defined",
     )
@@ -191,10 +189,8 @@ def notes(workbook: Any, styles: _Styles, report: Report) -> None:
     ]
     rows += [(f"Note {i}", note) for i, note in enumerate(report.notes, start=1)
              if note.strip()]
-    sheet.table(
-        "ReportNotes",
-        ("Topic", "Explanation"),
-        [[_text(topic), _text(text)] for topic, text in rows],
+    sheet.records(
+        "ReportNotes", NOTE_COLUMNS, rows,
         title="Notes on reading this report",
         empty="No notes",
         main=True,
@@ -214,17 +210,15 @@ def _grade_words(report: Report, state: Any) -> str:
 
 def officer(workbook: Any, styles: _Styles, report: Report) -> None:
     """Items only the officer needs, after the committee's pages and never in the PDF."""
-    sheet = _Sheet(workbook, styles, report, OFFICER, [10, 14, 22, 16, 16, 16, 40])
+    sheet = _Sheet(workbook, styles, report, OFFICER, widths_of(ISSUE_COLUMNS))
     sheet.line("Officer Checks - How the Returns Were Saved and Sent", styles.title)
     sheet.line(
         f"{report.council}: {report.title}, period {report.period_label}", styles.info
     )
     sheet.line("For the programme officer; not part of the committee's report.", styles.info)
     sheet.gap()
-    sheet.table(
-        "OfficerChecks",
-        ISSUE_COLUMNS,
-        [issue_row(issue) for issue in report.officer_issues],
+    sheet.records(
+        "OfficerChecks", ISSUE_COLUMNS, report.officer_issues,
         title="Items for the officer only",
         empty="Nothing for the officer this period",
         main=True,

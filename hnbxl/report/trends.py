@@ -16,14 +16,16 @@ where text would be drawn as zero.  The PDF's copy keeps the latest
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from hnbxl.core.fmt import money
-from hnbxl.report.model import FigureSeries, Report
-from hnbxl.report.sheet import Cell, Sheet, Styles, text_cell
+from hnbxl.report.model import FigureSeries, Report, TimelineRow, TrajectoryPoint
+from hnbxl.report.sheet import Cell, Column, Sheet, Styles, text_cell, widths_of
 
 TRAJECTORY = "DSG Trajectory"
 RATINGS_OVER_TIME = "Ratings Over Time"
@@ -96,18 +98,17 @@ def add_sparkline(sheet: Sheet, row: int, col: int, spark: Spark) -> None:
 
 def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     start, periods = _periods(report, styles)
-    sheet = Sheet(workbook, styles, report, RATINGS_OVER_TIME,
-                  [16, 60, *([14] * max(1, len(periods)))])
+    columns: list[Column[TimelineRow]] = [
+        Column("Section", 16, lambda item: text_cell(item.section)),
+        Column("Item", 60, lambda item: text_cell(item.name)),
+        *(Column(period, 14, partial(_rating_at, start + i)) for i, period in enumerate(periods)),
+    ]
+    sheet = Sheet(workbook, styles, report, RATINGS_OVER_TIME, _period_widths(columns, periods))
     sheet.title_block("Ratings Over Time")
     assert sheet.row == _RATINGS_HEADER_ROW
     shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
-    rows = []
-    for item in report.ratings_over_time:
-        cells = [Cell(c.text, "rag", c.rating) if c.rating is not None else text_cell(c.text)
-                 for c in item.cells[start:]]
-        rows.append([text_cell(item.section), text_cell(item.name), *cells])
-    sheet.table(
-        "RatingsOverTime", ("Section", "Item", *periods), rows,
+    sheet.records(
+        "RatingsOverTime", columns, report.ratings_over_time,
         title=f"Every rated item's rating over {shown}, in words and colour",
         empty="No rated items", main=True)
     sheet.finish()
@@ -116,8 +117,13 @@ def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
 def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     """Each figure's numbers by period: the sparklines' data, and the PDF's view of them."""
     start, periods = _periods(report, styles)
-    sheet = Sheet(workbook, styles, report, FIGURES_OVER_TIME,
-                  [16, 60, *([14] * max(1, len(periods)))])
+    columns: list[Column[FigureSeries]] = [
+        Column("Section", 16, lambda s: text_cell(
+            "Key measures" if s.key.startswith("measures.") else "Finance")),
+        Column("Figure", 60, lambda s: text_cell(s.name)),
+        *(Column(period, 14, partial(_figure_at, start + i)) for i, period in enumerate(periods)),
+    ]
+    sheet = Sheet(workbook, styles, report, FIGURES_OVER_TIME, _period_widths(columns, periods))
     sheet.line("Figures Over Time", styles.title)
     r = report
     sheet.line(f"{r.council}: {r.title}, period {r.period_label}", styles.info)
@@ -125,14 +131,26 @@ def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.gap()
     assert sheet.row == _figures_header_row(report)
     shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
-    sheet.table(
-        "FiguresOverTime", ("Section", "Figure", *periods),
-        [[text_cell("Key measures" if s.key.startswith("measures.") else "Finance"),
-          text_cell(s.name), *(_figure(s, v) for v in s.values[start:])]
-         for s in report.series],
+    sheet.records(
+        "FiguresOverTime", columns, report.series,
         title=f"Each figure over {shown}: the sparklines' data",
         empty="No figures", main=True)
     sheet.finish()
+
+
+def _period_widths(columns: Sequence[Column[Any]], periods: Sequence[str]) -> list[float]:
+    """The columns' widths; with no period yet, one period's width still, for the layout."""
+    return [*widths_of(columns), *([] if periods else [14])]
+
+
+def _rating_at(index: int, item: TimelineRow) -> Cell:
+    """An item's rating in one period, in words and colour (or words where none)."""
+    c = item.cells[index]
+    return Cell(c.text, "rag", c.rating) if c.rating is not None else text_cell(c.text)
+
+
+def _figure_at(index: int, series: FigureSeries) -> Cell:
+    return _figure(series, series.values[index])
 
 
 def _figure(series: FigureSeries, value: float | None) -> Cell:
@@ -142,7 +160,9 @@ def _figure(series: FigureSeries, value: float | None) -> Cell:
 
 
 def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
-    sheet = Sheet(workbook, styles, report, TRAJECTORY, [12, 22, 18, 18, 3, *([12] * 7)])
+    # The table's columns, a narrow gap, then seven columns the chart stands on.
+    sheet = Sheet(workbook, styles, report, TRAJECTORY,
+                  [*widths_of(TRAJECTORY_COLUMNS), 3, *([12] * 7)])
     sheet.title_block("DSG Deficit Trajectory")
     t = report.trajectory
     if t is None:
@@ -166,17 +186,22 @@ def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
         sheet.line(_missing_note(styles), styles.info)
     sheet.gap()
     first = sheet.row
-    headers = ("Period", "Cumulative deficit (£)", "Budgeted path (£)", "Deal cap (£)")
-    sheet.table(
-        "TrajectoryData", headers,
-        [[text_cell(p.period_label), _money(p.actual), _money(p.budget), _money(p.cap)]
-         for p in points],
+    sheet.records(
+        "TrajectoryData", TRAJECTORY_COLUMNS, points,
         title=f"{t.name}: reported, budgeted and capped, by period",
         empty="No periods compiled", main=True)
     if len(points) >= 2:
         _chart(workbook, sheet, report, first, len(points))
         sheet.row = max(sheet.row, first + 20)
     sheet.finish()
+
+
+TRAJECTORY_COLUMNS: tuple[Column[TrajectoryPoint], ...] = (
+    Column("Period", 12, lambda p: text_cell(p.period_label)),
+    Column("Cumulative deficit (£)", 22, lambda p: _money(p.actual)),
+    Column("Budgeted path (£)", 18, lambda p: _money(p.budget)),
+    Column("Deal cap (£)", 18, lambda p: _money(p.cap)),
+)
 
 
 def _missing_note(styles: Styles) -> str:
