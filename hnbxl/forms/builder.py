@@ -25,10 +25,8 @@ from hnbxl.forms.model import (
     MONEY,
     MONTHS_OFFERED,
     NARRATIVE,
-    RAG,
     RISK_DIRECTION_LABELS,
     SHORT_TEXT_LIMIT,
-    TEXT,
     CheckItem,
     FixedCell,
     Identity,
@@ -40,6 +38,7 @@ from hnbxl.forms.queries import QueryCheck
 from hnbxl.forms.words import clip_prompt
 from hnbxl.programme.definition import Limits, Programme, Risk, query_items
 from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.xlsx.columns import Table
 
 
 class Builder:
@@ -118,24 +117,30 @@ class Builder:
     def last_explanation(self, item_key: str) -> str | None:
         return self.last.explanations.get(item_key) if self.last else None
 
-    def explanation_cells(self, section: str, sheet: str, row: int, col: int, item_key: str,
-                          name: str, explained_row: bool) -> tuple[list[InputSpec],
-                                                                   list[FixedCell]]:
-        """The explanation input and, locked beside it, last period's explanation."""
+    def explanation_cells(self, section: str, sheet: str, row: int, table: Table,
+                          item_key: str, name: str, explained_row: bool
+                          ) -> tuple[list[InputSpec], list[FixedCell]]:
+        """The explanation input and last period's explanation, in the table's columns.
+
+        Only rows that can raise a query get them; other rows' cells stay blank.
+        """
         if not explained_row:
-            return [], [FixedCell(sheet, row, col, None, "blank"),
-                        FixedCell(sheet, row, col + 1, None, "blank")]
+            return [], [blank(table, sheet, row, "explanation"),
+                        blank(table, sheet, row, "last_explanation")]
         limit = self.p.queries.explanation_limit
         spec = InputSpec(
-            f"{item_key}.explanation", section, sheet, row, col, TEXT,
+            f"{item_key}.explanation", section, sheet, row, table.input_col("explanation"),
+            table["explanation"].kind,
             f"{fmt.clip(name, 60)}: explanation of a query",
             prompt_title="Explain a query",
-            prompt=clip_prompt("Only when this row's figure is highlighted (a query: it looks "
-                         "unusual, see the Check sheet): say why it is right, in words the "
-                         f"programme office can check. Up to {limit:,} characters."),
+            prompt=clip_prompt("Only when this row's figure is highlighted (a query: it "
+                               "looks unusual, see the Check sheet): say why it is right, in "
+                               "words the programme office can check. Up to "
+                               f"{limit:,} characters."),
             max_length=limit,
         )
-        return [spec], [FixedCell(sheet, row, col + 1, self.last_explanation(item_key), "last")]
+        return [spec], [locked(table, sheet, row, "last_explanation",
+                               self.last_explanation(item_key))]
 
     def last_figure(self, item_key: str) -> str:
         if not self.last:
@@ -192,47 +197,52 @@ class Builder:
     def _section_of(self, sheet: str) -> str:
         return next(k for k, v in self.p.sections.items() if v.tab == sheet)
 
-    def header(self, sheet: str, row: int, titles: list[str]) -> list[FixedCell]:
-        return [FixedCell(sheet, row, col, text, "header") for col, text in enumerate(titles)]
+    def header(self, sheet: str, row: int, table: Table) -> list[FixedCell]:
+        """A table's header row, from its columns."""
+        return [FixedCell(sheet, row, col, text, "header")
+                for col, text in enumerate(table.headers)]
 
     def rating_inputs(
-        self, section: str, sheet: str, row: int, col: int, item_key: str, name: str,
-        computed: bool, how: str, reason_col: int | None,
+        self, section: str, sheet: str, row: int, table: Table, item_key: str, name: str,
+        computed: bool, how: str,
     ) -> tuple[list[InputSpec], list[FixedCell]]:
-        """The rating cell of a row: the rating itself (manual) or an override and its reason."""
+        """The rating cell of a row: the rating itself (manual) or an override and its reason.
+
+        Both go in the table's ``rating`` and ``override_reason`` columns.
+        """
         inputs, fixed = [], []
+        col = table.input_col("rating")
+        reason_col = table.input_col("override_reason")
         short = fmt.clip(name, 60)
         if computed:
             inputs.append(InputSpec(
-                f"{item_key}.override", section, sheet, row, col, RAG,
+                f"{item_key}.override", section, sheet, row, col, table["rating"].kind,
                 f"{short}: override rating",
                 prompt_title="Override (optional)",
                 prompt=clip_prompt(f"{how} Leave empty to use it. Choose a rating only to "
                                    "override it, and give the reason."),
                 choices=self.p.scale.labels, list_range=self.rag_range,
             ))
-            if reason_col is not None:
-                inputs.append(InputSpec(
-                    f"{item_key}.override_reason", section, sheet, row, reason_col, TEXT,
-                    f"{short}: reason for override",
-                    prompt_title="Reason for override",
-                    prompt="Required when you override the computed rating: say why, "
-                           "in words the committee will read.",
-                    max_length=SHORT_TEXT_LIMIT,
-                ))
-                self.checks.append(CheckItem(
-                    f"{short}: reason for the override", (f"{item_key}.override_reason",),
-                    "error", when=f"{item_key}.override"))
+            inputs.append(InputSpec(
+                f"{item_key}.override_reason", section, sheet, row, reason_col,
+                table["override_reason"].kind, f"{short}: reason for override",
+                prompt_title="Reason for override",
+                prompt="Required when you override the computed rating: say why, "
+                       "in words the committee will read.",
+                max_length=SHORT_TEXT_LIMIT,
+            ))
+            self.checks.append(CheckItem(
+                f"{short}: reason for the override", (f"{item_key}.override_reason",),
+                "error", when=f"{item_key}.override"))
         else:
             inputs.append(InputSpec(
-                f"{item_key}.rating", section, sheet, row, col, RAG,
+                f"{item_key}.rating", section, sheet, row, col, table["rating"].kind,
                 f"{short}: this period's rating",
                 prompt_title="This period's rating",
                 prompt=clip_prompt(f"Choose the rating for {name}."),
                 choices=self.p.scale.labels, list_range=self.rag_range,
             ))
-            if reason_col is not None:
-                fixed.append(FixedCell(sheet, row, reason_col, None, "blank"))
+            fixed.append(FixedCell(sheet, row, reason_col, None, "blank"))
         return inputs, fixed
 
     # -- sheets
@@ -266,3 +276,27 @@ def plausible(spec: InputSpec, limits: Limits) -> InputSpec:
         high = limits.money_max if spec.maximum is None else min(spec.maximum, limits.money_max)
         return replace(spec, minimum=low, maximum=high)
     return spec
+
+
+def locked(table: Table, sheet: str, row: int, field_name: str, value: Any, **options: Any
+           ) -> FixedCell:
+    """A locked cell in a table's column, styled as the column says (unless told otherwise)."""
+    style = options.pop("style", table[field_name].kind or "label")
+    return FixedCell(sheet, row, table.col(field_name), value, style, **options)
+
+
+def blank(table: Table, sheet: str, row: int, field_name: str) -> FixedCell:
+    """A locked empty cell where a row has nothing to show or fill (its column stays drawn)."""
+    return FixedCell(sheet, row, table.col(field_name), None, "blank")
+
+
+def table_input(table: Table, item_key: str, section: str, sheet: str, row: int,
+                part: str, label: str, **options: Any) -> InputSpec:
+    """The input for ``part`` of a row (field ``<item_key>.<part>``), in the column of that name.
+
+    Its kind is the column's unless ``kind`` is given (a measure's figure
+    follows the measure's unit).
+    """
+    kind = options.pop("kind", None) or table[part].kind
+    return InputSpec(f"{item_key}.{part}", section, sheet, row, table.input_col(part), kind,
+                     label, **options)

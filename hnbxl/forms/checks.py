@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from hnbxl.core.cells import a1
-from hnbxl.forms.builder import Builder
+from hnbxl.forms.builder import Builder, locked
 from hnbxl.forms.model import (
     CHECK,
     NUM_ERROR,
@@ -29,26 +29,33 @@ from hnbxl.forms.model import (
     ref,
 )
 from hnbxl.forms.queries import QueryCheck, explained, formula_open, raised
+from hnbxl.xlsx.columns import Column, Table
 
-CHECK_FIRST_ROW = 4  # the Check sheet's first check row (zero-based)
+#: The Check sheet's one table: a row per check, then a row per query.
+CHECK_COLUMNS = Table((
+    Column("label", "What is needed", 60, "label"),
+    Column("where", "Where", 40, "guidance"),
+    Column("status", "Status", 14, "status"),  # a formula: Missing, Check, Query or OK
+))
+CHECK_HEADER_ROW = 3  # under the title and the two counts
+CHECK_FIRST_ROW = CHECK_HEADER_ROW + 1  # the Check sheet's first check row (zero-based)
+STATUS_COL = CHECK_COLUMNS.col("status")
 CHECK_COUNT_CELL = (1, 1)  # where it counts what is missing
 QUERY_COUNT_CELL = (2, 1)  # where it counts the queries not explained
 
 
 def check_sheet(b: Builder, sheets: list[SheetLayout]) -> SheetLayout:
     """Formulas that count what is still missing, with correct cached results."""
-    s = CHECK
+    s, t = CHECK, CHECK_COLUMNS
     by_field = {spec.field: spec for sheet in sheets for spec in sheet.inputs}
     fixed = [
         FixedCell(s, 0, 0, "Check before you return", "title"),
         FixedCell(s, 1, 0, "Required inputs still empty:", "label"),
         FixedCell(s, 2, 0, "Queries not explained:", "label"),
-        FixedCell(s, 2, 2, "Rows marked Check are worth a second look but do not stop "
+        FixedCell(s, 2, STATUS_COL, "Rows marked Check are worth a second look but do not stop "
                   "the return. A query is a figure that looks unusual: explain it in the "
                   "cell named, or correct the figure.", "note"),
-        FixedCell(s, 3, 0, "What is needed", "header"),
-        FixedCell(s, 3, 1, "Where", "header"),
-        FixedCell(s, 3, 2, "Status", "header"),
+        *b.header(s, CHECK_HEADER_ROW, t),
     ]
     cached = check_results(b.checks, by_field, {})
     for i, check in enumerate(b.checks):
@@ -67,24 +74,30 @@ def check_sheet(b: Builder, sheets: list[SheetLayout]) -> SheetLayout:
             formula = f'=IF({empty_test},"{word}","OK")'
         where = " or ".join(f"{sp.sheet}!{sp.cell}" for sp in specs)
         fixed += [
-            FixedCell(s, row, 0, check.label, "label"),
-            FixedCell(s, row, 1, where, "guidance"),
-            FixedCell(s, row, 2, cached[(row, 2)], "status", formula=formula),
+            locked(t, s, row, "label", check.label),
+            locked(t, s, row, "where", where),
+            locked(t, s, row, "status", cached[(row, STATUS_COL)], formula=formula),
         ]
     last = CHECK_FIRST_ROW + max(len(b.checks), 1) - 1
     fixed.append(FixedCell(
         s, *CHECK_COUNT_CELL, cached[CHECK_COUNT_CELL], "count",
-        formula=f'=COUNTIF({a1(CHECK_FIRST_ROW, 2, True)}:{a1(last, 2, True)},"Missing")'))
+        formula=f'=COUNTIF({_status_range(CHECK_FIRST_ROW, last)},"Missing")'))
     fixed += query_rows(b, by_field, last + 2)
     # The Check sheet only helps the person filling in; what it says has no bearing on
     # the values read, so reading skips it (it is half the form's cells).
     fixed = [replace(cell, checked=False) for cell in fixed]
-    return SheetLayout(s, None, (60, 40, 14), tuple(fixed), (), header_row=3,
-                       freeze=(4, 0))
+    return SheetLayout(s, None, t.widths, tuple(fixed), (), header_row=CHECK_HEADER_ROW,
+                       freeze=(CHECK_FIRST_ROW, 0), table=t)
+
+
+def _status_range(first: int, last: int) -> str:
+    """The status cells of rows ``first`` to ``last``, as the count formulas name them."""
+    return f"{a1(first, STATUS_COL, True)}:{a1(last, STATUS_COL, True)}"
+
 
 def query_rows(b: Builder, by_field: dict[str, InputSpec], first: int) -> list[FixedCell]:
     """One Check row per query (Query or OK) and the count of those not explained."""
-    s = CHECK
+    s, t = CHECK, CHECK_COLUMNS
     cached = query_results(b.queries, by_field, {}, first)
 
     def ref_of(field_key: str) -> str:
@@ -93,7 +106,8 @@ def query_rows(b: Builder, by_field: dict[str, InputSpec], first: int) -> list[F
         spec = by_field[field_key]
         return ref(spec.sheet, spec.row, spec.col, False)
 
-    fixed = [FixedCell(s, first - 1, 0, "Queries: figures to explain (or correct)", "header")]
+    fixed = [locked(t, s, first - 1, "label", "Queries: figures to explain (or correct)",
+                    style="header")]
     for i, check in enumerate(b.queries):
         row = first + i
         fig, note = by_field[check.field], by_field[check.explanation]
@@ -102,19 +116,20 @@ def query_rows(b: Builder, by_field: dict[str, InputSpec], first: int) -> list[F
             choice = by_field[check.disclosure]
             where += f", or choose in {choice.sheet}!{choice.cell}"
         fixed += [
-            FixedCell(s, row, 0, check.label, "label"),
-            FixedCell(s, row, 1, where, "guidance"),
-            FixedCell(s, row, 2, cached[(row, 2)], "status",
-                      formula=f'=IF({formula_open(check, ref_of)},"Query","OK")'),
+            locked(t, s, row, "label", check.label),
+            locked(t, s, row, "where", where),
+            locked(t, s, row, "status", cached[(row, STATUS_COL)],
+                   formula=f'=IF({formula_open(check, ref_of)},"Query","OK")'),
         ]
     last = first + max(len(b.queries), 1) - 1
     fixed.append(FixedCell(
         s, *QUERY_COUNT_CELL, cached[QUERY_COUNT_CELL], "count",
-        formula=f'=COUNTIF({a1(first, 2, True)}:{a1(last, 2, True)},"Query")'))
+        formula=f'=COUNTIF({_status_range(first, last)},"Query")'))
     return fixed
 
 
 def check_word(check: CheckItem) -> str:
+    """What an unmet check shows: Missing stops the return (it is counted), Check does not."""
     return "Missing" if check.severity == "error" else "Check"
 
 
@@ -153,7 +168,7 @@ def check_results(checks: tuple[CheckItem, ...] | list[CheckItem],
         applies = check.when is None or filled(check.when)
         status = check_word(check) if applies and not any(map(filled, check.any_of)) else "OK"
         missing += status == "Missing"
-        results[(CHECK_FIRST_ROW + i, 2)] = status
+        results[(CHECK_FIRST_ROW + i, STATUS_COL)] = status
     results[CHECK_COUNT_CELL] = missing
     return results
 
@@ -188,6 +203,6 @@ def query_results(queries: tuple[QueryCheck, ...] | list[QueryCheck],
     for i, check in enumerate(queries):
         status = "Query" if raised(check, typed) and not explained(check, typed) else "OK"
         open_ += status == "Query"
-        results[(first + i, 2)] = status
+        results[(first + i, STATUS_COL)] = status
     results[QUERY_COUNT_CELL] = open_
     return results

@@ -61,6 +61,6 @@ def instructions(b: Builder) -> SheetLayout:
     for state in b.p.scale.states:
         lines.append((state.label, f"rag:{state.key}"))
     lines.append((f"{b.p.scale.no_data.label}: shown in the report when there is "
-                   "nothing to rate.", f"rag:{b.p.scale.no_data.key}"))
+                  "nothing to rate.", f"rag:{b.p.scale.no_data.key}"))
     fixed = [FixedCell(s, i, 0, text or None, style) for i, (text, style) in enumerate(lines)]
     return SheetLayout(s, None, (110,), tuple(fixed), ())

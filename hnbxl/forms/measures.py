@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from hnbxl.core import fmt
-from hnbxl.forms.builder import Builder
+from hnbxl.forms.builder import Builder, blank, locked, table_input
 from hnbxl.forms.model import (
     CHOICE,
     COUNT,
+    HEADER_ROW,
     MONTH,
+    RAG,
+    TEXT,
     CheckItem,
-    FixedCell,
     InputSpec,
     SheetLayout,
 )
@@ -23,17 +26,34 @@ from hnbxl.forms.words import (
     clip_prompt,
     rule_words,
 )
+from hnbxl.xlsx.columns import Column, Table
+
+#: The Key Measures table, left to right.  Every cell of a measure's row is
+#: placed by its column's field, so a column is added, moved or resized here only.
+MEASURE_COLUMNS = Table((
+    Column("name", "Measure", 44, "label"),
+    Column("detail", "Detail", 44, "guidance"),
+    Column("unit", "Unit", 14, "guidance"),
+    Column("last_figure", "Last period figure", 16, "last"),
+    Column("last_rating", "Last period rating", 18, "last"),
+    Column("figure", "Figure", 16, input=True),  # its kind follows the measure's unit
+    Column("share_base", "Out of (for a share)", 12, COUNT, input=True),
+    Column("reason", "If no figure, why", 26, CHOICE, input=True),
+    Column("last_update", "Last update (month)", 14, MONTH, input=True),
+    Column("rating", "This period rating", 20, RAG, input=True),
+    Column("override_reason", "Reason for override", 30, TEXT, input=True),
+    Column("explanation", "Explain a query", 36, TEXT, input=True),
+    Column("last_explanation", "Last period's explanation", 30, "last"),
+    Column("disclosure", "Small number: publish or suppress", 18, CHOICE, input=True),
+))
 
 
 def measures(b: Builder) -> SheetLayout:
+    """One row per measure of the definition, in its order."""
     s, section = b.p.sections["measures"].tab, "measures"
     fixed = b.heading(s, b.p.sections[section].title)
-    header_row = 4
-    titles = ["Measure", "Detail", "Unit", "Last period figure", "Last period rating",
-              "Figure", "Out of (for a share)", "If no figure, why", "Last update (month)",
-              "This period rating", "Reason for override", "Explain a query",
-              "Last period's explanation", "Small number: publish or suppress"]
-    fixed += b.header(s, header_row, titles)
+    t, header_row = MEASURE_COLUMNS, HEADER_ROW
+    fixed += b.header(s, header_row, t)
     inputs: list[InputSpec] = []
     month_range = b.list_range("Month", b.months())
     for i, m in enumerate(b.p.measures):
@@ -42,16 +62,16 @@ def measures(b: Builder) -> SheetLayout:
         short = fmt.clip(m.name, 60)
         unit_words = UNIT_WORDS[m.unit]
         fixed += [
-            FixedCell(s, row, 0, m.name, "label"),
-            FixedCell(s, row, 1, m.detail or None, "guidance"),
-            FixedCell(s, row, 2, unit_words, "guidance"),
-            FixedCell(s, row, 3, b.last_figure(key), "last"),
-            FixedCell(s, row, 4, b.last_label(key), "last"),
+            locked(t, s, row, "name", m.name),
+            locked(t, s, row, "detail", m.detail or None),
+            locked(t, s, row, "unit", unit_words),
+            locked(t, s, row, "last_figure", b.last_figure(key)),
+            locked(t, s, row, "last_rating", b.last_label(key)),
         ]
         guidance = m.detail or m.name
-        figure = InputSpec(
-            f"{key}.figure", section, s, row, 5, FIGURE_KIND[m.unit],
-            f"{short}: figure",
+        cell = partial(table_input, t, key, section, s, row)
+        figure = cell(
+            "figure", f"{short}: figure", kind=FIGURE_KIND[m.unit],
             prompt_title=clip_prompt(unit_words, 32),
             prompt=clip_prompt(f"{guidance}. {UNIT_PROMPTS[m.unit]}"),
             minimum=0,
@@ -62,61 +82,59 @@ def measures(b: Builder) -> SheetLayout:
                              list_range=b.list_range(f"Status: {m.id}", m.statuses))
         inputs.append(figure)
         if m.unit == "count_with_share":
-            inputs.append(InputSpec(
-                f"{key}.share_base", section, s, row, 6, COUNT, f"{short}: out of",
+            inputs.append(cell(
+                "share_base", f"{short}: out of",
                 prompt_title="Out of",
                 prompt="The whole group the figure is a share of (a whole number). "
                        "The report shows the figure with its share, e.g. 2 (33%).",
                 minimum=1,
             ))
             b.checks.append(CheckItem(f"{short}: out of", (f"{key}.share_base",),
-                                         when=f"{key}.figure"))
+                                      when=f"{key}.figure"))
         else:
-            fixed.append(FixedCell(s, row, 6, None, "blank"))
-        inputs.append(InputSpec(
-            f"{key}.reason", section, s, row, 7, CHOICE, f"{short}: if no figure, why",
+            fixed.append(blank(t, s, row, "share_base"))
+        inputs.append(cell(
+            "reason", f"{short}: if no figure, why",
             prompt_title="If no figure, why",
             prompt="Only when there is no figure this period: choose why. "
                    "Leave empty when you give a figure.",
             choices=b.p.figure_reasons, list_range=b.reason_range,
         ))
-        inputs.append(InputSpec(
-            f"{key}.last_update", section, s, row, 8, MONTH, f"{short}: last update",
+        inputs.append(cell(
+            "last_update", f"{short}: last update",
             prompt_title="Last update",
             prompt="The month the figure's data is from, e.g. "
                    f"{b.period.previous().label}.",
             choices=b.months(), list_range=month_range,
         ))
         how = rule_words(b.p, m.rule, measure=m, period=b.period)
-        ins, fx = b.rating_inputs(section, s, row, 9, key, m.name, m.rule.computed, how, 10)
+        ins, fx = b.rating_inputs(section, s, row, t, key, m.name, m.rule.computed, how)
         inputs += ins
         fixed += fx
-        ins, fx = b.explanation_cells(section, s, row, 11, key, m.name,
-                                         key in b.explained_items)
+        ins, fx = b.explanation_cells(section, s, row, t, key, m.name,
+                                      key in b.explained_items)
         inputs += ins
         fixed += fx
         if key in b.small_items:
             n = b.p.queries.small_number
-            inputs.append(InputSpec(
-                f"{key}.disclosure", section, s, row, 13, CHOICE,
-                f"{short}: publish or suppress a small number",
+            inputs.append(cell(
+                "disclosure", f"{short}: publish or suppress a small number",
                 prompt_title="Small number",
                 prompt=clip_prompt(f"Only when the figure is from 1 to {n - 1}: choose Suppress "
-                             f"(the committee papers show 'fewer than {n}'), or Publish and "
-                             "give the reason in 'Explain a query'."),
+                                   f"(the committee papers show 'fewer than {n}'), or Publish and "
+                                   "give the reason in 'Explain a query'."),
                 choices=DISCLOSURE_CHOICES,
                 list_range=b.list_range("Small number", DISCLOSURE_CHOICES),
             ))
         else:
-            fixed.append(FixedCell(s, row, 13, None, "blank"))
+            fixed.append(blank(t, s, row, "disclosure"))
         if m.figure_required:
             b.checks.append(CheckItem(f"{short}: figure, or why there is none",
-                                         (f"{key}.figure", f"{key}.reason")))
+                                      (f"{key}.figure", f"{key}.reason")))
         b.checks.append(CheckItem(f"{short}: last update", (f"{key}.last_update",),
-                                     "warning", when=f"{key}.figure"))
+                                  "warning", when=f"{key}.figure"))
         if not m.rule.computed:
             b.checks.append(CheckItem(f"{short}: rating",
-                                         (f"{key}.rating", f"{key}.reason")))
-    return SheetLayout(s, section, (44, 44, 14, 16, 18, 16, 12, 26, 14, 20, 30, 36, 30, 18),
-                       tuple(fixed), tuple(inputs), header_row=header_row,
-                       freeze=(header_row + 1, 1))
+                                      (f"{key}.rating", f"{key}.reason")))
+    return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs), header_row=header_row,
+                       freeze=(header_row + 1, 1), table=t)

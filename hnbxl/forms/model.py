@@ -22,6 +22,7 @@ from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
 from hnbxl.forms.queries import QueryCheck
 from hnbxl.programme.definition import Programme
+from hnbxl.xlsx.columns import Table
 
 FORM_SCHEMA = 2  # bump when the layout code changes shape; stored in the identity
 
@@ -157,6 +158,8 @@ class CheckItem:
 
 @dataclass(frozen=True)
 class SheetLayout:
+    """One sheet of a form: its widths, its locked cells and its inputs, in writing order."""
+
     name: str
     section: str | None
     widths: tuple[float, ...]
@@ -166,6 +169,8 @@ class SheetLayout:
     freeze: tuple[int, int] | None = None
     hidden: bool = False
     row_heights: dict[int, float] = field(default_factory=dict)
+    # The columns of the sheet's table, when it has one: where its headers and widths came from.
+    table: Table | None = None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from hnbxl.core import fmt
 from hnbxl.core.cells import a1
-from hnbxl.forms.builder import Builder
+from hnbxl.forms.builder import Builder, locked, table_input
 from hnbxl.forms.model import (
     CHOICE,
     GRID,
+    HEADER_ROW,
     MONTH,
     RISK_DIRECTION_LABELS,
     RISK_STATUS_LABELS,
@@ -15,7 +18,6 @@ from hnbxl.forms.model import (
     SHORT_TEXT_LIMIT,
     TEXT,
     CheckItem,
-    FixedCell,
     InputSpec,
     SheetLayout,
 )
@@ -24,18 +26,34 @@ from hnbxl.forms.words import (
 )
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.derived import matches
+from hnbxl.xlsx.columns import Column, Table
+
+#: The Risk Log's columns.  A carried risk's name and description are locked
+#: (label, guidance); on a spare row for a new risk they are inputs.
+RISK_COLUMNS = Table((
+    Column("id", "ID", 6, "label"),
+    Column("name", "Risk name", 30, TEXT, input=True),
+    Column("risk", "Risk (if ... then ...)", 50, TEXT, input=True),
+    Column("likelihood", "Likelihood", 11, GRID, input=True),
+    Column("impact", "Impact", 9, GRID, input=True),
+    Column("score", "Score", 8, "value"),  # a formula: likelihood x impact
+    Column("action", "Action", 50, TEXT, input=True),
+    Column("direction", "Direction", 14, CHOICE, input=True),
+    Column("target", "Target score", 10, SCORE, input=True),
+    Column("updated", "Updated (month)", 12, MONTH, input=True),
+    Column("status", "Status", 10, CHOICE, input=True),
+    Column("explanation", "Explain a query", 36, TEXT, input=True),
+    Column("last_explanation", "Last period's explanation", 30, "last"),
+))
 
 
 def risks(b: Builder) -> SheetLayout:
+    """The open risks carried from last period (or the definition), then spare rows."""
     s, section = b.p.sections["risks"].tab, "risks"
     scoring = b.p.risk_scoring
     fixed = b.heading(s, b.p.sections[section].title)
-    header_row = 4
-    fixed += b.header(s, header_row, ["ID", "Risk name", "Risk (if ... then ...)",
-                                         "Likelihood", "Impact", "Score", "Action",
-                                         "Direction", "Target score", "Updated (month)",
-                                         "Status", "Explain a query",
-                                         "Last period's explanation"])
+    t, header_row = RISK_COLUMNS, HEADER_ROW
+    fixed += b.header(s, header_row, t)
     carried: tuple[Risk, ...] = b.last.open_risks if b.last else b.p.risks
     carried = tuple(r for r in carried if r.status == "open")
     inputs: list[InputSpec] = []
@@ -51,72 +69,73 @@ def risks(b: Builder) -> SheetLayout:
         key = f"risks.{risk_id}"
         label = risk.name if risk else f"New risk {risk_id[1:]}"
         short = fmt.clip(label, 60)
-        fixed.append(FixedCell(s, row, 0, risk_id, "label"))
+        cell = partial(table_input, t, key, section, s, row)
+        fixed.append(locked(t, s, row, "id", risk_id))
         if risk:
-            fixed += [FixedCell(s, row, 1, risk.name, "label"),
-                      FixedCell(s, row, 2, risk.risk, "guidance")]
+            fixed += [locked(t, s, row, "name", risk.name, style="label"),
+                      locked(t, s, row, "risk", risk.risk, style="guidance")]
         else:
             inputs += [
-                InputSpec(f"{key}.name", section, s, row, 1, TEXT, f"{label}: name",
-                          prompt_title="New risk: name",
-                          prompt="A short name for a new risk. Leave the row empty if "
-                                 "there is no new risk.", max_length=200),
-                InputSpec(f"{key}.risk", section, s, row, 2, TEXT, f"{label}: risk",
-                          prompt_title="New risk: description",
-                          prompt="If this happens then ... (what would follow).",
-                          max_length=SHORT_TEXT_LIMIT),
+                cell("name", f"{label}: name",
+                     prompt_title="New risk: name",
+                     prompt="A short name for a new risk. Leave the row empty if "
+                            "there is no new risk.", max_length=200),
+                cell("risk", f"{label}: risk",
+                     prompt_title="New risk: description",
+                     prompt="If this happens then ... (what would follow).",
+                     max_length=SHORT_TEXT_LIMIT),
             ]
         grid_prompt = (f"A whole number from 1 to {{max}}. Score = likelihood x impact; "
                        f"bands: {band_words(b.p)}.")
         inputs += [
-            InputSpec(f"{key}.likelihood", section, s, row, 3, GRID, f"{short}: likelihood",
-                      prompt_title="Likelihood",
-                      prompt=grid_prompt.format(max=scoring.likelihood_max),
-                      minimum=1, maximum=scoring.likelihood_max,
-                      prefill=risk.likelihood if risk else None),
-            InputSpec(f"{key}.impact", section, s, row, 4, GRID, f"{short}: impact",
-                      prompt_title="Impact", prompt=grid_prompt.format(max=scoring.impact_max),
-                      minimum=1, maximum=scoring.impact_max,
-                      prefill=risk.impact if risk else None),
+            cell("likelihood", f"{short}: likelihood",
+                 prompt_title="Likelihood",
+                 prompt=grid_prompt.format(max=scoring.likelihood_max),
+                 minimum=1, maximum=scoring.likelihood_max,
+                 prefill=risk.likelihood if risk else None),
+            cell("impact", f"{short}: impact",
+                 prompt_title="Impact", prompt=grid_prompt.format(max=scoring.impact_max),
+                 minimum=1, maximum=scoring.impact_max,
+                 prefill=risk.impact if risk else None),
         ]
         score = risk.score if risk else ""
-        fixed.append(FixedCell(
-            s, row, 5, score,
-            formula=f"=IF(AND(ISNUMBER({a1(row, 3)}),ISNUMBER({a1(row, 4)})),"
-                    f"{a1(row, 3)}*{a1(row, 4)},\"\")",
-            style="value", operation="product",
-            operands=(f"{key}.likelihood", f"{key}.impact"),
+        likelihood, impact = a1(row, t.col("likelihood")), a1(row, t.col("impact"))
+        fixed.append(locked(
+            t, s, row, "score", score,
+            formula=f"=IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),"
+                    f"{likelihood}*{impact},\"\")",
+            operation="product", operands=(f"{key}.likelihood", f"{key}.impact"),
         ))
         inputs += [
-            InputSpec(f"{key}.action", section, s, row, 6, TEXT, f"{short}: action",
-                      prompt_title="Action",
-                      prompt="What is being done about this risk now.",
-                      max_length=SHORT_TEXT_LIMIT, prefill=risk.action if risk else None),
-            InputSpec(f"{key}.direction", section, s, row, 7, CHOICE, f"{short}: direction",
-                      prompt_title="Direction since last period",
-                      prompt="→ Same, ↑ Up (risk increasing), ↓ Down (decreasing), "
-                             "★ New (first reported).",
-                      choices=direction_labels, list_range=dir_range,
-                      prefill=b.initial_direction(risk)),
-            InputSpec(f"{key}.target", section, s, row, 8, SCORE, f"{short}: target score",
-                      prompt_title="Target score",
-                      prompt="The score this risk should come down to; never above its "
-                             "current score.",
-                      choices=tuple(str(v) for v in scoring.valid_scores),
-                      list_range=score_range, prefill=risk.target if risk else None),
-            InputSpec(f"{key}.updated", section, s, row, 9, MONTH, f"{short}: updated",
-                      prompt_title="Updated",
-                      prompt="The month this risk was last reviewed.",
-                      choices=b.months(), list_range=month_range,
-                      prefill=risk.updated.label if risk else None),
-            InputSpec(f"{key}.status", section, s, row, 10, CHOICE, f"{short}: status",
-                      prompt_title="Status",
-                      prompt="Open, or Closed to take it off the log from next period.",
-                      choices=tuple(RISK_STATUS_LABELS.values()), list_range=status_range,
-                      prefill=RISK_STATUS_LABELS["open"] if risk else None),
+            cell("action", f"{short}: action",
+                 prompt_title="Action",
+                 prompt="What is being done about this risk now.",
+                 max_length=SHORT_TEXT_LIMIT, prefill=risk.action if risk else None),
+            cell("direction", f"{short}: direction",
+                 prompt_title="Direction since last period",
+                 prompt="→ Same, ↑ Up (risk increasing), ↓ Down (decreasing), "
+                        "★ New (first reported).",
+                 choices=direction_labels, list_range=dir_range,
+                 prefill=b.initial_direction(risk)),
+            cell("target", f"{short}: target score",
+                 prompt_title="Target score",
+                 prompt="The score this risk should come down to; never above its "
+                        "current score.",
+                 choices=tuple(str(v) for v in scoring.valid_scores),
+                 list_range=score_range, prefill=risk.target if risk else None),
+            cell("updated", f"{short}: updated",
+                 prompt_title="Updated",
+                 prompt="The month this risk was last reviewed.",
+                 choices=b.months(), list_range=month_range,
+                 prefill=risk.updated.label if risk else None),
+            cell("status", f"{short}: status",
+                 prompt_title="Status",
+                 prompt="Open, or Closed to take it off the log from next period.",
+                 choices=tuple(RISK_STATUS_LABELS.values()), list_range=status_range,
+                 prefill=RISK_STATUS_LABELS["open"] if risk else None),
         ]
         ins, fx = b.explanation_cells(
-            section, s, row, 11, key, label, risk is not None and any(
+            section, s, row, t, key, label, risk is not None and any(
                 matches(ref, key) for rule in b.risk_rules for ref in rule.of))
         inputs += ins
         fixed += fx
@@ -127,7 +146,6 @@ def risks(b: Builder) -> SheetLayout:
                 when=None if risk else f"{key}.name"))
         if not risk:
             b.checks.append(CheckItem(f"{label}: description", (f"{key}.risk",),
-                                         when=f"{key}.name"))
-    return SheetLayout(s, section, (6, 30, 50, 11, 9, 8, 50, 14, 10, 12, 10, 36, 30),
-                       tuple(fixed),
-                       tuple(inputs), header_row=header_row, freeze=(header_row + 1, 2))
+                                      when=f"{key}.name"))
+    return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs),
+                       header_row=header_row, freeze=(header_row + 1, 2), table=t)

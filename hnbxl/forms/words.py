@@ -30,7 +30,7 @@ def band_words(p: Programme) -> str:
 
 
 def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = None,
-                period: Period | None = None) -> str:
+               period: Period | None = None) -> str:
     """How a row is rated, in words (and the measure's unit) for the person filling in."""
     kind, params = rule.kind, rule.params
     if kind == "manual":
