@@ -21,12 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hnbxl.xlsx.safety import WorkbookZip
+from hnbxl.xlsx.sharedstrings import TAG_ATTRS
 from hnbxl.xlsx.xmltext import (
     _BadContent,
+    _NotPlain,
     feed,
     feed_bytes,
     local_name,
     new_parser,
+    parse_attrs,
     truthy,
     xml_text,
 )
@@ -91,24 +94,37 @@ def parse(
     feed(wz, part, parser)
 
 
-def read_book_part(wz: WorkbookZip) -> BookPart:
-    """The sheets, structure lock, global names and date system of the workbook part."""
+def read_book_part(wz: WorkbookZip, plain: Plain) -> BookPart:
+    """The sheets, structure lock, global names and date system of the workbook part.
+
+    ``plain`` gives the part's validated text when it may be cut up by regex
+    (:func:`_book_part_fast`); otherwise expat events read it.  Elements inside
+    ``<extLst>`` belong to extensions and are not read: Excel 2013 and later
+    write an ``<x15:workbookPr chartTrackingRefBase="1"/>`` there, which says
+    nothing about the date system.
+    """
+    part = wz.workbook_part
+    data, text = plain(part)
+    if text is not None:
+        try:
+            return _book_part_fast(text)
+        except _NotPlain:
+            pass
     book = BookPart([], False, {}, False)
     entries, names = book.entries, book.names
     name_text: list[str] | None = None
     name_key = ""
+    in_ext = 0  # depth of <extLst>
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal name_text, name_key
+        nonlocal name_text, name_key, in_ext
         local = local_name(tag)
-        if local == "sheet":
-            rid = attrs.get("r:id")
-            if rid is None:
-                rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-            sheet_name = attrs.get("name")
-            if not sheet_name or not rid:
-                raise _BadContent("a sheet has no name or no link to its contents")
-            entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
+        if local == "extLst":
+            in_ext += 1
+        elif in_ext:
+            return
+        elif local == "sheet":
+            _sheet_entry(attrs, entries)
         elif local == "workbookProtection":
             book.locked = truthy(attrs.get("lockStructure"))
         elif local == "workbookPr":
@@ -118,17 +134,82 @@ def read_book_part(wz: WorkbookZip) -> BookPart:
             name_text = []
 
     def end(tag: str) -> None:
-        nonlocal name_text
+        nonlocal name_text, in_ext
         if name_text is not None and local_name(tag) == "definedName":
             if name_key:
                 names[name_key] = "".join(name_text)
             name_text = None
+        elif in_ext and local_name(tag) == "extLst":
+            in_ext -= 1
 
     def chars(text: str) -> None:
         if name_text is not None:
             name_text.append(text)
 
-    parse(wz, wz.workbook_part, start, end, chars)
+    if data is not None:
+        parser = new_parser()
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = chars
+        feed_bytes(part, parser, data)
+    else:
+        parse(wz, part, start, end, chars)
+    return book
+
+
+def _sheet_entry(attrs: dict[str, str], entries: list[SheetEntry]) -> None:
+    rid = attrs.get("r:id")
+    if rid is None:
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+    sheet_name = attrs.get("name")
+    if not sheet_name or not rid:
+        raise _BadContent("a sheet has no name or no link to its contents")
+    entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
+
+
+_BOOK_EL = re.compile(
+    r"<(sheet|workbookPr|workbookProtection|definedName)(?=[\s/>])(" + TAG_ATTRS + r")(/?)>"
+)
+_EXT_LST = re.compile(r"<extLst(?=[\s/>])" + TAG_ATTRS + r"(?:/>|>.*?</extLst>)", re.S)
+# What the regexes below do not take: an element of interest, or an extLst, with a prefix.
+_BOOK_ODD = re.compile(
+    r"<[^\s/>!?]+:(?:sheet|workbookPr|workbookProtection|definedName|extLst)(?=[\s/>])"
+)
+
+
+def _book_part_fast(text: str) -> BookPart:
+    """The workbook part read from validated plain text: one regex pass, no Python per element.
+
+    Exactly what the event path reads; anything it would not (a prefixed
+    element of interest, a nested ``<extLst>``, markup inside a defined name)
+    raises :class:`_NotPlain` and the event path reads the part instead.
+    """
+    if "<extLst" in text:
+        text = _EXT_LST.sub("", text)
+        if "extLst" in text:
+            raise _NotPlain()
+    if _BOOK_ODD.search(text):
+        raise _NotPlain()
+    book = BookPart([], False, {}, False)
+    for match in _BOOK_EL.finditer(text):
+        local, raw, empty = match.groups()
+        attrs = parse_attrs(raw)
+        if local == "sheet":
+            _sheet_entry(attrs, book.entries)
+        elif local == "workbookProtection":
+            book.locked = truthy(attrs.get("lockStructure"))
+        elif local == "workbookPr":
+            book.date1904 = truthy(attrs.get("date1904"))
+        elif "localSheetId" not in attrs:  # a global defined name
+            value = ""
+            if not empty:
+                close = text.find("</definedName>", match.end())
+                value = text[match.end() : close]
+                if close < 0 or "<" in value:
+                    raise _NotPlain()
+                value = xml_text(value)
+            if key := attrs.get("name", ""):
+                book.names[key] = value
     return book
 
 

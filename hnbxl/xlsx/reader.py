@@ -204,14 +204,14 @@ class _WorkbookReader:
         # validated text of plain parts, kept for later passes (bounded, see _plain)
         self._texts: dict[str, str] = {}
         self._texts_size = 0
-        book = read_book_part(wz)
+        book = read_book_part(wz, self._plain)
         self.entries, self.locked, self.names = book.entries, book.locked, book.names
         self.date1904 = book.date1904
         self.targets, self.sst_part, self.styles_part = relationships(wz)
         self.custom = custom_properties(wz)
         self.modified = text_property(wz, CORE, "modified", self._plain)
         self.application = text_property(wz, APP, "Application", self._plain)
-        self._xf_formats: list[str] | None = None
+        self._xf_formats: dict[str, str] | None = None
 
     def read(self, wanted: Mapping[str, Iterable[str]] | None) -> WorkbookData:
         entries, targets, sst_part = self.entries, self.targets, self.sst_part
@@ -270,20 +270,29 @@ class _WorkbookReader:
             for ref, text in formulas.resolved(missing).items():
                 cell = cells[ref]
                 cells[ref] = make_cell(cell.value, cell.type, text, cell.has_cached)
-        numbers = [(ref, style) for ref, style in result.styles.items()
-                   if (cell := cells.get(ref)) is not None and cell.type == "n"]
-        if numbers:
-            xf_formats = self._cell_formats()
-            for ref, style in numbers:
-                try:
-                    code = xf_formats[int(style)]
-                except (ValueError, IndexError):
-                    continue  # Excel shows an unknown style as General
-                if code != "General":
-                    sheet.formats[ref] = code
+        if not result.styles:
+            return
+        codes = self._cell_formats()
+        if not codes:
+            return
+        formats = sheet.formats
+        for ref, style in result.styles.items():
+            code = codes.get(style)
+            if code is None:
+                if style.isascii() and style.isdigit() and style[0] != "0":
+                    continue  # General
+                try:  # an index spelt " 5" or "05"; anything else Excel shows as General
+                    code = codes.get(str(int(style)))
+                except ValueError:
+                    continue
+                if code is None:
+                    continue
+            cell = cells.get(ref)
+            if cell is not None and cell.type == "n":
+                formats[ref] = code
 
-    def _cell_formats(self) -> list[str]:
-        """The number format code of each cell style, read once per workbook."""
+    def _cell_formats(self) -> dict[str, str]:
+        """Format code by ``s=""`` text, for styles not General; read once per workbook."""
         if self._xf_formats is None:
             self._xf_formats = cell_formats(self.wz, self.styles_part)
         return self._xf_formats

@@ -16,18 +16,21 @@ from hnbxl.xlsx.xmltext import feed_bytes, local_name, new_parser
 
 __all__ = ["cell_formats"]
 
-#: Number format code per cell style, by digest of the styles part.
-_FORMATS_CACHE: dict[bytes, list[str]] = {}
+#: Format code per cell style, by digest of the styles part.
+_FORMATS_CACHE: dict[bytes, dict[str, str]] = {}
 
 
-def cell_formats(wz: WorkbookZip, part: str | None) -> list[str]:
-    """The number format code of each cell style (``s=""`` index).
+def cell_formats(wz: WorkbookZip, part: str | None) -> dict[str, str]:
+    """The number format code of each cell style that has one, by ``s=""`` text.
 
+    Keyed by the attribute text as written (``"5"``), so a cell's style is
+    one dict lookup, no int conversion; styles showing General are left out.
+    (An index spelt oddly, ``"05"``, is looked up by number by the caller.)
     Returns of one form share their styles part byte for byte, so the result
     is kept by content digest across workbooks: a batch parses it once.
     """
     if part is None or not wz.has(part):
-        return []
+        return {}
     data = wz.read(part)
     key = hashlib.blake2b(data, digest_size=16).digest()
     cached = _FORMATS_CACHE.get(key)
@@ -58,7 +61,8 @@ def cell_formats(wz: WorkbookZip, part: str | None) -> list[str]:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     feed_bytes(part, parser, data)
-    formats = [format_code(i, custom) for i in ids]
+    formats = {str(index): code for index, num_fmt in enumerate(ids)
+               if (code := format_code(num_fmt, custom)) != "General"}
     if len(_FORMATS_CACHE) >= 64:
         _FORMATS_CACHE.clear()
     _FORMATS_CACHE[key] = formats

@@ -544,6 +544,42 @@ def test_shapes_the_writers_rarely_produce() -> None:
     assert book.custom_properties == {} and book.modified is None
 
 
+X15_NS = "http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"
+
+
+@pytest.mark.parametrize("shape", ["excel-2013", "prefixed", "comment"])
+def test_workbook_part_extensions_do_not_reset_the_date_system(shape: str) -> None:
+    """Excel 2013+ writes ``<x15:workbookPr chartTrackingRefBase="1"/>`` in the
+    workbook's ``<extLst>``: it says nothing about dates, so a 1904 workbook stays 1904."""
+    ext = (
+        '<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}" '
+        f'xmlns:x15="{X15_NS}"><x15:workbookPr chartTrackingRefBase="1"/></ext></extLst>'
+    )
+    names = (
+        '<definedNames><definedName name="G">S!$A$1:$B$2 &amp; more</definedName>'
+        '<definedName name="E"/><definedName name="L" localSheetId="0">S!$B$1</definedName>'
+        "</definedNames>"
+    )
+    p = "x:" if shape == "prefixed" else ""
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{p}workbook xmlns{":x" if p else ""}='
+        f'"{MAIN_NS}" xmlns:r="{REL_NS}"><{p}workbookPr date1904="1"/>'
+        f'<{p}workbookProtection lockStructure="1"/>'
+        + ("<!-- saved -->" if shape == "comment" else "")
+        + f'<{p}sheets><{p}sheet name="S" sheetId="1" r:id="rId1" state="hidden"/></{p}sheets>'
+        + names.replace("<d", f"<{p}d").replace("</d", f"</{p}d")
+        + ext
+        + f"</{p}workbook>"
+    )
+    data = package({"S": worksheet('<row r="1"><c r="A1"><v>1</v></c></row>')},
+                   workbook_xml=workbook)
+    book = read_both(data)
+    assert book.date1904
+    assert book.structure_locked
+    assert book.defined_names == {"G": "S!$A$1:$B$2 & more", "E": ""}
+    assert [(s.name, s.state) for s in book.sheets] == [("S", "hidden")]
+
+
 def test_prefixed_namespace_and_comments_use_the_event_path() -> None:
     prefixed = (
         f'<?xml version="1.0"?><x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData>'
