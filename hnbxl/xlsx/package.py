@@ -146,14 +146,7 @@ def read_book_part(wz: WorkbookZip, plain: Plain) -> BookPart:
         if name_text is not None:
             name_text.append(text)
 
-    if data is not None:
-        parser = new_parser()
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = chars
-        feed_bytes(part, parser, data)
-    else:
-        parse(wz, part, start, end, chars)
+    _events(wz, part, data, start, end, chars)
     return book
 
 
@@ -213,14 +206,46 @@ def _book_part_fast(text: str) -> BookPart:
     return book
 
 
-def relationships(wz: WorkbookZip) -> tuple[dict[str, str], str | None, str | None]:
+def _events(
+    wz: WorkbookZip,
+    part: str,
+    data: bytes | None,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    chars: Callable[[str], None] | None = None,
+) -> None:
+    """Run ``part`` through the handlers: from ``data`` when already read, else streaming."""
+    if data is None:
+        parse(wz, part, start, end, chars)
+        return
+    parser = new_parser()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if chars is not None:
+        parser.CharacterDataHandler = chars
+    feed_bytes(part, parser, data)
+
+
+_REL_EL = re.compile(r"<Relationship(?=[\s/>])(" + TAG_ATTRS + r")/?>")
+_REL_ODD = re.compile(r"<[^\s/>!?]+:Relationship(?=[\s/>])")
+
+
+def relationships(
+    wz: WorkbookZip, plain: Plain
+) -> tuple[dict[str, str], str | None, str | None]:
     """rId -> zip part for sheets, and the shared strings and styles parts if any."""
     targets: dict[str, str] = {}
     sst: list[str] = []
     styles: list[str] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        if local_name(tag) != "Relationship" or attrs.get("TargetMode") == "External":
+        if local_name(tag) != "Relationship":
+            return
+        relationship(attrs)
+
+    def relationship(attrs: dict[str, str]) -> None:
+        if attrs.get("TargetMode") == "External":
             return
         rid, target = attrs.get("Id"), attrs.get("Target")
         if not rid or not target:
@@ -236,7 +261,12 @@ def relationships(wz: WorkbookZip) -> tuple[dict[str, str], str | None, str | No
     folder, _, name = wz.workbook_part.rpartition("/")
     rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
     if wz.has(rels):
-        parse(wz, rels, start)
+        data, text = plain(rels)
+        if text is not None and not _REL_ODD.search(text):
+            for match in _REL_EL.finditer(text):  # validated plain text: no events needed
+                relationship(parse_attrs(match.group(1)))
+        else:
+            _events(wz, rels, data, start)
     if not sst and wz.has("xl/sharedStrings.xml"):
         sst.append("xl/sharedStrings.xml")
     if not styles and wz.has("xl/styles.xml"):
@@ -244,7 +274,33 @@ def relationships(wz: WorkbookZip) -> tuple[dict[str, str], str | None, str | No
     return targets, (sst[0] if sst else None), (styles[0] if styles else None)
 
 
-def custom_properties(wz: WorkbookZip) -> dict[str, str]:
+_PROPERTY_EL = re.compile(r"<property(?=[\s/>])(" + TAG_ATTRS + r")(?:/>|>(.*?)</property>)", re.S)
+_PROPERTY_ODD = re.compile(r"<[^\s/>!?]+:property(?=[\s/>])")
+# The one shape the fast path takes: a single value element holding only text.
+_VALUE = re.compile(r"\s*<([^\s/>]+)" + TAG_ATTRS + r"(?:/>|>([^<]*)</\1\s*>)\s*")
+
+
+def _custom_fast(text: str) -> dict[str, str] | None:
+    """docProps/custom.xml from validated plain text, or None if the event path must read it."""
+    if _PROPERTY_ODD.search(text):
+        return None
+    props: dict[str, str] = {}
+    for match in _PROPERTY_EL.finditer(text):
+        name = parse_attrs(match.group(1)).get("name")
+        body = match.group(2)
+        if body is None or not body.strip():
+            value = ""
+        else:
+            found = _VALUE.fullmatch(body)
+            if found is None:
+                return None
+            value = xml_text(found.group(2) or "")
+        if name is not None:
+            props[name] = value
+    return props
+
+
+def custom_properties(wz: WorkbookZip, plain: Plain) -> dict[str, str]:
     """docProps/custom.xml: each property's value as text, whatever its type.
 
     The value is the text of the property's value element (``vt:lpwstr``
@@ -254,6 +310,11 @@ def custom_properties(wz: WorkbookZip) -> dict[str, str]:
     props: dict[str, str] = {}
     if not wz.has(CUSTOM):
         return props
+    data, text = plain(CUSTOM)
+    if text is not None:
+        fast = _custom_fast(text)
+        if fast is not None:
+            return fast
     current: str | None = None
     depth = 0
     buf: list[str] = []
@@ -278,7 +339,7 @@ def custom_properties(wz: WorkbookZip) -> dict[str, str]:
         if current is not None and depth:
             buf.append(text)
 
-    parse(wz, CUSTOM, start, end, chars)
+    _events(wz, CUSTOM, data, start, end, chars)
     return props
 
 
@@ -316,12 +377,5 @@ def text_property(wz: WorkbookZip, part: str, name: str, plain: Plain) -> str | 
         if buf is not None:
             buf.append(text)
 
-    if data is not None:
-        parser = new_parser()
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = chars
-        feed_bytes(part, parser, data)
-    else:
-        parse(wz, part, start, end, chars)
+    _events(wz, part, data, start, end, chars)
     return found[-1] if found and found[-1] else None

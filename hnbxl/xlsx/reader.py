@@ -207,8 +207,8 @@ class _WorkbookReader:
         book = read_book_part(wz, self._plain)
         self.entries, self.locked, self.names = book.entries, book.locked, book.names
         self.date1904 = book.date1904
-        self.targets, self.sst_part, self.styles_part = relationships(wz)
-        self.custom = custom_properties(wz)
+        self.targets, self.sst_part, self.styles_part = relationships(wz, self._plain)
+        self.custom = custom_properties(wz, self._plain)
         self.modified = text_property(wz, CORE, "modified", self._plain)
         self.application = text_property(wz, APP, "Application", self._plain)
         self._xf_formats: dict[str, str] | None = None
