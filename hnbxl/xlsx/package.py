@@ -21,15 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hnbxl.xlsx.safety import WorkbookZip
-from hnbxl.xlsx.sharedstrings import TAG_ATTRS
 from hnbxl.xlsx.xmltext import (
     _BadContent,
-    _NotPlain,
     feed,
     feed_bytes,
     local_name,
     new_parser,
-    parse_attrs,
     truthy,
     xml_text,
 )
@@ -94,22 +91,15 @@ def parse(
     feed(wz, part, parser)
 
 
-def read_book_part(wz: WorkbookZip, plain: Plain) -> BookPart:
+def read_book_part(wz: WorkbookZip) -> BookPart:
     """The sheets, structure lock, global names and date system of the workbook part.
 
-    ``plain`` gives the part's validated text when it may be cut up by regex
-    (:func:`_book_part_fast`); otherwise expat events read it.  Elements inside
-    ``<extLst>`` belong to extensions and are not read: Excel 2013 and later
-    write an ``<x15:workbookPr chartTrackingRefBase="1"/>`` there, which says
-    nothing about the date system.
+    Elements inside ``<extLst>`` belong to extensions and are not read: Excel
+    2013 and later write an ``<x15:workbookPr chartTrackingRefBase="1"/>``
+    there, which says nothing about the date system.  (Events, not a regex
+    over the text as for sheets: with a hundred defined names, expat's
+    callbacks are cheaper than parsing each tag's attributes in Python.)
     """
-    part = wz.workbook_part
-    data, text = plain(part)
-    if text is not None:
-        try:
-            return _book_part_fast(text)
-        except _NotPlain:
-            pass
     book = BookPart([], False, {}, False)
     entries, names = book.entries, book.names
     name_text: list[str] | None = None
@@ -124,7 +114,13 @@ def read_book_part(wz: WorkbookZip, plain: Plain) -> BookPart:
         elif in_ext:
             return
         elif local == "sheet":
-            _sheet_entry(attrs, entries)
+            rid = attrs.get("r:id")
+            if rid is None:
+                rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+            sheet_name = attrs.get("name")
+            if not sheet_name or not rid:
+                raise _BadContent("a sheet has no name or no link to its contents")
+            entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
         elif local == "workbookProtection":
             book.locked = truthy(attrs.get("lockStructure"))
         elif local == "workbookPr":
@@ -146,106 +142,18 @@ def read_book_part(wz: WorkbookZip, plain: Plain) -> BookPart:
         if name_text is not None:
             name_text.append(text)
 
-    _events(wz, part, data, start, end, chars)
+    parse(wz, wz.workbook_part, start, end, chars)
     return book
 
 
-def _sheet_entry(attrs: dict[str, str], entries: list[SheetEntry]) -> None:
-    rid = attrs.get("r:id")
-    if rid is None:
-        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-    sheet_name = attrs.get("name")
-    if not sheet_name or not rid:
-        raise _BadContent("a sheet has no name or no link to its contents")
-    entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
-
-
-_BOOK_EL = re.compile(
-    r"<(sheet|workbookPr|workbookProtection|definedName)(?=[\s/>])(" + TAG_ATTRS + r")(/?)>"
-)
-_EXT_LST = re.compile(r"<extLst(?=[\s/>])" + TAG_ATTRS + r"(?:/>|>.*?</extLst>)", re.S)
-# What the regexes below do not take: an element of interest, or an extLst, with a prefix.
-_BOOK_ODD = re.compile(
-    r"<[^\s/>!?]+:(?:sheet|workbookPr|workbookProtection|definedName|extLst)(?=[\s/>])"
-)
-
-
-def _book_part_fast(text: str) -> BookPart:
-    """The workbook part read from validated plain text: one regex pass, no Python per element.
-
-    Exactly what the event path reads; anything it would not (a prefixed
-    element of interest, a nested ``<extLst>``, markup inside a defined name)
-    raises :class:`_NotPlain` and the event path reads the part instead.
-    """
-    if "<extLst" in text:
-        text = _EXT_LST.sub("", text)
-        if "extLst" in text:
-            raise _NotPlain()
-    if _BOOK_ODD.search(text):
-        raise _NotPlain()
-    book = BookPart([], False, {}, False)
-    for match in _BOOK_EL.finditer(text):
-        local, raw, empty = match.groups()
-        attrs = parse_attrs(raw)
-        if local == "sheet":
-            _sheet_entry(attrs, book.entries)
-        elif local == "workbookProtection":
-            book.locked = truthy(attrs.get("lockStructure"))
-        elif local == "workbookPr":
-            book.date1904 = truthy(attrs.get("date1904"))
-        elif "localSheetId" not in attrs:  # a global defined name
-            value = ""
-            if not empty:
-                close = text.find("</definedName>", match.end())
-                value = text[match.end() : close]
-                if close < 0 or "<" in value:
-                    raise _NotPlain()
-                value = xml_text(value)
-            if key := attrs.get("name", ""):
-                book.names[key] = value
-    return book
-
-
-def _events(
-    wz: WorkbookZip,
-    part: str,
-    data: bytes | None,
-    start: Callable[[str, dict[str, str]], None],
-    end: Callable[[str], None] | None = None,
-    chars: Callable[[str], None] | None = None,
-) -> None:
-    """Run ``part`` through the handlers: from ``data`` when already read, else streaming."""
-    if data is None:
-        parse(wz, part, start, end, chars)
-        return
-    parser = new_parser()
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-    if chars is not None:
-        parser.CharacterDataHandler = chars
-    feed_bytes(part, parser, data)
-
-
-_REL_EL = re.compile(r"<Relationship(?=[\s/>])(" + TAG_ATTRS + r")/?>")
-_REL_ODD = re.compile(r"<[^\s/>!?]+:Relationship(?=[\s/>])")
-
-
-def relationships(
-    wz: WorkbookZip, plain: Plain
-) -> tuple[dict[str, str], str | None, str | None]:
+def relationships(wz: WorkbookZip) -> tuple[dict[str, str], str | None, str | None]:
     """rId -> zip part for sheets, and the shared strings and styles parts if any."""
     targets: dict[str, str] = {}
     sst: list[str] = []
     styles: list[str] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        if local_name(tag) != "Relationship":
-            return
-        relationship(attrs)
-
-    def relationship(attrs: dict[str, str]) -> None:
-        if attrs.get("TargetMode") == "External":
+        if local_name(tag) != "Relationship" or attrs.get("TargetMode") == "External":
             return
         rid, target = attrs.get("Id"), attrs.get("Target")
         if not rid or not target:
@@ -261,12 +169,7 @@ def relationships(
     folder, _, name = wz.workbook_part.rpartition("/")
     rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
     if wz.has(rels):
-        data, text = plain(rels)
-        if text is not None and not _REL_ODD.search(text):
-            for match in _REL_EL.finditer(text):  # validated plain text: no events needed
-                relationship(parse_attrs(match.group(1)))
-        else:
-            _events(wz, rels, data, start)
+        parse(wz, rels, start)
     if not sst and wz.has("xl/sharedStrings.xml"):
         sst.append("xl/sharedStrings.xml")
     if not styles and wz.has("xl/styles.xml"):
@@ -274,33 +177,7 @@ def relationships(
     return targets, (sst[0] if sst else None), (styles[0] if styles else None)
 
 
-_PROPERTY_EL = re.compile(r"<property(?=[\s/>])(" + TAG_ATTRS + r")(?:/>|>(.*?)</property>)", re.S)
-_PROPERTY_ODD = re.compile(r"<[^\s/>!?]+:property(?=[\s/>])")
-# The one shape the fast path takes: a single value element holding only text.
-_VALUE = re.compile(r"\s*<([^\s/>]+)" + TAG_ATTRS + r"(?:/>|>([^<]*)</\1\s*>)\s*")
-
-
-def _custom_fast(text: str) -> dict[str, str] | None:
-    """docProps/custom.xml from validated plain text, or None if the event path must read it."""
-    if _PROPERTY_ODD.search(text):
-        return None
-    props: dict[str, str] = {}
-    for match in _PROPERTY_EL.finditer(text):
-        name = parse_attrs(match.group(1)).get("name")
-        body = match.group(2)
-        if body is None or not body.strip():
-            value = ""
-        else:
-            found = _VALUE.fullmatch(body)
-            if found is None:
-                return None
-            value = xml_text(found.group(2) or "")
-        if name is not None:
-            props[name] = value
-    return props
-
-
-def custom_properties(wz: WorkbookZip, plain: Plain) -> dict[str, str]:
+def custom_properties(wz: WorkbookZip) -> dict[str, str]:
     """docProps/custom.xml: each property's value as text, whatever its type.
 
     The value is the text of the property's value element (``vt:lpwstr``
@@ -310,11 +187,6 @@ def custom_properties(wz: WorkbookZip, plain: Plain) -> dict[str, str]:
     props: dict[str, str] = {}
     if not wz.has(CUSTOM):
         return props
-    data, text = plain(CUSTOM)
-    if text is not None:
-        fast = _custom_fast(text)
-        if fast is not None:
-            return fast
     current: str | None = None
     depth = 0
     buf: list[str] = []
@@ -339,7 +211,7 @@ def custom_properties(wz: WorkbookZip, plain: Plain) -> dict[str, str]:
         if current is not None and depth:
             buf.append(text)
 
-    _events(wz, CUSTOM, data, start, end, chars)
+    parse(wz, CUSTOM, start, end, chars)
     return props
 
 
@@ -377,5 +249,12 @@ def text_property(wz: WorkbookZip, part: str, name: str, plain: Plain) -> str | 
         if buf is not None:
             buf.append(text)
 
-    _events(wz, part, data, start, end, chars)
+    if data is not None:
+        parser = new_parser()
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = chars
+        feed_bytes(part, parser, data)
+    else:
+        parse(wz, part, start, end, chars)
     return found[-1] if found and found[-1] else None

@@ -204,11 +204,11 @@ class _WorkbookReader:
         # validated text of plain parts, kept for later passes (bounded, see _plain)
         self._texts: dict[str, str] = {}
         self._texts_size = 0
-        book = read_book_part(wz, self._plain)
+        book = read_book_part(wz)
         self.entries, self.locked, self.names = book.entries, book.locked, book.names
         self.date1904 = book.date1904
-        self.targets, self.sst_part, self.styles_part = relationships(wz, self._plain)
-        self.custom = custom_properties(wz, self._plain)
+        self.targets, self.sst_part, self.styles_part = relationships(wz)
+        self.custom = custom_properties(wz)
         self.modified = text_property(wz, CORE, "modified", self._plain)
         self.application = text_property(wz, APP, "Application", self._plain)
         self._xf_formats: dict[str, str] | None = None

@@ -181,9 +181,10 @@ def sheet_fast(
     several lines, single quotes, entities in attributes) are caught by the
     count check and raise :class:`_NotPlain`: the sheet goes to the event path.
     """
-    if _ODD_CELL.search(text):
+    lo, hi = _cell_span(text)
+    if _ODD_CELL.search(text, lo, hi):
         raise _NotPlain()
-    seen = text.count('<c r="')
+    seen = text.count('<c r="', lo, hi)
     if seen_before + seen > max_cells:
         raise too_many_cells(max_cells, part)
     result = SheetResult(seen=seen)
@@ -196,7 +197,7 @@ def sheet_fast(
     shared_formulas = result.formulas
     find = text.find
     matched = 0
-    for match in _CANON_CELL.finditer(text):
+    for match in _CANON_CELL.finditer(text, lo, hi):
         matched += 1
         ref = match.group(1)
         if keep is not None and ref not in keep:
@@ -251,16 +252,51 @@ def sheet_fast(
             store(cells, shared, ref, t or "n", v, formula, inline)
     if matched != seen:  # a cell start tag the pattern did not take
         raise _NotPlain()
-    if shared_formulas.needs_scan or "array" in text:
+    if shared_formulas.needs_scan or text.find("array", lo, hi) >= 0:
         shared_formulas.scan(text, parse_attrs, xml_text)
     _read_protection(text, result)
     return result
 
 
+#: A cell start tag of any shape; none may appear outside ``<sheetData>``.
+_CELL_TAG = re.compile(r"<c[\s>/]")
+_SHEET_DATA = re.compile(r"<sheetData(?=[\s/>])" + TAG_ATTRS + r"(/?)>")
+
+
+def _cell_span(text: str) -> tuple[int, int]:
+    """Where a plain sheet's cells are: the inside of ``<sheetData>``.
+
+    Cells can only be there, and the markup after it (conditional formats,
+    data validations, extensions) is often most of the part, so the cell
+    passes skip it.  Exact: if a cell start tag appears outside (a second
+    ``<sheetData>``, say), :class:`_NotPlain` sends the sheet to the event path.
+    """
+    start = text.find("<sheetData")
+    if start < 0:
+        lo = hi = 0
+    else:
+        tag = _SHEET_DATA.match(text, start)
+        if tag is None:
+            raise _NotPlain()
+        lo = tag.end()
+        hi = lo if tag.group(1) else text.find("</sheetData>", lo)
+        if hi < 0:
+            raise _NotPlain()
+    if _CELL_TAG.search(text, 0, lo) or _CELL_TAG.search(text, hi):
+        raise _NotPlain()
+    return lo, hi
+
+
 def _read_protection(text: str, result: SheetResult) -> None:
-    protection = _PROTECTION.search(text)
-    if protection:
-        result.protected = truthy(parse_attrs(protection.group(1)).get("sheet"))
+    """``<sheetProtection sheet="1">``: found by a plain find, which is faster than a
+    regex search over the whole part, then checked by the regex where it starts."""
+    pos = text.find("<sheetProtection")
+    while pos >= 0:
+        protection = _PROTECTION.match(text, pos)
+        if protection:
+            result.protected = truthy(parse_attrs(protection.group(1)).get("sheet"))
+            return
+        pos = text.find("<sheetProtection", pos + 1)
 
 
 def sheet_events(

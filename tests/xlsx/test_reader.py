@@ -588,7 +588,7 @@ VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 def test_custom_properties_of_every_shape_read_the_same_both_ways(comment: bool) -> None:
     """Each property is the text of its one value element, whitespace around it left out;
     a vector (hnbxl never writes one) gives its last item; a property without a name is
-    skipped.  The fast path must agree with the event path on every shape."""
+    skipped."""
     fmt = 'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"'
     custom = (
         f'<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="{CUSTOM_NS}" '
