@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,28 +37,12 @@ def _compile_args(ws: Workspace, *more: str) -> list[str]:
 
 def _compile_limited(ws: Workspace, limit: int) -> tuple[int, str]:
     """Compile in a child whose files may not grow past ``limit`` bytes (EFBIG, not SIGXFSZ)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        code, message = 0, ""
-        try:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-            crashkit.compile_once(ws)
-        except HnbxlError as exc:
-            code, message = 1, str(exc)
-        except BaseException as exc:  # a traceback the officer would see: a failure here
-            code, message = 2, f"{type(exc).__name__}: {exc}"
-        os.write(write, message.encode())
-        os._exit(code)
-    os.close(write)
-    chunks = []
-    while chunk := os.read(read, 65536):
-        chunks.append(chunk)
-    os.close(read)
-    _pid, status = os.waitpid(pid, 0)
-    return os.WEXITSTATUS(status), b"".join(chunks).decode()
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return _compile_in_child(ws, limited)
 
 
 @pytest.mark.parametrize("recompile", [False, True], ids=["first", "recompile"])
@@ -94,14 +79,16 @@ def test_a_file_size_limit_at_each_write_is_one_line_and_publishes_nothing(
     assert where == {"history"}, where
 
 
-def _compile_in_child(ws: Workspace) -> tuple[int, str]:
-    """Compile in a forked child; (exit code, the one-line message it would print)."""
+def _compile_in_child(ws: Workspace, prepare: Callable[[], None] = lambda: None
+                      ) -> tuple[int, str]:
+    """Compile in a forked child after ``prepare()``; (exit code, the one-line message)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         code, message = 0, ""
         try:
+            prepare()
             crashkit.compile_once(ws)
         except HnbxlError as exc:
             code, message = 1, str(exc)
