@@ -78,22 +78,33 @@ NOTE_COLUMNS: tuple[Column[tuple[str, str]], ...] = (
 
 def data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
     """What was found in the returns that bears on the figures, for the committee."""
-    sheet = _Sheet(workbook, styles, report, DATA_QUALITY, widths_of(ISSUE_COLUMNS))
-    sheet.line("Data Quality - Issues Found in the Returns", styles.title)
-    sheet.line(
-        f"{report.council}: {report.title}, period {report.period_label}", styles.info
-    )
-    sheet.line(
-        "Summary: " + summary_line(list(report.issues), len(report.returns)), styles.info
-    )
+    _issue_sheet(
+        workbook, styles, report, DATA_QUALITY, "Data Quality - Issues Found in the Returns",
+        "Summary: " + summary_line(list(report.issues), len(report.returns)),
+        "DataQualityIssues", report.issues,
+        title="Issues found in the returns", empty="No issues found")
+
+
+def officer(workbook: Any, styles: _Styles, report: Report) -> None:
+    """Items only the officer needs, after the committee's pages and never in the PDF."""
+    _issue_sheet(
+        workbook, styles, report, OFFICER, "Officer Checks - How the Returns Were Saved and Sent",
+        "For the programme officer; not part of the committee's report.",
+        "OfficerChecks", report.officer_issues,
+        title="Items for the officer only", empty="Nothing for the officer this period")
+
+
+def _issue_sheet(workbook: Any, styles: _Styles, report: Report, name: str, heading: str,
+                 info: str, table: str, issues: Sequence[Issue], *, title: str,
+                 empty: str) -> None:
+    """A sheet of issues: its heading, whose report, one line of context, then the table."""
+    sheet = _Sheet(workbook, styles, report, name, widths_of(ISSUE_COLUMNS))
+    sheet.line(heading, styles.title)
+    sheet.line(f"{report.council}: {report.title}, period {report.period_label}", styles.info)
+    sheet.line(info, styles.info)
     sheet.gap()
-    sheet.records(
-        "DataQualityIssues", ISSUE_COLUMNS, report.issues,
-        title="Issues found in the returns",
-        empty="No issues found",
-        main=True,
-        autofilter=bool(report.issues),
-    )
+    sheet.records(table, ISSUE_COLUMNS, issues, title=title, empty=empty, main=True,
+                  autofilter=bool(issues))
     sheet.finish()
 
 
@@ -206,25 +217,6 @@ def _grade_words(report: Report, state: Any) -> str:
     if shown.key != state.key:
         return f"Chosen by an owner; a rule's {state.grade} result shows as {shown.label}."
     return f"A rule's {state.grade} result shows as this rating."
-
-
-def officer(workbook: Any, styles: _Styles, report: Report) -> None:
-    """Items only the officer needs, after the committee's pages and never in the PDF."""
-    sheet = _Sheet(workbook, styles, report, OFFICER, widths_of(ISSUE_COLUMNS))
-    sheet.line("Officer Checks - How the Returns Were Saved and Sent", styles.title)
-    sheet.line(
-        f"{report.council}: {report.title}, period {report.period_label}", styles.info
-    )
-    sheet.line("For the programme officer; not part of the committee's report.", styles.info)
-    sheet.gap()
-    sheet.records(
-        "OfficerChecks", ISSUE_COLUMNS, report.officer_issues,
-        title="Items for the officer only",
-        empty="Nothing for the officer this period",
-        main=True,
-        autofilter=bool(report.officer_issues),
-    )
-    sheet.finish()
 
 
 def _view(state: Any) -> RatingView:
