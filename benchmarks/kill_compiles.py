@@ -20,7 +20,6 @@ import argparse
 import collections
 import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -41,36 +40,6 @@ def _phase(last: str | None) -> str:
     if last.startswith(("stage", "rename")) or last == "renamed":
         return last.split(":")[0] if last != "renamed" else "renamed, before done"
     return f"marking done ({last})"
-
-
-def _kill_while_publishing(ws, pdf: bool, env: dict[str, str], trace: Path,
-                           delay: float) -> crashkit.Death:
-    """SIGKILL the compile ``delay`` s after its first publishing step (the trace appears)."""
-    sys.stdout.flush()
-    start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            os.environ.update(env)
-            crashkit.compile_once(ws, pdf)
-        except BaseException:
-            code = 3
-        os._exit(code)
-    deadline = None
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return crashkit._death(status, start)
-        now = time.monotonic()
-        if deadline is None and trace.exists():
-            deadline = now + delay
-        if deadline is not None and now >= deadline:
-            break
-        time.sleep(0.0002)
-    os.kill(pid, signal.SIGKILL)
-    _pid, status = os.waitpid(pid, 0)
-    return crashkit._death(status, start)
 
 
 def main() -> int:
@@ -106,7 +75,8 @@ def main() -> int:
             if rounds % 2:
                 death = crashkit.run_child(ws, pdf, env, kill_after=rng.uniform(0, whole))
             else:  # publishing lasts milliseconds: aim from the moment it starts
-                death = _kill_while_publishing(ws, pdf, env, trace, rng.uniform(0, 0.012))
+                death = crashkit.run_child(ws, pdf, env, kill_after=rng.uniform(0, 0.012),
+                                           clock_starts=trace.exists)
             if death.signal is None:
                 outcomes["finished before the kill"] += 1
                 continue

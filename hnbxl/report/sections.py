@@ -167,15 +167,18 @@ def overview(workbook: Any, styles: _Styles, report: Report) -> None:
 
 def conditions(workbook: Any, styles: _Styles, report: Report) -> None:
     """The deal conditions' ratings, last period beside this one."""
-    columns = rated_columns(report, "Deal condition")
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "conditions"), widths_of(columns))
-    sheet.title_block(section_title(report, "conditions"))
-    sheet.records(
-        "DealConditions", columns, report.conditions,
-        title="Deal condition RAG ratings",
-        empty="No deal conditions this period",
-        main=True,
-    )
+    _table_sheet(workbook, styles, report, "conditions", "DealConditions",
+                 rated_columns(report, "Deal condition"), report.conditions,
+                 title="Deal condition RAG ratings", empty="No deal conditions this period")
+
+
+def _table_sheet(workbook: Any, styles: _Styles, report: Report, key: str, name: str,
+                 columns: Sequence[Column[Any]], items: Sequence[Any], *, title: str,
+                 empty: str) -> None:
+    """A section that is its heading and one table, whose header repeats on every page."""
+    sheet = _Sheet(workbook, styles, report, tab_of(report, key), widths_of(columns))
+    sheet.title_block(section_title(report, key))
+    sheet.records(name, columns, items, title=title, empty=empty, main=True)
     sheet.finish()
 
 
@@ -256,12 +259,5 @@ def finance(workbook: Any, styles: _Styles, report: Report) -> None:
 def risks(workbook: Any, styles: _Styles, report: Report) -> None:
     """The register: each risk under its id for good, last period's score beside this
     one, and a risk closed this period shown as Closed with its closing note."""
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "risks"), widths_of(RISK_COLUMNS))
-    sheet.title_block(section_title(report, "risks"))
-    sheet.records(
-        "RiskLog", RISK_COLUMNS, report.risks,
-        title="Programme risk log",
-        empty="No risks recorded",
-        main=True,
-    )
-    sheet.finish()
+    _table_sheet(workbook, styles, report, "risks", "RiskLog", RISK_COLUMNS, report.risks,
+                 title="Programme risk log", empty="No risks recorded")

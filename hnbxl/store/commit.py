@@ -107,17 +107,9 @@ def disk_full(exc: OSError, root: Path, writing: Path, needed: int) -> DiskFull:
     why = ("a file-size limit was reached" if exc.errno == errno.EFBIG
            else "the disk is full")
     return DiskFull(
-        f"{root}: {why} while writing {_shown(writing, root)}; this compile needs about "
+        f"{root}: {why} while writing {stored_path(writing, root)}; this compile needs about "
         f"{max(needed // 1024, 1):,} KB ({free}). Free some space and compile again; "
         "nothing was published and nothing was recorded")
-
-
-def _shown(path: Path, root: Path) -> str:
-    """``path`` relative to the working folder where it lies inside it."""
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 class _InterruptedAfterCommit(KeyboardInterrupt):

@@ -16,6 +16,7 @@ import signal
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -73,9 +74,13 @@ class Death:
     seconds: float
 
 
-def run_child(ws: Workspace, pdf: bool, env: dict[str, str], kill_after: float | None = None
-              ) -> Death:
-    """Compile in a forked child with ``env`` set; optionally SIGKILL it after a delay."""
+def run_child(ws: Workspace, pdf: bool, env: dict[str, str], kill_after: float | None = None,
+              clock_starts: Callable[[], bool] | None = None) -> Death:
+    """Compile in a forked child with ``env`` set; optionally SIGKILL it after a delay.
+
+    The delay counts from the start, or from the moment ``clock_starts()``
+    first holds (a moment inside the compile, such as its trace appearing).
+    """
     sys.stdout.flush()
     sys.stderr.flush()
     start = time.monotonic()
@@ -89,12 +94,17 @@ def run_child(ws: Workspace, pdf: bool, env: dict[str, str], kill_after: float |
             code = 3
         os._exit(code)
     if kill_after is not None:
-        deadline = start + kill_after
-        while time.monotonic() < deadline:
+        deadline = None if clock_starts else start + kill_after
+        while deadline is None or time.monotonic() < deadline:
             done, _status = os.waitpid(pid, os.WNOHANG)
             if done:
                 return _death(_status, start)
-            time.sleep(min(0.002, max(0.0, deadline - time.monotonic())))
+            if deadline is None:
+                if clock_starts is not None and clock_starts():
+                    deadline = time.monotonic() + kill_after
+                time.sleep(0.0002)
+            else:
+                time.sleep(min(0.002, max(0.0, deadline - time.monotonic())))
         os.kill(pid, signal.SIGKILL)
     _pid, status = os.waitpid(pid, 0)
     return _death(status, start)
