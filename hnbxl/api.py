@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hnbxl.core.fileio import write_atomically
+from hnbxl.core.fileio import sha256_hex, write_atomically
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import (
@@ -184,7 +184,7 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None
     from hnbxl.report.model import ReturnUsed
     from hnbxl.report.workbook import render_report, report_pdf
     from hnbxl.returns.validate import month_issues, not_received, validate_files
-    from hnbxl.store.commit import FileToPublish, publish, sha256, stored_path
+    from hnbxl.store.commit import FileToPublish, publish, stored_path
     from hnbxl.store.history import NewCompile, RatingRecord
 
     bundled = workspace.uses_bundled
@@ -220,15 +220,15 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None
     pdf_data = report_pdf(assembled.report) if pdf else None
     target = _free_name(out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx",
                         workspace, history.recorded_paths())
-    outputs = [FileToPublish("output", target, xlsx, sha256(xlsx))]
+    outputs = [FileToPublish("output", target, xlsx, sha256_hex(xlsx))]
     if pdf_data is not None:
         outputs.append(FileToPublish("pdf", target.with_suffix(".pdf"), pdf_data,
-                                     sha256(pdf_data)))
+                                     sha256_hex(pdf_data)))
     root = workspace.root
     if bundled:  # the new history gets its programme beside it, in the same commit
         definition = workspace.definition_path.read_bytes()
         outputs.append(FileToPublish("definition", root / DEFINITION_FILE, definition,
-                                     sha256(definition)))
+                                     sha256_hex(definition)))
     new = NewCompile(
         programme=programme.id,
         period=period,
@@ -309,7 +309,7 @@ def _keep_returns(workspace: Workspace, used: list[Any], issues: list[Issue]
     SHA-256; a wrong one is replaced (its bytes saved under
     ``returns/mismatched/<its own SHA-256>.xlsx``) and the compile notes it.
     """
-    from hnbxl.store.commit import FileToPublish, sha256, write_synced
+    from hnbxl.store.commit import FileToPublish
 
     kept: dict[str, Any] = {}
     for read in used:
@@ -319,7 +319,7 @@ def _keep_returns(workspace: Workspace, used: list[Any], issues: list[Issue]
         except FileNotFoundError:
             raise HnbxlError(f"{read.display}: the file was removed while it was being "
                              "compiled; nothing was changed") from None
-        if sha256(data) != read.sha256:
+        if sha256_hex(data) != read.sha256:
             raise HnbxlError(f"{read.display}: the file changed while it was being "
                              "compiled; compile again")
         existing = False
@@ -328,12 +328,12 @@ def _keep_returns(workspace: Workspace, used: list[Any], issues: list[Issue]
                              "it away and compile again")
         if target.is_file():
             held = target.read_bytes()
-            actual = sha256(held)
+            actual = sha256_hex(held)
             existing = actual == read.sha256
             if not existing:
                 aside = workspace.returns_dir / "mismatched" / f"{actual}.xlsx"
                 if not aside.exists():
-                    write_synced(aside, held)
+                    write_atomically((aside, held))  # never a half-written file under a hash
                 issues.append(Issue(
                     "kept-return-replaced", Severity.INFO,
                     f"The kept copy {target.name} did not hold this return (its content has "

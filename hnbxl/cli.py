@@ -529,13 +529,14 @@ def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
 
 def _file_state(root: Path, stored: str, digest: str | None) -> str:
     """Whether a recorded output is still there with the bytes history recorded."""
-    from hnbxl.store.commit import resolve, sha256
+    from hnbxl.core.fileio import sha256_file
+    from hnbxl.store.commit import resolve
 
     path = resolve(stored, root)
     if not path.is_file():
         return "MISSING"
     try:
-        same = sha256(path.read_bytes()) == digest
+        same = sha256_file(path) == digest
     except OSError:
         return "unreadable"
     return "present" if same else "CHANGED since compiled"

@@ -408,6 +408,12 @@ def for_committee(code: str) -> bool:
     return info.committee if info is not None else True
 
 
+def title_of(code: str) -> str:
+    """A code's title in words for the reader (an unknown code stands as itself)."""
+    info = CATALOGUE.get(code)
+    return info.title if info is not None else code
+
+
 def in_group(group: str) -> tuple[str, ...]:
     """The codes of one group, in catalogue order."""
     return tuple(c.code for c in CATALOGUE.values() if c.group == group)

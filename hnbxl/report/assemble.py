@@ -16,7 +16,7 @@ from typing import Any
 
 from hnbxl.core import fmt
 from hnbxl.core.cells import cell_order
-from hnbxl.core.codes import CATALOGUE, for_committee
+from hnbxl.core.codes import for_committee, title_of
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
@@ -171,7 +171,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
 
     shown_issues = [replace(i, file=Path(i.file).name if i.file else "") for i in issues]
     withheld = [i for i in shown_issues if _item_of(i.field) in hidden]
-    shown_issues = [_withhold(programme, i, hidden) if i in withheld else i
+    shown_issues = [_withhold(i, hidden) if _item_of(i.field) in hidden else i
                     for i in shown_issues]
     risks, risk_lines, closed, new_ids = _risks(programme, period, values, last,
                                                 "risks" in missing, known_risk_ids,
@@ -357,13 +357,12 @@ def _item_of(field_key: str) -> str:
     return field_key.rsplit(".", 1)[0]
 
 
-def _withhold(programme: Programme, issue: Issue, hidden: dict[str, str]) -> Issue:
+def _withhold(issue: Issue, hidden: dict[str, str]) -> Issue:
     """An issue about a suppressed figure, as the committee sees it: no figure, no words
     that could give it away (the officer's sheet keeps the original)."""
     words = hidden[_item_of(issue.field)]
-    title = CATALOGUE[issue.code].title if issue.code in CATALOGUE else issue.code
-    return replace(issue, message=f"{title}: details withheld, the figure is a small number "
-                   f"the owner chose to suppress (shown as '{words}').", found=words,
+    return replace(issue, message=f"{title_of(issue.code)}: details withheld, the figure is a "
+                   f"small number the owner chose to suppress (shown as '{words}').", found=words,
                    expected="")
 
 

@@ -25,7 +25,14 @@ from typing import Any, NamedTuple
 
 from hnbxl.core import fmt
 from hnbxl.core.periods import Period
-from hnbxl.programme.definition import FinanceRow, Programme, RagScale, RiskScoring, Rule
+from hnbxl.programme.definition import (
+    DEFAULT_HEADINGS,
+    FinanceRow,
+    Programme,
+    RagScale,
+    RiskScoring,
+    Rule,
+)
 from hnbxl.programme.derived import derived_order, expand_refs
 from hnbxl.programme.thresholds import threshold_at
 
@@ -411,8 +418,9 @@ def _rate_row(
     if rule.kind == "cap":
         source = rule.params["source"]
         row = programme.finance_row(source.split(".", 1)[1])
-        heading = programme.headings.get("this_quarter", "This quarter")
-        words = "This quarter" if heading == "This Quarter" else heading
+        heading = programme.headings["this_quarter"]
+        # The seed's column heading is title case; inside a sentence it reads "This quarter".
+        words = "This quarter" if heading == DEFAULT_HEADINGS["this_quarter"] else heading
         return rate_cap(
             scale, rule.params, year, inputs.this_quarter.get(source), _budget(row, year), words
         )

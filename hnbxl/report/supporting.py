@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hnbxl.core.codes import CATALOGUE
+from hnbxl.core.codes import title_of
 from hnbxl.core.issues import Issue, summary_line
 from hnbxl.report.model import RatingView, Report, ReturnUsed, SourceLine
 from hnbxl.report.sections import SECTION_SHEETS, tab_of
@@ -33,8 +33,7 @@ OFFICER = "Officer Checks"
 #: title comes from the catalogue: the committee reads words, not codes.
 ISSUE_COLUMNS: tuple[Column[Issue], ...] = (
     Column("Severity", 10, lambda i: _text(str(i.severity).capitalize())),
-    Column("Issue", 14, lambda i: _text(CATALOGUE[i.code].title if i.code in CATALOGUE
-                                        else i.code, NOT_REPORTED)),
+    Column("Issue", 14, lambda i: _text(title_of(i.code), NOT_REPORTED)),
     Column("File", 22, lambda i: _text(i.file, "No file (whole compile)")),
     Column("Place", 16, lambda i: _text(i.place, "Whole file")),
     Column("Found", 16, lambda i: _text(i.found, "Nothing")),
@@ -117,11 +116,7 @@ def sources(workbook: Any, styles: _Styles, report: Report) -> None:
     """Every return used and every figure's file, SHA-256, sheet and cell, for an audit."""
     returns = return_columns(report)
     sheet = _Sheet(workbook, styles, report, SOURCES, widths_of(returns, SOURCE_COLUMNS))
-    sheet.line("Sources - Where Every Figure Came From", styles.title)
-    sheet.line(
-        f"{report.council}: {report.title}, period {report.period_label}", styles.info
-    )
-    sheet.gap()
+    sheet.title_block("Sources - Where Every Figure Came From")
     sheet.line("Returns used", styles.caption)
     sheet.records(
         "ReturnsUsed", returns, report.returns,
@@ -143,11 +138,7 @@ def sources(workbook: Any, styles: _Styles, report: Report) -> None:
 def notes(workbook: Any, styles: _Styles, report: Report) -> None:
     """The RAG key in words and colour, and how to read the report."""
     sheet = _Sheet(workbook, styles, report, NOTES, widths_of(KEY_COLUMNS, NOTE_COLUMNS))
-    sheet.line("Notes - How to Read This Report", styles.title)
-    sheet.line(
-        f"{report.council}: {report.title}, period {report.period_label}", styles.info
-    )
-    sheet.gap()
+    sheet.title_block("Notes - How to Read This Report")
     sheet.line("RAG key", styles.caption)
     states = report.scale.states
     key_rows = [

@@ -61,10 +61,6 @@ def _periods(report: Report, styles: Styles) -> tuple[int, tuple[str, ...]]:
     return start, report.periods[start:]
 
 
-def _figures_header_row(report: Report) -> int:
-    return _FIGURES_HEADER_ROW
-
-
 def sparklines(report: Report) -> dict[str, Spark]:
     """Each figure's sparkline range (latest periods) on the figures-over-time sheet.
 
@@ -75,7 +71,7 @@ def sparklines(report: Report) -> dict[str, Spark]:
         return {}
     first_col = 2 + max(0, n - PRINT_PERIODS)
     last_col = 2 + n - 1
-    top = _figures_header_row(report) + 1
+    top = _FIGURES_HEADER_ROW + 1
     out = {}
     for i, series in enumerate(report.series):
         if all(v is None for v in series.values):
@@ -129,7 +125,7 @@ def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.line(f"{r.council}: {r.title}, period {r.period_label}", styles.info)
     sheet.line(_missing_note(styles), styles.info)
     sheet.gap()
-    assert sheet.row == _figures_header_row(report)
+    assert sheet.row == _FIGURES_HEADER_ROW
     shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
     sheet.records(
         "FiguresOverTime", columns, report.series,

@@ -175,12 +175,6 @@ def report_pdf(report: Report) -> bytes:
     return stamp_date(data, report.extracted_on)
 
 
-def write_pdf(report: Report, pdf: Path) -> Path:
-    """The committee's PDF of ``report`` (without the Sources sheet), written atomically."""
-    write_atomically((Path(pdf), report_pdf(report)), error=OutputError)
-    return Path(pdf)
-
-
 # --------------------------------------------------------------------------- workbook
 
 

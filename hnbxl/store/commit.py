@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import secrets
 import shutil
@@ -32,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hnbxl.core.fileio import sha256_file
 from hnbxl.core.issues import HnbxlError
 from hnbxl.store.faults import crash_point
 from hnbxl.store.history import History, NewCompile, PublishedFile
@@ -52,10 +52,6 @@ class FileToPublish:
     data: bytes
     sha256: str
     existing: bool = False  # already there with exactly this content: nothing to write
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def stored_path(path: Path, root: Path) -> str:
@@ -208,7 +204,7 @@ def _complete(root: Path, files: Sequence[PublishedFile]) -> bool:
 
 def _has(path: Path, digest: str) -> bool:
     try:
-        return path.is_file() and sha256(path.read_bytes()) == digest
+        return path.is_file() and sha256_file(path) == digest
     except OSError:
         return False
 
@@ -234,7 +230,7 @@ def recover(history: History, root: Path, sweep: Sequence[Path] = ()) -> list[st
         with contextlib.suppress(OSError):
             for path in folder.iterdir():
                 name = path.name
-                if name.startswith(".") and (name.endswith((STAGED_SUFFIX, ".tmp"))
+                if name.startswith(".") and (name.endswith(".tmp")
                                              or ".staged." in name) and path.is_file():
                     path.unlink(missing_ok=True)
     return notes

@@ -153,6 +153,14 @@ def explain(exc: sqlite3.Error, path: Path) -> HistoryError:
     return HistoryError(f"{path}: the history could not be read ({exc})")
 
 
+def _keep_definition(conn: sqlite3.Connection, digest: str, programme: str, source: str,
+                     text: str) -> None:
+    """Keep a definition's text under its hash, once (the same text again is a no-op)."""
+    conn.execute("INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
+                 (digest, programme, source, text,
+                  datetime.now(UTC).isoformat(timespec="seconds")))
+
+
 class History:
     """A history file.  Reading a file that does not exist yet finds nothing."""
 
@@ -254,9 +262,8 @@ class History:
         through the definition it was made from.
         """
         with self._connect(write=True) as conn:
-            conn.execute("INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
-                         (programme.hash, programme.id, programme.source, programme.text,
-                          datetime.now(UTC).isoformat(timespec="seconds")))
+            _keep_definition(conn, programme.hash, programme.id, programme.source,
+                             programme.text)
 
     def definition_text(self, digest: str) -> tuple[str, str, str] | None:
         """(hash, source, text) of a stored definition, by its hash or a unique prefix."""
@@ -519,10 +526,8 @@ class History:
              new.output_sha256, new.pdf, new.pdf_sha256))
         compile_id = int(cur.lastrowid or 0)
         if new.definition_text:
-            conn.execute(
-                "INSERT OR IGNORE INTO definitions VALUES (?,?,?,?,?)",
-                (new.definition_hash, new.programme, new.definition_source,
-                 new.definition_text, datetime.now(UTC).isoformat(timespec="seconds")))
+            _keep_definition(conn, new.definition_hash, new.programme, new.definition_source,
+                             new.definition_text)
         conn.executemany(
             "INSERT INTO returns_used VALUES (?,?,?,?,?,?,?)",
             [(compile_id, r.sha256, r.file, r.stored_as, r.owner, ",".join(r.sections),
