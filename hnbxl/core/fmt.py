@@ -14,8 +14,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+from hnbxl.core.periods import MONTH_FULL
 
 
 def money(amount: float | int | Decimal | Fraction, *, exact: bool = False) -> str:
@@ -62,7 +61,7 @@ def long_date(day: date | str) -> str:
     """``4 March 2024`` (no leading zero); ``day`` may be an ISO date string."""
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_FULL[day.month - 1]} {day.year}"
 
 
 def one_line(text: str) -> str:

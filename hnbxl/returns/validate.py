@@ -23,6 +23,7 @@ from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.layout import CheckItem, FormLayout, InputSpec
 from hnbxl.forms.queries import explained, raised
 from hnbxl.programme.definition import Programme
+from hnbxl.programme.disclosure import SUPPRESS
 from hnbxl.returns.read import LayoutCache, ReturnRead, read_return
 from hnbxl.store.history import History
 
@@ -517,7 +518,7 @@ def _query_found(check: Any, spec: InputSpec, typed: dict[str, Any]) -> str:
 
 def _explanation(check: Any, typed: dict[str, Any]) -> str:
     note = typed.get(check.explanation)
-    if check.disclosure and typed.get(check.disclosure) == "Suppress":
+    if check.disclosure and typed.get(check.disclosure) == SUPPRESS:
         return "Suppressed: the report shows it as a small number." + (
             f" Note: {note}" if isinstance(note, str) and note.strip() else "")
     if check.disclosure:

@@ -16,7 +16,6 @@ allowed everywhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,11 +23,9 @@ from hnbxl.xlsx.safety import WorkbookZip
 from hnbxl.xlsx.xmltext import (
     _BadContent,
     feed,
-    feed_bytes,
     local_name,
     new_parser,
     truthy,
-    xml_text,
 )
 
 __all__ = [
@@ -48,11 +45,6 @@ CORE = "docProps/core.xml"
 CUSTOM = "docProps/custom.xml"
 APP = "docProps/app.xml"
 
-#: Element name -> pattern for its text in a plain properties part (see text_property).
-_PROPERTY: dict[str, re.Pattern[str]] = {}
-
-#: The part a caller may already hold: (bytes for the event path, validated plain text).
-Plain = Callable[[str], "tuple[bytes | None, str | None]"]
 
 
 @dataclass
@@ -215,22 +207,15 @@ def custom_properties(wz: WorkbookZip) -> dict[str, str]:
     return props
 
 
-def text_property(wz: WorkbookZip, part: str, name: str, plain: Plain) -> str | None:
+def text_property(wz: WorkbookZip, part: str, name: str) -> str | None:
     """The text of element ``name`` in a properties part (core.xml, app.xml), or None.
 
     Stripped: these are dates and application names, never text whose
     edge spaces matter, and indenting writers put line breaks around them.
-    ``plain`` gives the part's validated text when the fast path may cut it.
+    One event parse: the parts are small, and a fast path would parse twice.
     """
     if not wz.has(part):
         return None
-    data, text = plain(part)
-    if text is not None:  # validated and plain: one regex, no Python per element
-        pattern = _PROPERTY.get(name) or _PROPERTY.setdefault(name, re.compile(
-            rf"<(?:[\w.-]+:)?{name}(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?{name}>"))
-        values = pattern.findall(text)
-        value = xml_text(values[-1]).strip() if values else ""
-        return value or None
     found: list[str] = []
     buf: list[str] | None = None
 
@@ -249,12 +234,5 @@ def text_property(wz: WorkbookZip, part: str, name: str, plain: Plain) -> str | 
         if buf is not None:
             buf.append(text)
 
-    if data is not None:
-        parser = new_parser()
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = chars
-        feed_bytes(part, parser, data)
-    else:
-        parse(wz, part, start, end, chars)
+    parse(wz, part, start, end, chars)
     return found[-1] if found and found[-1] else None

@@ -209,8 +209,8 @@ class _WorkbookReader:
         self.date1904 = book.date1904
         self.targets, self.sst_part, self.styles_part = relationships(wz)
         self.custom = custom_properties(wz)
-        self.modified = text_property(wz, CORE, "modified", self._plain)
-        self.application = text_property(wz, APP, "Application", self._plain)
+        self.modified = text_property(wz, CORE, "modified")
+        self.application = text_property(wz, APP, "Application")
         self._xf_formats: dict[str, str] | None = None
 
     def read(self, wanted: Mapping[str, Iterable[str]] | None) -> WorkbookData:
