@@ -17,6 +17,11 @@ from fractions import Fraction
 from hnbxl.core.periods import MONTH_FULL
 
 
+def is_number(value: object) -> bool:
+    """A real number to show or compare: ``int`` or ``float``, never a ``bool`` (an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def money(amount: float | int | Decimal | Fraction, *, exact: bool = False) -> str:
     """``£17,287``; a negative ``-£1,234``; whole pounds unless ``exact``.
 

@@ -18,7 +18,6 @@ from hnbxl.forms.model import (
     InputSpec,
     SheetLayout,
 )
-from hnbxl.forms.queries import DISCLOSURE_CHOICES
 from hnbxl.forms.words import (
     FIGURE_KIND,
     UNIT_PROMPTS,
@@ -26,6 +25,7 @@ from hnbxl.forms.words import (
     clip_prompt,
     rule_words,
 )
+from hnbxl.programme.disclosure import DISCLOSURE_CHOICES
 from hnbxl.xlsx.columns import Column, Table
 
 #: The Key Measures table, left to right.  Every cell of a measure's row is

@@ -27,13 +27,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from hnbxl.core import fmt
-from hnbxl.programme.disclosure import (  # noqa: F401  (re-exported for the form and report)
-    DISCLOSURE_CHOICES,
-    PUBLISH,
-    SUPPRESS,
-    suppressed_items,
-)
+from hnbxl.core.fmt import is_number
+from hnbxl.programme.disclosure import PUBLISH, SUPPRESS
+from hnbxl.programme.thresholds import format_in_unit
 
 TOLERANCE = 1e-9
 
@@ -76,10 +72,6 @@ class QueryCheck:
 # --------------------------------------------------------------------------- Python side
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _text(value: Any) -> bool:
     return isinstance(value, str) and value.strip(" ") != ""
 
@@ -89,29 +81,29 @@ def raised(check: QueryCheck, values: Mapping[str, Any]) -> bool:
     v = [values.get(f) for f in check.operands]
     p = check.params
     if check.kind == "moved":
-        return _number(v[0]) and any(abs(v[0] - p["last"]) > lim for lim in p["limits"])
+        return is_number(v[0]) and any(abs(v[0] - p["last"]) > lim for lim in p["limits"])
     if check.kind == "unchanged":
-        return _number(v[0]) and abs(v[0] - p["last"]) <= p["tol"]
+        return is_number(v[0]) and abs(v[0] - p["last"]) <= p["tol"]
     if check.kind == "rating_vs_figure":
-        if not _number(v[0]) or v[1] not in p["better_keys"]:
+        if not is_number(v[0]) or v[1] not in p["better_keys"]:
             return False
         return v[0] > p["last"] + p["tol"] if p["lower"] else v[0] < p["last"] - p["tol"]
     if check.kind == "savings_over_budget":
-        return _number(v[0]) and v[0] > p["limit"]
+        return is_number(v[0]) and v[0] > p["limit"]
     if check.kind == "risk_action":
         like, imp, action, target, status = v
-        if not (_number(like) and _number(imp)) or action != p["last_action"]:
+        if not (is_number(like) and is_number(imp)) or action != p["last_action"]:
             return False
         if status == "Closed":
             return False
         score = like * imp
         return (p["rose"] and score > p["last_score"]) or (
-            p["above_target"] and _number(target) and score > target)
+            p["above_target"] and is_number(target) and score > target)
     if check.kind == "small_number":
-        return _number(v[0]) and 1 <= v[0] < p["threshold"]
+        return is_number(v[0]) and 1 <= v[0] < p["threshold"]
     if check.kind == "share":
         share, count, base = v
-        if not (_number(share) and _number(count) and _number(base)) or base <= 0:
+        if not (is_number(share) and is_number(count) and is_number(base)) or base <= 0:
             return False
         return abs(share - count / base) > p["limit"]
     raise ValueError(check.kind)
@@ -196,14 +188,6 @@ def tolerance(*numbers: float) -> float:
 # --------------------------------------------------------------------------- building
 
 
-def _unit_text(value: float, unit: str) -> str:
-    if unit == "percent":
-        return fmt.percent(value)
-    if unit == "money":
-        return fmt.money(value)
-    return fmt.number(value)
-
-
 def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bool],
                  last_action_ref: Callable[[str], str], short: Callable[[str], str]
                  ) -> list[QueryCheck]:
@@ -228,7 +212,7 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
 
     def prev(item: str) -> float | None:
         value = last_values.get(figure_field(item))
-        return value if _number(value) else None
+        return value if is_number(value) else None
 
     for rule in q.rules:
         if rule.kind == "share":
@@ -284,7 +268,7 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                 out.append(QueryCheck(
                     "savings_over_budget", item,
                     rule.message or f"{short(item)}: savings above the budget of "
-                    f"{_unit_text(budget.budget, 'money')}", (fig,), explanation,
+                    f"{format_in_unit(budget.budget, 'money')}", (fig,), explanation,
                     {"limit": budget.budget + tolerance(budget.budget)}))
                 continue
             if before is None:
@@ -297,17 +281,17 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                     words.append(f"{rule.params['share'] * 100:g}%")
                 if "amount" in rule.params:
                     limits.append(rule.params["amount"] + tol)
-                    words.append(_unit_text(rule.params["amount"], unit))
+                    words.append(format_in_unit(rule.params["amount"], unit))
                 out.append(QueryCheck(
                     "moved", item,
                     rule.message or f"{short(item)}: moved by more than {' or '.join(words)} "
-                    f"from last period's {_unit_text(before, unit)}", (fig,), explanation,
+                    f"from last period's {format_in_unit(before, unit)}", (fig,), explanation,
                     {"last": before, "limits": tuple(limits)}))
             elif rule.kind == "unchanged":
                 out.append(QueryCheck(
                     "unchanged", item,
                     rule.message or f"{short(item)}: the same as last period's "
-                    f"{_unit_text(before, unit)}, where a change is expected", (fig,),
+                    f"{format_in_unit(before, unit)}, where a change is expected", (fig,),
                     explanation, {"last": before, "tol": tol}))
             elif rule.kind == "rating_vs_figure":
                 check = _rating_check(programme, last, item, fig, before, tol, has, short,
@@ -334,7 +318,7 @@ def _rating_check(programme: Any, last: Any, item: str, fig: str, before: float,
     return QueryCheck(
         "rating_vs_figure", item,
         message or f"{short(item)}: rated better than last period's {states[0].label} while "
-        f"the figure got worse than {_unit_text(before, measure.unit)}",
+        f"the figure got worse than {format_in_unit(before, measure.unit)}",
         (fig, rating_field), f"{item}.explanation",
         {"last": before, "tol": tol, "lower": lower,
          "better_keys": frozenset(s.key for s in better),

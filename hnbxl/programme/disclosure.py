@@ -13,16 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hnbxl.core.fmt import is_number
 from hnbxl.programme.definition import Programme, query_items
 
 SUPPRESS = "Suppress"
 PUBLISH = "Publish"
 DISCLOSURE_CHOICES = (SUPPRESS, PUBLISH)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
 
 
 def suppressed_items(programme: Programme, values: Mapping[str, Any]) -> dict[str, str]:
@@ -42,7 +38,7 @@ def suppressed_items(programme: Programme, values: Mapping[str, Any]) -> dict[st
             continue
         for item in query_items(programme, rule):
             figure = values.get(f"{item}.figure")
-            if (_number(figure) and 1 <= figure < q.small_number
+            if (is_number(figure) and 1 <= figure < q.small_number
                     and values.get(f"{item}.disclosure") == SUPPRESS):
                 out[item] = small_words(programme)
     for rule in q.rules:

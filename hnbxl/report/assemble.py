@@ -21,8 +21,8 @@ from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
-from hnbxl.forms.queries import suppressed_items
 from hnbxl.programme.definition import Programme, Risk
+from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.report.model import (
     RISK_DIRECTION_WORDS,

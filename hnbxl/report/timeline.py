@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hnbxl.forms.queries import suppressed_items
 from hnbxl.programme.definition import Programme
+from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.report.model import (
     FigureSeries,
     TimelineCell,

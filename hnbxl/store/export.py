@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hnbxl.core.fmt import is_number
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme
@@ -247,7 +248,7 @@ def _items(programme: Programme, rec: PeriodRecord) -> dict[str, _Item]:
         fin = finance.get(item)
         quarter = rec.values.get(f"{item}.this_quarter")
         amounts = fin.amounts.get(year) if fin is not None else None
-        if amounts is not None and quarter is not None and _is_number(quarter.value):
+        if amounts is not None and quarter is not None and is_number(quarter.value):
             variance = float(quarter.value) - float(amounts.budget)
         out[item] = _Item(r.rag, label, grade, (r.reason or "") if r.overridden else "",
                           r.basis, variance=variance)
@@ -263,23 +264,19 @@ def _unit(programme: Programme, item: str, field: str, value: Any) -> str:
         return "month"
     section, _, rest = item.partition(".")
     if section == "measures" and field == "figure":
-        if _is_number(value):
+        if is_number(value):
             unit = {m.id: m.unit for m in programme.measures}.get(rest, "number")
             return _UNITS.get(unit, unit)
         return "text"
     if field == "share_base":
         return "count"
     if section == "finance" and field == "this_quarter":
-        return "money" if _is_number(value) else "text"
+        return "money" if is_number(value) else "text"
     if section == "risks" and field in ("likelihood", "impact", "target"):
         return "score"
     if field in ("rating", "override"):
         return "rating"
-    return "number" if _is_number(value) else "text"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return "number" if is_number(value) else "text"
 
 
 def _typed(programme: Programme, field: str, value: Any) -> dict[str, Any]:

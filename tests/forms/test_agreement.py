@@ -40,7 +40,7 @@ from hnbxl.forms.layout import (
     build_layout,
     query_first_row,
 )
-from hnbxl.forms.queries import DISCLOSURE_CHOICES
+from hnbxl.programme.disclosure import DISCLOSURE_CHOICES
 from hnbxl.store.workspace import Workspace
 from tests.conftest import SAMPLES, soffice
 
