@@ -178,7 +178,7 @@ def query_first_row(layout: FormLayout) -> int:
     return CHECK_FIRST_ROW + max(len(layout.checks), 1) + 1
 
 
-def canonical_values(inputs: dict[str, InputSpec], values: dict[str, Any],
+def _canonical_values(inputs: dict[str, InputSpec], values: dict[str, Any],
                      labels: dict[str, str]) -> dict[str, Any]:
     """Values as written into a form (prefills where none given), as the validator types them.
 
@@ -197,7 +197,7 @@ def query_results(queries: tuple[QueryCheck, ...] | list[QueryCheck],
                   inputs: dict[str, InputSpec], values: dict[str, Any], first: int,
                   labels: dict[str, str] | None = None) -> dict[tuple[int, int], Any]:
     """What the Check sheet's query formulas give for these values (see check_results)."""
-    typed = canonical_values(inputs, values, labels or {})
+    typed = _canonical_values(inputs, values, labels or {})
     results: dict[tuple[int, int], Any] = {}
     open_ = 0
     for i, check in enumerate(queries):

@@ -29,9 +29,7 @@ from hnbxl.forms import finance, instructions, measures, rated, risks
 from hnbxl.forms.builder import Builder, plausible
 from hnbxl.forms.checks import (
     CHECK_COUNT_CELL,
-    CHECK_FIRST_ROW,
     QUERY_COUNT_CELL,
-    canonical_values,
     check_results,
     check_sheet,
     formula_result,
@@ -42,26 +40,20 @@ from hnbxl.forms.model import (
     CHECK,
     CHOICE,
     COUNT,
-    EXCEL_TEXT_LIMIT,
     FORM_SCHEMA,
     GRID,
-    HEADER_ROW,
     IDENTITY_PREFIX,
     IDENTITY_SHEET,
-    INSTRUCTIONS,
     LISTS,
     MONEY,
     MONTH,
-    MONTHS_OFFERED,
     NARRATIVE,
-    NUM_ERROR,
     NUMERIC_KINDS,
     PERCENT,
     RAG,
     RISK_DIRECTION_LABELS,
     RISK_STATUS_LABELS,
     SCORE,
-    SHORT_TEXT_LIMIT,
     TEXT,
     CheckItem,
     FixedCell,
@@ -69,24 +61,19 @@ from hnbxl.forms.model import (
     Identity,
     InputSpec,
     SheetLayout,
-    defined_name,
-    list_name,
     quote_sheet,
-    ref,
 )
 from hnbxl.forms.queries import build_checks
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.snapshot import PeriodSnapshot
 
 __all__ = [
-    "CHECK", "CHECK_COUNT_CELL", "CHECK_FIRST_ROW", "CHOICE", "COUNT", "EXCEL_TEXT_LIMIT",
-    "FORM_SCHEMA", "GRID", "HEADER_ROW", "IDENTITY_PREFIX", "IDENTITY_SHEET", "INSTRUCTIONS",
-    "LISTS", "MONEY", "MONTH", "MONTHS_OFFERED", "NARRATIVE", "NUMERIC_KINDS", "NUM_ERROR",
-    "PERCENT", "QUERY_COUNT_CELL", "RAG", "RISK_DIRECTION_LABELS", "RISK_STATUS_LABELS",
-    "SCORE", "SHORT_TEXT_LIMIT", "TEXT", "CheckItem", "FixedCell", "FormLayout", "Identity",
-    "InputSpec", "SheetLayout", "a1", "build_layout", "canonical_values", "check_results",
-    "defined_name", "formula_result", "list_name", "query_first_row", "query_results",
-    "quote_sheet", "ref",
+    "CHECK", "CHECK_COUNT_CELL", "CHOICE", "COUNT", "FORM_SCHEMA", "GRID", "IDENTITY_PREFIX",
+    "IDENTITY_SHEET", "LISTS", "MONEY", "MONTH", "NARRATIVE", "NUMERIC_KINDS", "PERCENT",
+    "QUERY_COUNT_CELL", "RAG", "RISK_DIRECTION_LABELS", "RISK_STATUS_LABELS", "SCORE", "TEXT",
+    "CheckItem", "FixedCell", "FormLayout", "Identity", "InputSpec", "SheetLayout", "a1",
+    "build_layout", "check_results", "formula_result", "query_first_row", "query_results",
+    "quote_sheet",
 ]
 
 #: The section sheets' builders; a form has the sheets of its owner's sections, in their order.

@@ -24,7 +24,6 @@ from hnbxl.programme.model import (
     FinanceAmounts,
     FinanceRow,
     Limits,
-    Measure,
     Narrative,
     Owner,
     Programme,
@@ -97,7 +96,7 @@ class ProgrammeLoader(RuleReader):
         if not scoring.id_prefix:
             scoring = replace(scoring, id_prefix=default_risk_prefix(r.id for r in risks))
         limits = self.limits(root.table("limits", None))
-        queries = self.queries(root.table("queries", None), measures)
+        queries = self.queries(root.table("queries", None))
 
         programme = Programme(
             id=self.programme_id(prog),
@@ -105,7 +104,7 @@ class ProgrammeLoader(RuleReader):
             title=prog.text("title"),
             committee=prog.text("committee"),
             frequency=prog.choice("frequency", ("monthly",), "monthly"),
-            financial_year_start_month=prog.integer("financial_year_start_month", 2, 12, 4),
+            financial_year_start_month=self.fy_start,
             form_version=prog.integer("form_version", 1, 9999, 1),
             not_applicable=not_applicable,
             not_reported_label=prog.text("not_reported_label", "Not reported"),
@@ -324,7 +323,7 @@ class ProgrammeLoader(RuleReader):
         t.done()
         return risk
 
-    def queries(self, t: Table, measures: tuple[Measure, ...]) -> QuerySettings:
+    def queries(self, t: Table) -> QuerySettings:
         """The ``[queries]`` table: the small-number setting and the query rules."""
         small = t.integer("small_number", 1, 1000, 5)
         limit = t.integer("explanation_limit", 20, 32767, 1000)
