@@ -33,6 +33,7 @@ from pathlib import Path
 
 from hnbxl.core.fileio import sha256_file
 from hnbxl.core.issues import HnbxlError
+from hnbxl.core.periods import Period, PeriodError
 from hnbxl.store.faults import crash_point
 from hnbxl.store.history import History, NewCompile, PublishedFile
 from hnbxl.store.lock import try_folder_lock
@@ -209,6 +210,14 @@ def _has(path: Path, digest: str) -> bool:
         return False
 
 
+def _period_words(key: str) -> str:
+    """A period as the officer reads it (``Feb-24``); the stored key if it will not parse."""
+    try:
+        return Period.parse(key).label
+    except PeriodError:
+        return key
+
+
 def recover(history: History, root: Path, sweep: Sequence[Path] = ()) -> list[str]:
     """Finish or undo every pending compile; the caller holds the folder's lock.
 
@@ -218,13 +227,14 @@ def recover(history: History, root: Path, sweep: Sequence[Path] = ()) -> list[st
     """
     notes = []
     for compile_id, programme, period, files in history.pending():
+        which = f"compile {compile_id} ({_period_words(period)}, {programme})"
         if _complete(root, files):
             history.mark_done(compile_id)
-            notes.append(f"finished compile {compile_id} ({programme} {period}), which was "
+            notes.append(f"finished {which}, which was "
                          "interrupted after its files were written")
         else:
             _roll_back(history, root, compile_id, files)
-            notes.append(f"undid compile {compile_id} ({programme} {period}), which was "
+            notes.append(f"undid {which}, which was "
                          "interrupted before it was recorded; its files were removed")
     for folder in sweep:
         with contextlib.suppress(OSError):
