@@ -38,6 +38,12 @@ def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = 
     if kind == "threshold":
         unit = measure.unit if measure is not None else "count"
         direction = params.get("direction", measure.direction if measure else None)
+        if "bands" in params:
+            side = "up to" if direction == "lower" else "from"
+            parts = [f"{p.scale.get(state).label} {side} {format_in_unit(bound, unit)}"
+                     if bound is not None else f"else {p.scale.get(state).label}"
+                     for state, bound in params["bands"]]
+            return f"Worked out from the figure: {'; '.join(parts)}."
         found = threshold_at(params, period, p.financial_year_start_month)
         t = format_in_unit(found.target, unit)
         a = format_in_unit(found.amber_limit, unit)

@@ -73,6 +73,12 @@ def check_rules(reader: TableReader, p: Programme, paths: dict[str, str]) -> Non
             reader.fail(where, "a variance rule needs a budget; only finance rows have one")
         elif rule.kind == "threshold" and not key.startswith("measures."):
             reader.fail(where, "a threshold rule needs a figure; only measures have one")
+        elif rule.kind == "threshold":
+            for i, (state, _bound) in enumerate(rule.params.get("bands", ())):
+                if state not in scale_keys:
+                    reader.fail(f"{where}.bands[{i}].state",
+                                f"'{state}' is not a state of the RAG scale "
+                                f"({', '.join(s.key for s in p.scale.states)})")
 
 
 def check_queries(reader: TableReader, p: Programme) -> None:

@@ -73,7 +73,14 @@ class RuleReader(TableReader):
         return Rule(kind, params)
 
     def threshold(self, sub: Table, unit: str | None) -> dict[str, Any]:
-        """Target, amber limit and profile, in the measure's unit (see thresholds.py)."""
+        """Target, amber limit and profile, in the measure's unit (see thresholds.py).
+
+        Or ``bands``: each names a state of the programme's scale and the bound
+        up to (direction lower) or from (higher) which a figure takes it, best
+        first, the last without a bound; a five-state scale is rated by rule.
+        """
+        if "bands" in sub.data:
+            return {"bands": self.bands(sub, unit)}
         raw = sub.get("profile", dict, None)
         out: dict[str, Any] = {}
         points: dict[str, Any] = {}
@@ -118,6 +125,29 @@ class RuleReader(TableReader):
             out["target"], out["amber_limit"] = points[list(points)[-1]]
         return out
 
+    def bands(self, sub: Table, unit: str | None) -> tuple[tuple[str, float | None], ...]:
+        """``bands = [{ state = "on_track", bound = 15 }, ..., { state = "off_track" }]``."""
+        out: list[tuple[str, float | None]] = []
+        raw = sub.get("bands", list)
+        if len(raw) < 2:
+            self.fail(sub.key("bands"), "give at least two bands, best first")
+        for i, item in enumerate(raw):
+            where = f"{sub.key('bands')}[{i}]"
+            if not isinstance(item, dict):
+                self.fail(where, "expected a table { state = ..., bound = ... }")
+            band = Table(self, item, where)
+            state = band.text("state")
+            last = i == len(raw) - 1
+            bound = self.in_unit(band, "bound", unit, None)
+            if last and bound is not None:
+                self.fail(band.key("bound"), "the last band takes every other figure; "
+                          "give it no bound")
+            if not last and bound is None:
+                self.fail(band.key("bound"), "every band but the last needs a bound")
+            band.done()
+            out.append((state, bound))
+        return tuple(out)
+
     def in_unit(self, t: Table, name: str, unit: str | None, default: Any = ...) -> Any:
         """A threshold number in the measure's unit ("60%" for a percentage)."""
         value = t.get(name, (int, float, str), default)
@@ -127,6 +157,15 @@ class RuleReader(TableReader):
             return unit_value(value, unit or "number")
         except ValueError as exc:
             self.fail(t.key(name), str(exc))
+
+    def check_bands(self, where: str, bands: Any, better_low: bool) -> None:
+        """Bounds run from the best band to the worst: rising for lower, falling for higher."""
+        bounds = [b for _state, b in bands if b is not None]
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            if (b <= a) if better_low else (b >= a):
+                self.fail(f"{where}[{i + 1}].bound",
+                          f"{b:g} does not follow {a:g}; bands go best first, so bounds "
+                          + ("rise" if better_low else "fall") + " from band to band")
 
     def rated(self, t: Table) -> RatedItem:
         item = RatedItem(self.ident(t, "id"), t.text("name"), self.rule(t))
@@ -154,7 +193,9 @@ class RuleReader(TableReader):
             params = measure.rule.params
             better_low = params.get("direction", measure.direction) == "lower"
             profile = params.get("profile")
-            pairs = [("", params["target"], params["amber_limit"])]
+            if "bands" in params:
+                self.check_bands(t.key("rule") + ".bands", params["bands"], better_low)
+            pairs = [("", params["target"], params["amber_limit"])] if "target" in params else []
             if profile and profile["kind"] == "values":
                 pairs = [(f".profile.{k}", *v) for k, v in profile["points"].items()]
             for where, target, limit in pairs:

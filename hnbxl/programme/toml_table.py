@@ -181,7 +181,10 @@ def find_line(text: str, key: str) -> int | None:
                         start = i
                         break
             else:
-                return None
+                found = _inline_item(lines, start, name, int(index))
+                if found is None:
+                    return None
+                start = found
             continue
         header = "[" + ".".join(header_path) + "]"
         for i in range(start, len(lines)):
@@ -195,3 +198,19 @@ def find_line(text: str, key: str) -> int | None:
                 start = i
                 break
     return start + 1
+
+
+def _inline_item(lines: list[str], start: int, name: str, index: int) -> int | None:
+    """The line of the ``index``-th ``{ ... }`` of an inline array ``name = [...]``."""
+    for i in range(start, len(lines)):
+        found = re.search(rf"(^|[{{,\s]){re.escape(name)}\s*=\s*\[", lines[i])
+        if found:
+            seen, col = -1, found.end()
+            for j in range(i, len(lines)):
+                for char in lines[j][col if j == i else 0:]:
+                    if char == "{":
+                        seen += 1
+                        if seen == index:
+                            return j
+            return i
+    return None

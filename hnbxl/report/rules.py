@@ -163,6 +163,8 @@ def rate_threshold(
     if _missing(value):
         return Rating(scale.no_data.key, NO_FIGURE)
     assert value is not None
+    if "bands" in params:
+        return _rate_bands(scale, params["bands"], value, direction, unit)
     found = threshold_at(params, month, fy_start_month)
     target, limit = found.target, found.amber_limit
     shown = _figure(value, unit)
@@ -180,6 +182,31 @@ def rate_threshold(
     if value >= limit:
         return Rating(amber, f"{shown} is below {the}target of {t}, within {the}limit of {a}.")
     return Rating(red, f"{shown} is below {the}limit of {a}.")
+
+
+def _rate_bands(scale: RagScale, bands: tuple[tuple[str, float | None], ...], value: float,
+                direction: str, unit: str) -> Rating:
+    """The first band (best first) whose bound the figure is within, inclusively.
+
+    Each band names a state of the scale itself, so a five-state scale's
+    "Minor slippage" can come from a rule, not only from an owner's override.
+    """
+    shown = _figure(value, unit)
+    exact = _exact(value)
+    previous: float | None = None
+    for state, bound in bands:
+        within = bound is None or (exact <= _exact(bound) if direction == "lower"
+                                   else exact >= _exact(bound))
+        if within:
+            label = _label(scale, state)
+            if bound is None:
+                side = "above" if direction == "lower" else "below"
+                assert previous is not None
+                return Rating(state, f"{shown} is {side} {_figure(previous, unit)}: {label}.")
+            side = "at or below" if direction == "lower" else "at or above"
+            return Rating(state, f"{shown} is {side} {_figure(bound, unit)}: {label}.")
+        previous = bound
+    raise AssertionError("the last band has no bound")  # pragma: no cover - loader checks
 
 
 def _grades(scale: RagScale) -> tuple[str, str, str]:

@@ -213,3 +213,36 @@ def test_a_scale_without_red_or_out_of_order_is_refused() -> None:
     assert err.key == "rag[2].grade" and err.line is not None
     assert _refused(_with_scale(BRAG.replace('"amber"', '"yellow"'), "ok", "some",
                                 "sig")).key == "rag[2].grade"
+
+
+BANDS = ('rule = { kind = "threshold", bands = [{ state = "achieved", bound = 100 }, '
+         '{ state = "g", bound = 150 }, { state = "a", bound = 170 }, { state = "paused" }] }')
+
+
+def _banded() -> Programme:
+    text = _with_scale(FIVE, "g", "a", "r")
+    old = 'rule = { kind = "threshold", target = 150, amber_limit = 170 }'
+    assert old in text
+    return parse_programme(text.replace(old, BANDS, 1), "five.toml")
+
+
+@pytest.mark.parametrize(("figure", "state"), [(90, "achieved"), (100, "achieved"),
+                                               (101, "g"), (170, "a"), (171, "paused")])
+def test_threshold_bands_name_any_state_of_the_scale(figure: int, state: str) -> None:
+    programme = _banded()
+    got = evaluate_all(programme, FEB_24, RuleInputs(figures={"measures.requests": figure}))
+    assert got["measures.requests"].key == state
+    label = programme.scale.get(state).label
+    assert got["measures.requests"].basis.endswith(f": {label}.")
+
+
+def test_threshold_bands_are_checked_against_the_scale_and_in_order() -> None:
+    text = _with_scale(FIVE, "g", "a", "r").replace(
+        'rule = { kind = "threshold", target = 150, amber_limit = 170 }', BANDS, 1)
+    err = _refused(text.replace('state = "paused"', 'state = "slipping"'))
+    assert err.key == "measures[0].rule.bands[3].state" and "not a state" in str(err)
+    assert err.line is not None
+    err = _refused(text.replace("bound = 150", "bound = 90"))
+    assert err.key == "measures[0].rule.bands[1].bound" and "best first" in str(err)
+    err = _refused(text.replace('{ state = "paused" }', '{ state = "paused", bound = 200 }'))
+    assert "no bound" in str(err)
