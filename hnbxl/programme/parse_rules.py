@@ -8,6 +8,7 @@ its amber limit, a threshold on a status measure) before any form is made.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from hnbxl.core.periods import PeriodError, parse_financial_year
@@ -161,7 +162,7 @@ class RuleReader(TableReader):
     def check_bands(self, where: str, bands: Any, better_low: bool) -> None:
         """Bounds run from the best band to the worst: rising for lower, falling for higher."""
         bounds = [b for _state, b in bands if b is not None]
-        for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        for i, (a, b) in enumerate(pairwise(bounds)):
             if (b <= a) if better_low else (b >= a):
                 self.fail(f"{where}[{i + 1}].bound",
                           f"{b:g} does not follow {a:g}; bands go best first, so bounds "
