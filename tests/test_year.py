@@ -18,6 +18,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from hnbxl.cli import main
@@ -27,6 +28,8 @@ from hnbxl.forms.layout import build_layout
 from hnbxl.store.workspace import Workspace
 from tests.conftest import SAMPLES
 from tests.returns.test_validate_corpus import set_modified
+
+pytestmark = pytest.mark.slow
 
 SAMPLE = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))
 DUE = {"2024-02": "2024-03-01", "2024-03": "2024-04-01", "2024-04": "2024-05-01",

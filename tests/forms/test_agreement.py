@@ -56,7 +56,8 @@ RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 </oor:items>
 """
 
-pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")]
 
 
 # --------------------------------------------------------------------------- random fillings

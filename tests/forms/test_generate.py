@@ -162,6 +162,7 @@ def test_missing_budget_for_the_year_is_a_clear_error(programme: Programme) -> N
         build_layout(programme, Period(2024, 5))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_form(form: Path, tmp_path: Path) -> None:
     result = subprocess.run(

@@ -71,9 +71,9 @@ def _has_uno() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     shutil.which("soffice") is None or not _has_uno(),
-    reason="needs LibreOffice (soffice) and the system Python's uno (python3-uno)")
+    reason="needs LibreOffice (soffice) and the system Python's uno (python3-uno)")]
 
 
 @dataclass(frozen=True)

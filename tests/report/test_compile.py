@@ -238,6 +238,7 @@ def test_the_committed_samples_are_up_to_date() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice or pdftotext is not installed")
 def test_the_pdf_has_the_title_block_and_every_section(tmp_path: Path) -> None:

@@ -560,6 +560,7 @@ def test_missing_libreoffice_is_a_clear_error(report: Report, tmp_path: Path,
 # --------------------------------------------------------------------------- PDF
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
 def test_pdf_reads_like_the_seed(report: Report, tmp_path: Path) -> None:

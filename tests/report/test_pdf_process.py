@@ -18,6 +18,8 @@ import pytest
 
 from hnbxl.report import pdf
 
+pytestmark = pytest.mark.slow
+
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
 

@@ -189,6 +189,7 @@ def test_the_workbook_conforms(three) -> None:
 @pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None
                     or shutil.which("pdftoppm") is None,
                     reason="LibreOffice, pdftotext or pdftoppm is not installed")
+@pytest.mark.slow
 def test_the_pdf_draws_the_chart_and_prints_ratings_over_time(tmp_path: Path) -> None:
     ws = workspace_for_2024_25(tmp_path / "pdf")
     outputs = compile_months(ws, MONTHS, pdf_last=True)

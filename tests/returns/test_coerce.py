@@ -352,6 +352,7 @@ def test_percent_text_forms(d: Decimal) -> None:
 _WORKBOOK_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(st.text(), st.sampled_from(sorted(SPECS)))
 def test_any_text_never_raises(text: str, kind: str) -> None:

@@ -24,6 +24,8 @@ from hnbxl.store.faults import CRASH_EXIT
 from hnbxl.store.workspace import Workspace
 from tests.store import crashkit
 
+pytestmark = pytest.mark.slow
+
 EXPECTED = (crashkit.ROOT / "samples" / "expected" / "wiltshire-hnb-2024-02.xlsx").read_bytes()
 
 

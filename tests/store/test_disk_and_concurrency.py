@@ -18,6 +18,8 @@ from hnbxl.core.issues import HnbxlError
 from hnbxl.store.workspace import Workspace
 from tests.store import crashkit
 
+pytestmark = pytest.mark.slow
+
 FEB = [str(p) for p in crashkit.FEB]
 HNBXL = [sys.executable, "-c", "import sys; from hnbxl.cli import main; sys.exit(main())"]
 

@@ -25,6 +25,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from hnbxl.xlsx.reader import Cell, read_workbook
 
+pytestmark = pytest.mark.slow
+
 # ../shared/excel-made beside the checkout; from a git worktree, the nearest ancestor's.
 EXCEL_MADE = next((folder / "shared" / "excel-made" for folder in Path(__file__).resolve().parents
                    if (folder / "shared" / "excel-made").is_dir()), Path("/nonexistent"))

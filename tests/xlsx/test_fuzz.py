@@ -125,6 +125,7 @@ def mutations(data: bytes, count: int, seed: int) -> list[tuple[str, bytes]]:
     return out
 
 
+@pytest.mark.slow
 def test_mutated_returns_never_crash(valid_bytes: bytes, scratch: Path,
                                      programme: Programme) -> None:
     history = History(scratch / "h.sqlite")
@@ -210,6 +211,7 @@ random_xml = st.lists(_xml_bits, max_size=60).map(
                    + "</worksheet>").encode())
 
 
+@pytest.mark.slow
 @_SMALL
 @given(name=st.sampled_from(_MEMBERS),
        content=st.one_of(random_xml, st.binary(max_size=512)))

@@ -401,6 +401,7 @@ def libreoffice_copy(source: Path, tmp_path: Path) -> Path:
     return out / source.name
 
 
+@pytest.mark.slow
 def test_libreoffice_resave(xlsxwriter_file: Path, tmp_path: Path) -> None:
     book = read_both(libreoffice_copy(xlsxwriter_file, tmp_path))
     km = cells(book, "Key Measures")
