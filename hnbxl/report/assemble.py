@@ -35,14 +35,15 @@ from hnbxl.report.model import (
     SourceLine,
     format_count,
     format_share,
+    rag_key,
     rating_view,
     trend_between,
 )
+from hnbxl.report.quality import NOT_RECEIVED, committee_note, officer_note_of, quality_notes
 from hnbxl.report.rules import RatingResult, RuleInputs, band_for_score, evaluate_all
 from hnbxl.report.timeline import figure_series, ratings_over_time, trajectory
 from hnbxl.store.history import PeriodRecord, RatingRecord
 
-NOT_RECEIVED = "Not received"
 _DIRECTION_BY_LABEL = {label: key for key, label in RISK_DIRECTION_LABELS.items()}
 _STATUS_BY_LABEL = {label: key for key, label in RISK_STATUS_LABELS.items()}
 
@@ -126,13 +127,19 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         return rating_view(scale, key if key in _keys(programme) else None)
 
     def note(item: str) -> str:
-        # How the rule rated the row; the writer says an override and its reason itself.
-        return "" if ratings[item].overridden else ratings[item].basis
+        return committee_note(ratings[item], item in hidden)
+
+    def officer_note(item: str) -> str:
+        return officer_note_of(scale, ratings[item])
+
+    def trend(item: str) -> Any:
+        if item in hidden:  # the direction of a withheld figure would narrow it down
+            return None
+        return trend_between(scale, last_ratings.get(item), ratings[item].key)
 
     def rated_row(item: str, name: str) -> RatedRow:
-        return RatedRow(item, name, last_view(item), view(item),
-                        trend_between(scale, last_ratings.get(item), ratings[item].key),
-                        note(item))
+        return RatedRow(item, name, last_view(item), view(item), trend(item), note(item),
+                        officer_note(item))
 
     overview = tuple(rated_row(f"overview.{i.id}", i.name) for i in programme.overview)
     conditions = tuple(rated_row(f"conditions.{i.id}", i.name) for i in programme.conditions)
@@ -141,16 +148,20 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     measures = []
     for m in programme.measures:
         item = f"measures.{m.id}"
-        figure = NOT_RECEIVED if "measures" in missing else hidden.get(item) or _figure_text(
+        real = NOT_RECEIVED if "measures" in missing else _figure_text(
             programme, m.unit, get(f"{item}.figure"), get(f"{item}.share_base"),
             get(f"{item}.reason"))
+        figure = hidden.get(item) or real
         figures[item] = figure
         updated = get(f"{item}.last_update")
+        number, share = (None, None) if item in hidden or "measures" in missing else \
+            _figure_number(m.unit, get(f"{item}.figure"), get(f"{item}.share_base"))
         measures.append(MeasureRow(
             item, m.name, m.detail, figure,
             updated.label if isinstance(updated, Period) else programme.not_reported_label,
-            last_view(item), view(item),
-            trend_between(scale, last_ratings.get(item), ratings[item].key), note(item)))
+            last_view(item), view(item), trend(item), note(item),
+            value=number, unit=m.unit, share=share, suppressed=hidden.get(item, ""),
+            officer_figure=real, officer_note=officer_note(item)))
 
     kpis, mitigations = [], []
     for row in programme.finance_rows:
@@ -164,12 +175,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
             reason if quarter is None else fmt.money(quarter),
             None if quarter is None else quarter - amounts.budget,
             reason if quarter is None else fmt.money(quarter - amounts.budget),
-            view(item), trend_between(scale, last_ratings.get(item), ratings[item].key),
-            note(item))
+            view(item), trend(item), note(item), officer_note(item))
         figures[f"{item}.this_quarter"] = line.this_quarter_text
         (kpis if row.table == "kpis" else mitigations).append(line)
 
     shown_issues = [replace(i, file=Path(i.file).name if i.file else "") for i in issues]
+    all_issues = list(shown_issues)
     withheld = [i for i in shown_issues if _item_of(i.field) in hidden]
     shown_issues = [_withhold(i, hidden) if _item_of(i.field) in hidden else i
                     for i in shown_issues]
@@ -178,10 +189,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
                                                 earlier_ids or {})
     notes = [f"Closed this period: {r.id} {r.name}" + (f": {r.action}" if r.action else ".")
              for r in closed]
+    officer_notes = []
     for section, owner in missing.items():
         title = programme.sections[section].title
-        notes.insert(0, f"{title}: {NOT_RECEIVED} from {owner} by the time of this report "
-                        "(compiled with --allow-missing).")
+        notes.insert(0, f"{title}: {NOT_RECEIVED} from {owner} by the time of this report.")
+        officer_notes.append(f"{title}: {NOT_RECEIVED} from {owner}; compiled with "
+                             "--allow-missing.")
     current = PeriodRecord(
         0, period, programme.hash,
         {k: RatingRecord(k, v.key, v.computed, v.overridden, v.reason, v.basis)
@@ -222,6 +235,14 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         # The officer's sheet (never in the PDF) keeps what the committee's withholds.
         officer_issues=tuple(i for i in shown_issues if not for_committee(i.code))
         + tuple(withheld),
+        quality_notes=quality_notes(
+            programme, period, {k: v.value for k, v in values.items()}, measures,
+            kpis + mitigations, missing, [i for i in shown_issues if for_committee(i.code)],
+            hidden, {f"risks.{r.id}": r.name for r in risk_lines}),
+        rag_key=rag_key(scale),
+        contact=programme.return_to,
+        all_issues=tuple(all_issues),
+        officer_notes=tuple(officer_notes),
     )
     return Assembled(report, ratings, figures, risks, new_ids)
 
@@ -250,6 +271,18 @@ def _figure_text(programme: Programme, unit: str, figure: Any, share_base: Any,
     if unit == "count":
         return format_count(figure)
     return str(figure)
+
+
+def _figure_number(unit: str, figure: Any, share_base: Any) -> tuple[float | None, float | None]:
+    """The figure as a number for a numeric unit (and a count's share), else (None, None)."""
+    if isinstance(figure, bool) or not isinstance(figure, int | float):
+        return None, None
+    if unit == "count_with_share":
+        share = figure / share_base if isinstance(share_base, int | float) and share_base else None
+        return figure, share
+    if unit in ("count", "percent", "money"):
+        return figure, None
+    return None, None
 
 
 def _narrative(text: str | None, missing_from: str | None) -> tuple[str, ...]:

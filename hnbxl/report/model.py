@@ -1,9 +1,19 @@
 """The report model: everything the committee workbook shows, as plain data.
 
 Built from the definition, the merged returns, the RAG results and last
-period's snapshot by :func:`build_report` (pure); rendered by
+period's snapshot by :func:`hnbxl.report.assemble.assemble` (pure); rendered by
 :mod:`hnbxl.report.workbook`.  Keeping the model separate from XlsxWriter means the
 seed's wording and number formats can be tested without opening a workbook.
+
+Two audiences read it.  Every field a committee output (the committee
+workbook, the PDF) may print is committee-safe as it stands: plain words, no
+file names, cell references, hashes, issue codes, commands or internal keys,
+and no small number its owner suppressed (``note``, ``figure``, ``value``,
+``trend``, ``quality_notes``, ``rag_key``, ``notes``...).  What only the officer
+may see is named so: ``officer_note``, ``officer_figure``, ``issues``,
+``officer_issues``, ``all_issues``, ``sources``, ``returns``, ``officer_notes``,
+``definition_hash`` (the officer workbook, ``hnbxl.report.officer``).  A
+committee writer never reads an officer field.
 """
 
 from __future__ import annotations
@@ -46,7 +56,11 @@ class RatedRow:
     last: RatingView
     this: RatingView
     trend: Trend | None
-    note: str = ""  # how it was rated / override reason, in words
+    # What the committee reads beside the rating: a rule's reason in words, or the
+    # owner's own reason when they rated over the rule; "" where the seed printed nothing
+    # (a rating the owner chose) and for a suppressed figure (its reason would pin it).
+    note: str = ""
+    officer_note: str = ""  # the whole account: "Overridden by owner (rule gave ...): ..."
 
 
 @dataclass(frozen=True)
@@ -58,8 +72,31 @@ class MeasureRow:
     last_update: str  # "Jan-24" or the not-reported label
     last: RatingView
     this: RatingView
-    trend: Trend | None
-    note: str = ""
+    trend: Trend | None  # None for a suppressed figure too: its direction would tell
+    note: str = ""  # committee words, as RatedRow.note
+    # The figure as a number (a percentage as its fraction, money in pounds) when the
+    # committee may see it as one; None for words ("Data coming") or a suppressed figure.
+    value: float | None = None
+    unit: str = ""  # count, count_with_share, percent, money, status (the definition's)
+    share: float | None = None  # count_with_share: the share as a fraction (0.33)
+    suppressed: str = ""  # the words shown instead of a withheld figure ("fewer than 5")
+    officer_figure: str = ""  # the figure as read, suppressed or not (officer only)
+    officer_note: str = ""
+
+    @property
+    def number_format(self) -> str:
+        """An Excel number format that shows ``value`` as ``figure`` does ("" for text)."""
+        if self.value is None:
+            return ""
+        if self.unit == "percent":
+            decimals = self.figure.rstrip("%").partition(".")[2]
+            return "0" + ("." + "0" * len(decimals) if decimals else "") + "%"
+        if self.unit == "money":
+            return "£#,##0;-£#,##0"
+        if self.unit == "count_with_share" and self.share is not None:
+            shown = self.figure.partition(" ")[2]  # "(33%)"
+            return f'#,##0" {shown}"' if shown else "#,##0"
+        return "#,##0"
 
 
 @dataclass(frozen=True)
@@ -74,7 +111,8 @@ class FinanceLine:
     variance_text: str  # used when variance is None
     rating: RatingView
     trend: Trend | None
-    note: str = ""
+    note: str = ""  # committee words, as RatedRow.note
+    officer_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +198,14 @@ class FigureSeries:
 
 
 @dataclass(frozen=True)
+class KeyLine:
+    """One line of the RAG key: the rating in words and colour, and what it means."""
+
+    rating: RatingView
+    meaning: str  # plain words: "On track: the figure meets its target or budget."
+
+
+@dataclass(frozen=True)
 class Report:
     programme_id: str
     definition_hash: str
@@ -193,6 +239,18 @@ class Report:
     section_tabs: dict[str, str] = field(default_factory=dict)  # sheet tab per section
     headings: dict[str, str] = field(default_factory=dict)  # column headings (definition)
     officer_issues: tuple[Issue, ...] = ()  # for the officer's sheet, never the committee's
+    # Committee-safe, in plain words (see the module docstring):
+    quality_notes: tuple[str, ...] = ()  # late, missing, suppressed figures; owners not returned
+    rag_key: tuple[KeyLine, ...] = ()  # each rating and its meaning, best first, then no data
+    contact: str = ""  # whom to ask about the report (the definition's return_to)
+    # Officer only:
+    all_issues: tuple[Issue, ...] = ()  # every issue as found, figures and all, by file and cell
+    officer_notes: tuple[str, ...] = ()  # how the compile was made (options used)
+
+    @property
+    def has_trends(self) -> bool:
+        """Whether there is more than one period to show over time."""
+        return len(self.periods) > 1
 
 
 # --------------------------------------------------------------------------- building
@@ -253,3 +311,27 @@ def format_count(value: int) -> str:
 def format_share(count: int, out_of: int) -> str:
     """``2 (33%)``: the count with its share of the group, rounded to a whole percent."""
     return f"{count:,} ({round(count * 100 / out_of)}%)"
+
+
+#: What each grade means, in the words a committee member uses (no ranks, no codes).
+GRADE_MEANING = {
+    "green": "On track: where the plan expects it to be.",
+    "amber": "Off track: behind the plan, but within the agreed limit.",
+    "red": "At risk: beyond the agreed limit; the plan is at risk here.",
+}
+OWNER_ONLY_MEANING = "Given by the person responsible for the work, not worked out from a figure."
+NO_DATA_MEANING = ("No figure or rating was reported for this period. It is not a judgement "
+                   "of progress.")
+
+
+def rag_key(scale: RagScale) -> tuple[KeyLine, ...]:
+    """The RAG key in plain words, best first, then the no-data state."""
+    lines = []
+    for state in scale.states:
+        meaning = GRADE_MEANING.get(state.grade or "", OWNER_ONLY_MEANING)
+        lines.append(KeyLine(RatingView(state.key, state.label, state.colour,
+                                        state.font_colour), meaning))
+    nd = scale.no_data
+    lines.append(KeyLine(RatingView(nd.key, nd.label, nd.colour, nd.font_colour),
+                         NO_DATA_MEANING))
+    return tuple(lines)

@@ -14,7 +14,7 @@ from typing import Any
 
 from hnbxl.programme.definition import DEFAULT_HEADINGS
 from hnbxl.report.model import FinanceLine, MeasureRow, RatedRow, Report, RiskLine
-from hnbxl.report.sheet import NO_DETAIL, NOT_REPORTED, Column, widths_of
+from hnbxl.report.sheet import NOT_REPORTED, Column, widths_of
 from hnbxl.report.sheet import Cell as _Cell
 from hnbxl.report.sheet import Sheet as _Sheet
 from hnbxl.report.sheet import Styles as _Styles
@@ -79,7 +79,7 @@ def _rating_columns(report: Report, widths: tuple[float, float, float, float]
         Column(_heading(report, "last_period"), last, lambda row: _rag(row.last)),
         Column(_heading(report, "this_period"), this, lambda row: _rag(row.this)),
         Column("Trend", trend, lambda row: _trend(row.trend)),
-        Column("Note", note, lambda row: _note(row.this, row.note)),
+        Column("Note", note, lambda row: _note(row.note)),
     )
 
 
@@ -92,7 +92,7 @@ def rated_columns(report: Report, first: str) -> tuple[Column[RatedRow], ...]:
 def measure_columns(report: Report) -> tuple[Column[MeasureRow], ...]:
     return (
         Column("Measure", 27, lambda m: _text(m.name)),
-        Column("Detail", 27, lambda m: _text(m.detail, NO_DETAIL)),
+        Column("Detail", 27, lambda m: _note(m.detail)),
         Column("Figure", 13, lambda m: _text(m.figure, NOT_REPORTED)),
         Column("Last Update", 8, lambda m: _text(m.last_update, NOT_REPORTED)),
         *_rating_columns(report, (13, 17, 11, 24)),
@@ -111,7 +111,7 @@ def finance_columns(report: Report, first: str) -> tuple[Column[FinanceLine], ..
                lambda line: _money(line.variance, line.variance_text)),
         Column("RAG", 17, lambda line: _rag(line.rating)),
         Column("Trend", 11, lambda line: _trend(line.trend)),
-        Column("Note", 28, lambda line: _note(line.rating, line.note)),
+        Column("Note", 28, lambda line: _note(line.note)),
     )
 
 

@@ -25,7 +25,6 @@ from hnbxl.xlsx.writing import check_write
 # Words written where a table would otherwise have a blank cell.
 NO_TREND = "No trend"
 NO_NOTE = "None"
-NO_DETAIL = "No detail given"
 NOT_REPORTED = "Not reported"
 NOT_APPLICABLE = "Not applicable"
 
@@ -146,17 +145,9 @@ def money_cell(amount: float | None, text: str) -> Cell:
     return Cell(float(amount), "money")
 
 
-def note_cell(rating: RatingView, note: str) -> Cell:
-    """The note column: an override is said in words, then any note of the row's own."""
-    parts: list[str] = []
-    if rating.overridden:
-        gave = rating.computed_label or "a different rating"
-        reason = (rating.reason or "").strip() or "no reason recorded"
-        parts.append(f"Overridden by owner (rule gave {gave}): {reason}")
-    own = note.strip()
-    if own and not any(own in part for part in parts):
-        parts.append(own)
-    return Cell(" ".join(parts) if parts else NO_NOTE)
+def note_cell(note: str) -> Cell:
+    """A note in words, or an empty cell where there is nothing to say (as in the seed)."""
+    return Cell(note) if note.strip() else Cell("", "blank")
 
 
 Row = TypeVar("Row")
@@ -257,6 +248,8 @@ class Sheet:
                 self._check(self.ws.write_formula(row, col, "=NA()", s.missing, "#N/A"),
                             row, col, "missing figure")
             self._fit(row, col, "#N/A", s.missing)
+        elif cell.kind == "blank":
+            self._check(self.ws.write_blank(row, col, None, s.text), row, col, "blank")
         elif cell.kind == "rag":
             assert cell.rating is not None
             self.string(row, col, str(cell.value), s.rag(cell.rating))
