@@ -229,7 +229,7 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None
         definition = workspace.definition_path.read_bytes()
         outputs.append(FileToPublish("definition", root / DEFINITION_FILE, definition,
                                      sha256_hex(definition)))
-    new = NewCompile(
+    record = NewCompile(
         programme=programme.id,
         period=period,
         definition_hash=programme.hash,
@@ -255,7 +255,7 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None
         definition_source=programme.source,
     )
     replaced = history.snapshot(programme.id, period) is not None
-    result.compile_id = publish(history, root, new, [*kept.values(), *outputs])
+    result.compile_id = publish(history, root, record, [*kept.values(), *outputs])
     result.written, result.output, result.replaced = True, target, replaced
     result.pdf = outputs[1].path if pdf_data is not None else None
     result.counts = {"returns": len(validation.used), "measures": len(programme.measures),

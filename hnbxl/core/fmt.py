@@ -13,11 +13,12 @@ import math
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeGuard
 
 from hnbxl.core.periods import MONTH_FULL
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """A real number to show or compare: ``int`` or ``float``, never a ``bool`` (an int)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 

@@ -18,7 +18,7 @@ from typing import Any
 from hnbxl.core import codes
 from hnbxl.core.cells import cell_order
 from hnbxl.core.errors import HnbxlError as HnbxlError  # where most code imports it from
-from hnbxl.core.severity import Severity
+from hnbxl.core.severity import Severity as Severity  # re-exported: Issue's field type
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Issue:
         data["place"] = self.place
         return data
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, str, tuple[int, str], str]:
         return (self.file, self.severity.rank, self.sheet, cell_order(self.cell), self.code)
 
 

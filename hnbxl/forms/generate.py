@@ -249,9 +249,9 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill),
                      flagged=spec.cell in notes)
     _query_highlights(ws, styles, layout, sheet, inputs)
-    for cell, text in sorted(notes.items()):
-        check_write(ws.write_comment(cell, text, {"x_scale": 3, "y_scale": 2.5}),
-                    f"{sheet.name}!{cell} comment", text)
+    for ref, text in sorted(notes.items()):
+        check_write(ws.write_comment(ref, text, {"x_scale": 3, "y_scale": 2.5}),
+                    f"{sheet.name}!{ref} comment", text)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     _print_setup(ws, layout, sheet)
@@ -386,11 +386,11 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
                                  "for 6.06%. If that is refused too, type it with the % "
                                  "sign: 6.06%."}
     if spec.kind == MONEY:
-        low = spec.minimum if spec.minimum is not None else -EXCEL_LARGEST
-        high = spec.maximum if spec.maximum is not None else EXCEL_LARGEST
-        floor = "0 or more" if low == 0 else f"from {money(low)} to {money(high)}"
+        least = spec.minimum if spec.minimum is not None else -EXCEL_LARGEST
+        most = spec.maximum if spec.maximum is not None else EXCEL_LARGEST
+        floor = "0 or more" if least == 0 else f"from {money(least)} to {money(most)}"
         return {**common, "validate": "decimal", "criteria": "between",
-                "minimum": low, "maximum": high,
+                "minimum": least, "maximum": most,
                 "error_message": f"Type an amount in pounds, {floor}, e.g. 17287."}
     limit = spec.max_length or 32767
     return {**common, "validate": "length", "criteria": "<=", "value": limit,
@@ -407,9 +407,9 @@ def _breaks_rule(spec: InputSpec) -> str | None:
     c = a1(spec.row, spec.col)
     filled = f"NOT(ISBLANK({c}))"
     if spec.kind in (COUNT, GRID):
-        low = spec.minimum if spec.minimum is not None else 0
+        least = spec.minimum if spec.minimum is not None else 0
         high = f",{c}>{_literal(spec.maximum)}" if spec.maximum is not None else ""
-        return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<{_literal(low)},{c}<>INT({c}){high}))"
+        return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<{_literal(least)},{c}<>INT({c}){high}))"
     if spec.kind == PERCENT:
         return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<0,{c}>1))"
     if spec.kind == MONEY:

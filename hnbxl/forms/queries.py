@@ -87,7 +87,7 @@ def raised(check: QueryCheck, values: Mapping[str, Any]) -> bool:
     if check.kind == "rating_vs_figure":
         if not is_number(v[0]) or v[1] not in p["better_keys"]:
             return False
-        return v[0] > p["last"] + p["tol"] if p["lower"] else v[0] < p["last"] - p["tol"]
+        return bool(v[0] > p["last"] + p["tol"] if p["lower"] else v[0] < p["last"] - p["tol"])
     if check.kind == "savings_over_budget":
         return is_number(v[0]) and v[0] > p["limit"]
     if check.kind == "risk_action":
@@ -105,7 +105,7 @@ def raised(check: QueryCheck, values: Mapping[str, Any]) -> bool:
         share, count, base = v
         if not (is_number(share) and is_number(count) and is_number(base)) or base <= 0:
             return False
-        return abs(share - count / base) > p["limit"]
+        return bool(abs(share - count / base) > p["limit"])
     raise ValueError(check.kind)
 
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from types import EllipsisType
+from typing import Any, NoReturn, TypeGuard, TypeVar, overload
 
 from hnbxl.programme.model import DefinitionError
 
 IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+# The type of a default a caller gives for a key it does not require (often None).
+_D = TypeVar("_D")
 
 
 def line_from_message(message: str) -> int | None:
@@ -38,7 +42,10 @@ class Table:
     def key(self, name: str) -> str:
         return f"{self.path}.{name}" if self.path else name
 
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+    def get(self, name: str, kind: type | tuple[type, ...], default: object = ...) -> Any:
+        """The value of ``name``, checked to be of ``kind`` (``default`` when absent;
+        required when no default).  ``Any`` because TOML values are dynamic; the
+        typed readers below (``text``, ``integer``...) are what the loader uses."""
         self.used.add(name)
         if name not in self.data:
             if default is ...:
@@ -61,13 +68,23 @@ class Table:
             )
         return value
 
-    def text(self, name: str, default: Any = ..., allow_empty: bool = False) -> str:
+    @overload
+    def text(self, name: str, *, allow_empty: bool = ...) -> str: ...
+    @overload
+    def text(self, name: str, default: _D, allow_empty: bool = ...) -> str | _D: ...
+
+    def text(self, name: str, default: object = ..., allow_empty: bool = False) -> object:
         value = self.get(name, str, default)
         if isinstance(value, str) and not allow_empty and not value.strip():
             self.loader.fail(self.key(name), "is empty; give the text")
         return value
 
-    def choice(self, name: str, options: tuple[str, ...], default: Any = ...) -> str:
+    @overload
+    def choice(self, name: str, options: tuple[str, ...]) -> str: ...
+    @overload
+    def choice(self, name: str, options: tuple[str, ...], default: _D) -> str | _D: ...
+
+    def choice(self, name: str, options: tuple[str, ...], default: object = ...) -> object:
         value = self.get(name, str, default)
         if value is not None and value not in options:
             self.loader.fail(
@@ -75,16 +92,27 @@ class Table:
             )
         return value
 
-    def integer(self, name: str, low: int, high: int, default: Any = ...) -> int:
+    @overload
+    def integer(self, name: str, low: int, high: int) -> int: ...
+    @overload
+    def integer(self, name: str, low: int, high: int, default: _D) -> int | _D: ...
+
+    def integer(self, name: str, low: int, high: int, default: object = ...) -> object:
         value = self.get(name, int, default)
         if value is not None and not low <= value <= high:
             self.loader.fail(self.key(name), f"{value} is outside {low}-{high}")
         return value
 
-    def number(self, name: str, default: Any = ...) -> float:
-        return self.get(name, (int, float), default)
+    @overload
+    def number(self, name: str) -> float: ...
+    @overload
+    def number(self, name: str, default: _D) -> float | _D: ...
 
-    def table(self, name: str, default: Any = ...) -> Table:
+    def number(self, name: str, default: object = ...) -> object:
+        value: object = self.get(name, (int, float), default)
+        return value
+
+    def table(self, name: str, default: EllipsisType | None = ...) -> Table:
         value = self.get(name, dict, default)
         return Table(self.loader, value if value is not None else {}, self.key(name))
 
@@ -106,7 +134,11 @@ class Table:
             self.loader.fail(self.key(unknown[0]), f"unknown key '{unknown[0]}' ({hint})")
 
 
-def _type_name(value: Any) -> str:
+def _all_text(values: list[object]) -> TypeGuard[list[str]]:
+    return all(isinstance(value, str) for value in values)
+
+
+def _type_name(value: object) -> str:
     return {
         str: "text", int: "a whole number", float: "a number", bool: "true/false",
         list: "a list", dict: "a table",
@@ -127,7 +159,7 @@ class TableReader:
     def __init__(self, source: str, text: str):
         self.source, self.text = source, text
 
-    def fail(self, key: str, message: str) -> None:
+    def fail(self, key: str, message: str) -> NoReturn:
         raise DefinitionError(self.source, key, message, find_line(self.text, key))
 
     def ident(self, table: Table, name: str) -> str:
@@ -142,16 +174,17 @@ class TableReader:
         return value
 
     def text_list(self, table: Table, name: str) -> list[str]:
-        values = table.get(name, list)
+        values: list[object] = table.get(name, list)
         for i, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
                 self.fail(f"{table.key(name)}[{i}]", "expected non-empty text")
         if len(set(values)) != len(values):
             self.fail(table.key(name), "has the same entry twice")
+        assert _all_text(values)  # each was checked above
         return values
 
-    def colour(self, t: Table, name: str, default: Any = ...) -> str:
-        value = t.text(name, default)
+    def colour(self, t: Table, name: str, default: str | None = None) -> str:
+        value = t.text(name) if default is None else t.text(name, default)
         if not COLOUR.match(value):
             self.fail(t.key(name), f"'{value}' is not a colour; write it as #RRGGBB")
         return value.upper()

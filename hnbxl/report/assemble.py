@@ -163,7 +163,8 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
             value=number, unit=m.unit, share=share, suppressed=hidden.get(item, ""),
             officer_figure=real, officer_note=officer_note(item)))
 
-    kpis, mitigations = [], []
+    kpis: list[FinanceLine] = []
+    mitigations: list[FinanceLine] = []
     for row in programme.finance_rows:
         item = f"finance.{row.id}"
         amounts = programme.finance_for(row, period)

@@ -210,7 +210,7 @@ def _with_sparks(columns: tuple[Column[Any], ...], sparks: dict[str, Spark]
     """With sparklines, a last column of them: the caption says which periods they draw."""
     if not sparks:
         return columns
-    caption = Column(SPARK_HEADER, 14, lambda row: _Cell(
+    caption: Column[Any] = Column(SPARK_HEADER, 14, lambda row: _Cell(
         sparks[row.key].caption if row.key in sparks else "No figures to chart", "small"))
     return (*columns, caption)
 

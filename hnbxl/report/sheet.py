@@ -238,6 +238,7 @@ class Sheet:
         numbers = {"money": s.money, "integer": s.integer, "percent": s.percent,
                    "count": s.count}
         if cell.kind in numbers:
+            assert not isinstance(cell.value, str), cell  # a number kind holds a number
             self.number(row, col, cell.value, numbers[cell.kind])
         elif cell.kind == "missing":
             # A gap in a chart or sparkline, where text would be drawn as zero: #N/A

@@ -119,8 +119,8 @@ def _risk_rows(programme: Programme, records: Sequence[PeriodRecord]) -> list[Ti
     scale = programme.scale
     order: dict[str, str] = {}
     for rec in records:
-        for risk in rec.risks:
-            order.setdefault(risk.id, risk.name)
+        for logged in rec.risks:
+            order.setdefault(logged.id, logged.name)
     rows = []
     for risk_id, name in order.items():
         cells, first, closed = [], None, False

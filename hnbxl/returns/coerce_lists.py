@@ -32,9 +32,9 @@ def rag_value(shape: str, value: object, scale_labels: Mapping[str, str]) -> Coe
         if wanted == label.strip().casefold():
             return Coerced(key)
     loose = _unique({_loose(label): key for label, key in scale_labels.items()}.items())
-    if (key := loose.get(_loose(wanted))) is not None:
-        label = _label_of(scale_labels, key)
-        return Coerced(key, False, (Problem(
+    if (loose_key := loose.get(_loose(wanted))) is not None:
+        label = _label_of(scale_labels, loose_key)
+        return Coerced(loose_key, False, (Problem(
             "label-spelling-accepted", Severity.WARNING, found, expected,
             f"'{found}' was read as the rating '{label}'.",
         ),))
@@ -43,9 +43,9 @@ def rag_value(shape: str, value: object, scale_labels: Mapping[str, str]) -> Coe
         words.append((key.casefold(), key))
         words.append((re.split(r"\s+[-\u2010-\u2015]\s+", label.strip())[0].casefold(), key))
     short = _unique(words)
-    if (key := short.get(wanted)) is not None:
-        label = _label_of(scale_labels, key)
-        return Coerced(key, False, (Problem(
+    if (short_key := short.get(wanted)) is not None:
+        label = _label_of(scale_labels, short_key)
+        return Coerced(short_key, False, (Problem(
             "rating-word-accepted", Severity.WARNING, found, expected,
             f"'{found}' was read as the rating '{label}'; choose it from the list next time.",
         ),))
@@ -72,10 +72,10 @@ def choice_value(spec: InputSpec, shape: str, value: object) -> Coerced:
         if wanted == choice.strip().casefold():
             return Coerced(choice)
     loose = _unique((_loose(c), c) for c in choices)
-    if (choice := loose.get(_loose(wanted))) is not None:
-        return Coerced(choice, False, (Problem(
+    if (loose_choice := loose.get(_loose(wanted))) is not None:
+        return Coerced(loose_choice, False, (Problem(
             "label-spelling-accepted", Severity.WARNING, found, expected,
-            f"'{found}' was read as '{choice}'.",
+            f"'{found}' was read as '{loose_choice}'.",
         ),))
     aliases: list[tuple[str, str]] = []
     for choice in choices:
@@ -83,10 +83,10 @@ def choice_value(spec: InputSpec, shape: str, value: object) -> Coerced:
         if word.strip() and mark and not any(ch.isalnum() for ch in mark):
             aliases += [(mark, choice), (word.strip().casefold(), choice)]
     alias = _unique(aliases)
-    if (choice := alias.get(wanted)) is not None:
-        return Coerced(choice, False, (Problem(
+    if (alias_choice := alias.get(wanted)) is not None:
+        return Coerced(alias_choice, False, (Problem(
             "choice-word-accepted", Severity.WARNING, found, expected,
-            f"'{found}' was read as '{choice}'; choose it from the list next time.",
+            f"'{found}' was read as '{alias_choice}'; choose it from the list next time.",
         ),))
     return fail(_not_in_list(found, expected, choices, "choice"))
 

@@ -192,13 +192,13 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme,
                      found="a workbook without an hnbxl identity")
         return None
     if props and in_sheet:
-        for key in sorted(set(props) | set(in_sheet)):
-            if props.get(key) != in_sheet.get(key):
+        for name in sorted(set(props) | set(in_sheet)):
+            if props.get(name) != in_sheet.get(name):
                 result.issue("identity-mismatch", Severity.ERROR,
-                             f"The workbook's identity disagrees with itself on '{key}': the "
+                             f"The workbook's identity disagrees with itself on '{name}': the "
                              "hidden identity sheet or the document properties were edited.",
-                             sheet=IDENTITY_SHEET, found=in_sheet.get(key),
-                             expected=props.get(key))
+                             sheet=IDENTITY_SHEET, found=in_sheet.get(name),
+                             expected=props.get(name))
                 return None
     pairs = props or in_sheet
     try:

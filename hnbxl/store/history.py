@@ -270,12 +270,12 @@ class History:
         with self._connect() as conn:
             rows = conn.execute("SELECT hash, source, text FROM definitions WHERE hash LIKE ?",
                                 (digest.lower() + "%",)).fetchall()
-        return tuple(rows[0]) if len(rows) == 1 else None  # type: ignore[return-value]
+        return (rows[0][0], rows[0][1], rows[0][2]) if len(rows) == 1 else None
 
     def definitions(self, programme: str) -> list[tuple[str, str, str]]:
         """(hash, source, stored at) of every stored definition of a programme, oldest first."""
         with self._connect() as conn:
-            return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+            return [(r[0], r[1], r[2]) for r in conn.execute(
                 "SELECT hash, source, stored_at FROM definitions WHERE programme = ?"
                 " ORDER BY stored_at, rowid", (programme,)).fetchall()]
 

@@ -297,8 +297,8 @@ class SheetFormulas:
             out[ref] = translate(master[1], here[1] - anchor[1], here[0] - anchor[0])
         if self.arrays:
             for ref in missing:
-                for anchor, area, text in self.arrays:
-                    if ref != anchor and _in_range(ref, area):
+                for top_left, area, text in self.arrays:
+                    if ref != top_left and _in_range(ref, area):
                         out[ref] = text
                         break
         return out

@@ -287,8 +287,8 @@ class _WorkbookReader:
                     continue
                 if code is None:
                     continue
-            cell = cells.get(ref)
-            if cell is not None and cell.type == "n":
+            kept = cells.get(ref)
+            if kept is not None and kept.type == "n":
                 formats[ref] = code
 
     def _cell_formats(self) -> dict[str, str]:
@@ -386,8 +386,7 @@ def _keep_sets(
         folded.setdefault(sheet_name.casefold(), set()).update(refs)
     keep: list[frozenset[str] | None] = []
     for entry in entries:
-        refs = by_name.get(entry.name)
-        if refs is None:
-            refs = folded.get(entry.name.casefold(), set())
-        keep.append(frozenset(refs))
+        exact = by_name.get(entry.name)
+        keep.append(frozenset(exact if exact is not None
+                              else folded.get(entry.name.casefold(), set())))
     return keep

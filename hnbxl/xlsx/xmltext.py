@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from typing import NoReturn
 from xml.parsers import expat
 
 from hnbxl.xlsx.safety import UnsafeWorkbook, WorkbookZip
@@ -35,7 +36,7 @@ class _NotPlain(Exception):
     """The fast path met something it does not handle; use the event path."""
 
 
-def _refuse(*_args: object) -> None:
+def _refuse(*_args: object) -> NoReturn:
     raise _Refused()
 
 
@@ -56,7 +57,7 @@ def new_parser() -> expat.XMLParserType:
     return parser
 
 
-def run_parse(part: str, parse: Callable[[], None]) -> None:
+def run_parse(part: str, parse: Callable[[], object]) -> None:
     """Run ``parse`` and turn parser failures into refusals naming ``part``."""
     try:
         parse()
