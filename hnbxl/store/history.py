@@ -28,8 +28,8 @@ from hnbxl.core.provenance import FieldValue, Provenance
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.store import schema
-from hnbxl.store.faults import crash_point
 from hnbxl.store.schema import HistoryError
+from hnbxl.store.transaction import atomic
 
 SCHEMA_VERSION = schema.current_version()
 #: Seconds to wait for another process holding the history (a compile commits in well under 1 s).
@@ -406,23 +406,12 @@ class History:
         A pending compile is invisible to every reader.  :meth:`mark_done` makes
         it the period's current compile; :meth:`forget_pending` takes it away.
         """
-        with self._connect(write=True) as conn:
-            crash_point("pending:before-begin")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                crash_point("pending:after-begin")
-                compile_id = self._insert(conn, new)
-                conn.executemany(
-                    "INSERT INTO published VALUES (?,?,?,?,?,?)",
-                    [(compile_id, f.kind, f.path, f.sha256, f.staged, int(f.created))
-                     for f in files])
-                crash_point("pending:before-commit")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            crash_point("pending:after-commit")
+        with self._connect(write=True) as conn, atomic(conn, crash="pending"):
+            compile_id = self._insert(conn, new)
+            conn.executemany(
+                "INSERT INTO published VALUES (?,?,?,?,?,?)",
+                [(compile_id, f.kind, f.path, f.sha256, f.staged, int(f.created))
+                 for f in files])
         return compile_id
 
     def mark_done(self, compile_id: int) -> None:
@@ -430,32 +419,21 @@ class History:
 
         Marking a compile that is already done changes nothing.
         """
-        with self._connect(write=True) as conn:
-            crash_point("done:before-begin")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                crash_point("done:after-begin")
-                row = conn.execute("SELECT programme, period, state FROM compiles WHERE id = ?",
-                                   (compile_id,)).fetchone()
-                if row is None:
-                    raise HistoryError(f"{self.path}: compile {compile_id} is not recorded")
-                programme, period, state = row
-                previous = conn.execute(
-                    "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1"
-                    " AND id != ?", (programme, period, compile_id)).fetchone()
-                if state != "done":
-                    if previous:
-                        conn.execute("UPDATE compiles SET active = 0, replaced_by = ? WHERE id = ?",
-                                     (compile_id, previous[0]))
-                    conn.execute("UPDATE compiles SET state = 'done', active = 1 WHERE id = ?",
-                                 (compile_id,))
-                crash_point("done:before-commit")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            crash_point("done:after-commit")
+        with self._connect(write=True) as conn, atomic(conn, crash="done"):
+            row = conn.execute("SELECT programme, period, state FROM compiles WHERE id = ?",
+                               (compile_id,)).fetchone()
+            if row is None:
+                raise HistoryError(f"{self.path}: compile {compile_id} is not recorded")
+            programme, period, state = row
+            previous = conn.execute(
+                "SELECT id FROM compiles WHERE programme = ? AND period = ? AND active = 1"
+                " AND id != ?", (programme, period, compile_id)).fetchone()
+            if state != "done":
+                if previous:
+                    conn.execute("UPDATE compiles SET active = 0, replaced_by = ? WHERE id = ?",
+                                 (compile_id, previous[0]))
+                conn.execute("UPDATE compiles SET state = 'done', active = 1 WHERE id = ?",
+                             (compile_id,))
 
     def pending(self) -> list[tuple[int, str, str, list[PublishedFile]]]:
         """Compiles recorded as pending: ``(id, programme, period, files)``."""
@@ -486,27 +464,19 @@ class History:
         added by later schema versions are covered too.  Returns whether it
         removed anything.
         """
-        with self._connect(write=True) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = conn.execute("SELECT state FROM compiles WHERE id = ?",
-                                   (compile_id,)).fetchone()
-                if row is None or row[0] != "pending":
-                    conn.execute("ROLLBACK")
-                    return False
-                tables = [name for (name,) in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'")
-                    if any(col[1] == "compile_id"
-                           for col in conn.execute(f'PRAGMA table_info("{name}")'))]
-                for name in tables:
-                    conn.execute(f'DELETE FROM "{name}" WHERE compile_id = ?', (compile_id,))
-                conn.execute("DELETE FROM compiles WHERE id = ? AND state = 'pending'",
-                             (compile_id,))
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with self._connect(write=True) as conn, atomic(conn):
+            row = conn.execute("SELECT state FROM compiles WHERE id = ?",
+                               (compile_id,)).fetchone()
+            if row is None or row[0] != "pending":
+                return False  # nothing written: the empty transaction commits
+            tables = [name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if any(col[1] == "compile_id"
+                       for col in conn.execute(f'PRAGMA table_info("{name}")'))]
+            for name in tables:
+                conn.execute(f'DELETE FROM "{name}" WHERE compile_id = ?', (compile_id,))
+            conn.execute("DELETE FROM compiles WHERE id = ? AND state = 'pending'",
+                         (compile_id,))
         return True
 
     def recorded_paths(self) -> set[str]:

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from hnbxl.core.issues import HnbxlError
+from hnbxl.store.transaction import atomic
 
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -224,17 +225,14 @@ def prepare(conn: sqlite3.Connection, path: Path) -> None:
                 f"{path}: not an hnbxl history (it holds other tables: "
                 f"{', '.join(sorted(_tables(conn)))}); point --workdir at the right folder "
                 "or move this file away")
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            version = file_version(conn)
-            for number, step in MIGRATIONS:
-                if number > version:
-                    _run(conn, step)
-            conn.execute(f"PRAGMA user_version = {latest}")
-            conn.execute("COMMIT")
+            with atomic(conn):
+                version = file_version(conn)
+                for number, step in MIGRATIONS:
+                    if number > version:
+                        _run(conn, step)
+                conn.execute(f"PRAGMA user_version = {latest}")
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
             name = getattr(exc, "sqlite_errorname", "")
             if isinstance(exc, sqlite3.Error) and not name.startswith(
                     ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR")):
