@@ -214,11 +214,8 @@ class WorkbookZip:
         limits = self.limits
         infos = self.zf.infolist()
         if len(infos) > limits.max_members:
-            raise UnsafeWorkbook(
-                "too-large",
-                f"The workbook has {len(infos):,} internal parts (limit {limits.max_members:,}); "
-                "this is not a normal return, check it is the right file.",
-            )
+            raise too_large(f"The workbook has {len(infos):,} internal parts "
+                            f"(limit {limits.max_members:,})")
         total = 0
         for info in infos:
             key = info.filename.replace("\\", "/").lstrip("/").lower()
@@ -456,29 +453,26 @@ def _check_member_size(name: str, inflated: int, compressed: int, limits: Limits
             name,
         )
     if inflated > limits.max_member_uncompressed:
-        raise UnsafeWorkbook(
-            "too-large",
-            f"The workbook holds a part larger than {limits.max_member_uncompressed // _MB} MB "
-            "when opened; this is not a normal return, check it is the right file.",
-            name,
-        )
+        raise too_large(f"The workbook holds a part larger than "
+                        f"{limits.max_member_uncompressed // _MB} MB when opened", name)
+
+
+def too_large(found: str, part: str = "",
+              advice: str = "this is not a normal return, check it is the right file"
+              ) -> UnsafeWorkbook:
+    """The one ``too-large`` refusal: what is over which limit, then what to do."""
+    return UnsafeWorkbook("too-large", f"{found}; {advice}.", part)
 
 
 def _too_large_total(limits: Limits, name: str) -> UnsafeWorkbook:
-    return UnsafeWorkbook(
-        "too-large",
-        f"The workbook expands to more than {limits.max_total_uncompressed // _MB} MB when "
-        "opened; this is not a normal return, check it is the right file.",
-        name,
-    )
+    return too_large(f"The workbook expands to more than "
+                     f"{limits.max_total_uncompressed // _MB} MB when opened", name)
 
 
 def _too_large_file(size: int, limits: Limits) -> UnsafeWorkbook:
-    return UnsafeWorkbook(
-        "too-large",
-        f"The file is {size / _MB:.0f} MB, over the {limits.max_file_bytes // _MB} MB limit "
-        "for a return; check it is the right file.",
-    )
+    return too_large(f"The file is {size / _MB:.0f} MB, over the "
+                     f"{limits.max_file_bytes // _MB} MB limit for a return",
+                     advice="check it is the right file")
 
 
 def _corrupt_zip(member: str = "") -> UnsafeWorkbook:

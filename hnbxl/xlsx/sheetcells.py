@@ -28,7 +28,7 @@ from xml.parsers import expat
 from hnbxl.core.cells import col_letters, col_number
 from hnbxl.xlsx.formulas import SheetFormulas
 from hnbxl.xlsx.model import PENDING, Cell, make_cell
-from hnbxl.xlsx.safety import UnsafeWorkbook
+from hnbxl.xlsx.safety import UnsafeWorkbook, too_large
 from hnbxl.xlsx.sharedstrings import TAG_ATTRS, run_text
 from hnbxl.xlsx.xmltext import (
     _BadContent,
@@ -448,9 +448,4 @@ def next_ref(last_ref: str, row_no: int) -> str:
 
 
 def too_many_cells(max_cells: int, part: str) -> UnsafeWorkbook:
-    return UnsafeWorkbook(
-        "too-large",
-        f"The workbook holds more than {max_cells:,} cells; this is not a normal return, "
-        "check it is the right file.",
-        part,
-    )
+    return too_large(f"The workbook holds more than {max_cells:,} cells", part)
