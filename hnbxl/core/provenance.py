@@ -7,6 +7,7 @@ this provenance.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,3 +38,8 @@ class FieldValue:
     value: Any
     provenance: Provenance
     raw: Any = None
+
+
+def plain_values(values: Mapping[str, FieldValue]) -> dict[str, Any]:
+    """Field -> canonical value, without provenance: what rules and disclosure read."""
+    return {key: found.value for key, found in values.items()}

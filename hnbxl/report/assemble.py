@@ -8,7 +8,7 @@ scores and bands, and every figure its source.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,7 @@ from hnbxl.core.cells import cell_order
 from hnbxl.core.codes import for_committee, title_of
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
-from hnbxl.core.provenance import FieldValue
+from hnbxl.core.provenance import FieldValue, plain_values
 from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
 from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.disclosure import suppressed_items
@@ -66,10 +66,7 @@ class Assembled:
 
 
 def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInputs:
-    def get(key: str) -> Any:
-        found = values.get(key)
-        return found.value if found else None
-
+    get: Callable[[str], Any] = plain_values(values).get
     manual, overrides, figures, quarter, months = {}, {}, {}, {}, {}
     for item, _name, rule in programme.rated_items():
         if not rule.computed:
@@ -111,11 +108,9 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     last_ratings = last.ratings if last else {}
     # Small counts the owner chose to suppress, and shares that would give them away:
     # the papers show words, history keeps the real figure.
-    hidden = suppressed_items(programme, {k: v.value for k, v in values.items()})
-
-    def get(key: str) -> Any:
-        found = values.get(key)
-        return found.value if found else None
+    plain = plain_values(values)
+    hidden = suppressed_items(programme, plain)
+    get = plain.get
 
     def view(item: str) -> Any:
         r = ratings[item]
@@ -315,10 +310,7 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
     When the risk section was not received, last period's open risks are
     carried unchanged (and so stay in history for next month).
     """
-    def get(key: str) -> Any:
-        found = values.get(key)
-        return found.value if found else None
-
+    get = plain_values(values).get
     carried = last.open_risks if last else tuple(r for r in programme.risks
                                                  if r.status == "open")
     last_scores = {r.id: r.score for r in last.risks} if last else {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from hnbxl.core.provenance import plain_values
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.report.model import (
@@ -72,7 +73,7 @@ def figure_series(programme: Programme, records: Sequence[PeriodRecord]
     A figure the papers must not show (a small number its owner suppressed, or a
     share that would give it away) is a gap here, as in that month's report.
     """
-    hidden = [suppressed_items(programme, {k: v.value for k, v in r.values.items()})
+    hidden = [suppressed_items(programme, plain_values(r.values))
               for r in records]
     out = []
     for m in programme.measures:

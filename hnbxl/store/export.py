@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from hnbxl.core.fmt import is_number
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period
+from hnbxl.core.provenance import plain_values
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.store.history import History, PeriodRecord
@@ -180,7 +181,7 @@ class _Item:
 def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
     names = _names(programme, rec)
     items = _items(programme, rec)
-    hidden = suppressed_items(programme, {k: v.value for k, v in rec.values.items()})
+    hidden = suppressed_items(programme, plain_values(rec.values))
     base = {"period": rec.period.first_day(), "period_label": rec.period.label,
             "definition_version": rec.definition_hash}
 
