@@ -7,13 +7,16 @@ answers without loading pandas or XlsxWriter.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from hnbxl import __version__
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 WORKDIR_HELP = (
     "Working folder: programme.toml, history.sqlite, returns/ (default: the current folder; "
@@ -63,6 +66,27 @@ def _owners(_ctx: Any, _param: Any, value: tuple[str, ...]) -> tuple[str, ...]:
                 "(or put --allow-missing after the files), or name an owner: "
                 "--allow-missing send")
     return value
+
+
+# The options validate and compile share, declared once: the same returns asked the
+# same questions (validate --period answers exactly what compile would).
+returns_argument = click.argument("files", nargs=-1, required=True,
+                                  type=click.Path(dir_okay=False, path_type=Path))
+expected_period_option = click.option(
+    "--period", "-p", "expected_period", callback=_period,
+    help="The period the returns must be for (e.g. 2024-02); a return for another "
+         "month is then an error.")
+newest_wins_option = click.option(
+    "--newest-wins", is_flag=True,
+    help="When an owner returned twice, use the newest and set the older aside.")
+
+
+def allow_options(*, warnings: str, queries: str) -> Callable[[_F], _F]:
+    """--allow-warnings and --allow-queries, with each command's words for what they allow."""
+    def apply(command: _F) -> _F:
+        command = click.option("--allow-queries", is_flag=True, help=queries)(command)
+        return click.option("--allow-warnings", is_flag=True, help=warnings)(command)
+    return apply
 
 
 allow_missing_option = click.option(
@@ -272,18 +296,13 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--period", "-p", "expected_period", callback=_period,
-              help="The period the returns must be for (e.g. 2024-02); a return for another "
-                   "month is then an error.")
+@returns_argument
+@expected_period_option
 @click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
-@click.option("--newest-wins", is_flag=True,
-              help="When an owner returned twice, use the newest and set the older aside.")
-@click.option("--allow-warnings", is_flag=True,
-              help="Exit 0 when warnings remain (as compile --allow-warnings would accept).")
-@click.option("--allow-queries", is_flag=True,
-              help="Exit 0 when unexplained queries remain (as compile --allow-queries would).")
+@newest_wins_option
+@allow_options(
+    warnings="Exit 0 when warnings remain (as compile --allow-warnings would accept).",
+    queries="Exit 0 when unexplained queries remain (as compile --allow-queries would).")
 @allow_missing_option
 @workdir_option
 @definition_option
@@ -322,8 +341,7 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@returns_argument
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the copies (default: WORKDIR/feedback).")
 @click.option("--password", envvar="HNBXL_PASSWORD", default=None,
@@ -360,21 +378,16 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
 
 
 @main.command(name="compile")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--period", "-p", "expected_period", callback=_period,
-              help="The period the returns must be for (e.g. 2024-02); a return for another "
-                   "month is then an error.")
+@returns_argument
+@expected_period_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output workbook (default: WORKDIR/output/<programme>-<period>.xlsx).")
 @click.option("--extracted-on", callback=_date,
               help="Date shown as 'Extracted on' (default: today), e.g. 2024-03-04.")
-@click.option("--allow-warnings", is_flag=True,
-              help="Compile even when warnings remain (errors always stop it).")
-@click.option("--allow-queries", is_flag=True,
-              help="Compile even when queries remain unexplained (they reach Data Quality).")
-@click.option("--newest-wins", is_flag=True,
-              help="When an owner returned twice, use the newest and set the older aside.")
+@allow_options(
+    warnings="Compile even when warnings remain (errors always stop it).",
+    queries="Compile even when queries remain unexplained (they reach Data Quality).")
+@newest_wins_option
 @allow_missing_option
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
 @workdir_option
@@ -413,16 +426,18 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
             sys.exit(1)
         click.echo(result.describe())
     except KeyboardInterrupt as exc:
-        _interrupted(result, exc)
+        from hnbxl.store.commit import InterruptedAfterCommit
+
+        _interrupted(result, exc.compile_id if isinstance(exc, InterruptedAfterCommit) else None)
 
 
-def _interrupted(result: Any, exc: KeyboardInterrupt) -> None:
+def _interrupted(result: Any, compile_id: int | None) -> None:
     """After Ctrl-C (or SIGTERM): say whether the compile was recorded; the exit code agrees.
 
     Exit 0 when it was (the report and history are complete; only printing
     was cut short), 130 when it was not (nothing was published or recorded).
+    ``compile_id`` is the compile an interrupt after the commit point recorded.
     """
-    compile_id = getattr(exc, "compile_id", None)
     if result is not None and result.written:
         compile_id = result.compile_id
     if compile_id is not None:

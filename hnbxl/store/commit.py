@@ -109,8 +109,12 @@ def disk_full(exc: OSError, root: Path, writing: Path, needed: int) -> DiskFull:
         "nothing was published and nothing was recorded")
 
 
-class _InterruptedAfterCommit(KeyboardInterrupt):
-    """A Ctrl-C that arrived after the commit point: the compile *is* recorded."""
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """A Ctrl-C that arrived after the commit point: the compile *is* recorded.
+
+    Public so that a caller (the CLI) can catch it by type and say which
+    compile was recorded; it is still a KeyboardInterrupt for everyone else.
+    """
 
     def __init__(self, compile_id: int):
         super().__init__(compile_id)
@@ -124,7 +128,7 @@ def publish(history: History, root: Path, new: NewCompile,
     Any exception (a Ctrl-C included) before the commit point takes back
     everything this call did.  After it, the compile stands: an error is
     ignored (the files and the record are complete) and a Ctrl-C becomes
-    :class:`_InterruptedAfterCommit`, so the command can say it was recorded.
+    :class:`InterruptedAfterCommit`, so the command can say it was recorded.
     """
     token = secrets.token_hex(6)
     plan = [(f, _staged(f.path, token)) for f in files]
@@ -161,7 +165,7 @@ def publish(history: History, root: Path, new: NewCompile,
             done = False
         if done:  # the commit point was passed: the compile stands
             if isinstance(exc, KeyboardInterrupt):
-                raise _InterruptedAfterCommit(compile_id) from None
+                raise InterruptedAfterCommit(compile_id) from None
             return compile_id
         with contextlib.suppress(Exception):
             _roll_back(history, root, compile_id, record)
