@@ -161,9 +161,14 @@ _PROTECTION = re.compile(r"<sheetProtection(?=[\s/>])(" + TAG_ATTRS + r")/?>")
 
 # Any cell start tag not of the form <c r="...": left to the event path.
 _ODD_CELL = re.compile(r'<c(?:[>/\t\n\r]| (?!r="))')
-_CANON_CELL = re.compile(
-    r'<c r="([^"&]*)"(?: s="([^"&]*)")?(?: t="([^"&]*)")?((?: [\w:.-]+="[^"&]*")*) ?(/?)>'
-    r"(?:(?:<f>([^<]*)</f>)?<v>([^<]*)</v>(</c>))?"
+# One cell of a plain sheet, whole, as one tuple of findall (no match objects):
+# ref, s, t, other attributes, then one of three shapes: "/" of an empty cell;
+# the usual [<f>text</f>]<v>text</v></c> (markers "<f>" and "<v>" say which
+# parts were there); or any other body, up to the cell's end tag.
+_CELL = re.compile(
+    r'<c r="([^"&]*)"(?: s="([^"&]*)")?(?: t="([^"&]*)")?((?: [\w:.-]+="[^"&]*")*) ?'
+    r"(?:(/)>|>(?:(<f>)?(?(6)([^<]*)</f>)(<v>)([^<]*)</v></c>|(.*?)</c>))",
+    re.S,
 )
 
 
@@ -174,12 +179,14 @@ def sheet_fast(
 
     Exact here because in well-formed XML without comments, CDATA or
     processing instructions ``<`` only ever starts markup, so ``<c r="F7"``
-    can only be the start tag of cell F7.  One regex pass matches every cell
-    start tag (and, for the usual ``[<f>..</f>]<v>..</v></c>`` shape, its
-    contents); only kept cells are looked at further.  Shapes Excel never
-    writes (a cell without ``r`` or with ``r`` not first, attributes over
-    several lines, single quotes, entities in attributes) are caught by the
-    count check and raise :class:`_NotPlain`: the sheet goes to the event path.
+    can only be the start tag of cell F7, and a cell's first ``</c>`` is its
+    end (cells do not nest).  One ``findall`` cuts every cell into a tuple of
+    its parts (cheaper than a match object per cell: the cutting was half the
+    reader's Python time); only kept cells are looked at further.  Shapes
+    Excel never writes (a cell without ``r`` or with ``r`` not first,
+    attributes over several lines, single quotes, entities in attributes,
+    cells inside cells) are caught by the count check and raise
+    :class:`_NotPlain`: the sheet goes to the event path.
     """
     lo, hi = _cell_span(text)
     if _ODD_CELL.search(text, lo, hi):
@@ -195,28 +202,27 @@ def sheet_fast(
     shared = result.shared
     styles = result.styles
     shared_formulas = result.formulas
-    find = text.find
-    matched = 0
-    for match in _CANON_CELL.finditer(text, lo, hi):
-        matched += 1
-        ref = match.group(1)
+    found = _CELL.findall(text, lo, hi)
+    if len(found) != seen:  # a cell start tag the pattern did not take
+        raise _NotPlain()
+    for ref, style, t, rest, empty, has_f, formula, has_v, v, body in found:
         if keep is not None and ref not in keep:
             continue
-        _, style, t, rest, empty, formula, v, closed = match.groups()
         if rest:
             if " t=" in rest:
                 raise _NotPlain()
             if " s=" in rest:
-                style = parse_attrs(rest).get("s")
-        if style and style != "0" and (t is None or t == "n"):  # formats matter for numbers
+                style = parse_attrs(rest).get("s", "")
+        if style and style != "0" and (not t or t == "n"):  # formats matter for numbers
             styles[ref] = style
-        pos = match.end()
-        if closed:  # <c ...>[<f>text</f>]<v>text</v></c>, by far the most common shape
+        if has_v:  # <c ...>[<f>text</f>]<v>text</v></c>, by far the most common shape
             if "&" in v or "\r" in v:
                 v = xml_text(v)
-            if formula is not None and ("&" in formula or "\r" in formula):
+            if not has_f:
+                formula = None
+            elif "&" in formula or "\r" in formula:
                 formula = xml_text(formula)
-            if t is None and v:  # a number: the hot case, inlined
+            if not t and v and not v.isspace():  # a number: the hot case, inlined
                 number = int(v) if v.isdigit() and v.isascii() else parse_number(v)
                 cell = _new(Cell)
                 d = cell.__dict__
@@ -236,26 +242,30 @@ def sheet_fast(
         elif empty:
             store(cells, shared, ref, t or "n", None, None, None)
         else:
-            body = text[pos : find("</c>", pos)]
-            inline: str | None = None
-            found = _V_EL.search(body)
-            v = xml_text(found.group(1) or "") if found else None
-            found = _F_EL.search(body)
-            if found:
-                formula = xml_text(found.group(2) or "")
-                if found.group(1).strip():
-                    shared_formulas.note(ref, parse_attrs(found.group(1)), formula)
-            if "<is" in body:
-                found = _IS_EL.search(body)
-                if found:
-                    inline = xml_text(run_text(found.group(1) or ""))
-            store(cells, shared, ref, t or "n", v, formula, inline)
-    if matched != seen:  # a cell start tag the pattern did not take
-        raise _NotPlain()
+            _store_body(cells, shared, shared_formulas, ref, t or "n", body)
     if shared_formulas.needs_scan or text.find("array", lo, hi) >= 0:
         shared_formulas.scan(text, parse_attrs, xml_text)
     _read_protection(text, result)
     return result
+
+
+def _store_body(cells: dict[str, Cell], shared: list[tuple[str, int, str | None]],
+                formulas: SheetFormulas, ref: str, t: str, body: str) -> None:
+    """A kept cell of any other shape: its ``<v>``, ``<f>`` (with attributes) and ``<is>``."""
+    inline: str | None = None
+    formula: str | None = None
+    found = _V_EL.search(body)
+    v = xml_text(found.group(1) or "") if found else None
+    found = _F_EL.search(body)
+    if found:
+        formula = xml_text(found.group(2) or "")
+        if found.group(1).strip():
+            formulas.note(ref, parse_attrs(found.group(1)), formula)
+    if "<is" in body:
+        found = _IS_EL.search(body)
+        if found:
+            inline = xml_text(run_text(found.group(1) or ""))
+    store(cells, shared, ref, t, v, formula, inline)
 
 
 #: A cell start tag of any shape; none may appear outside ``<sheetData>``.

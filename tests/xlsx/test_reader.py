@@ -545,6 +545,33 @@ def test_shapes_the_writers_rarely_produce() -> None:
     assert book.custom_properties == {} and book.modified is None
 
 
+def test_cell_shapes_of_a_plain_sheet_read_the_same_both_ways() -> None:
+    """Every cell here has ``r`` first, so the fast path cuts them all (one findall)."""
+    sheet = worksheet(
+        '<row r="1"><c r="A1"><v> </v></c><c r="B1"><v></v></c><c r="C1"/>'
+        '<c r="D1" s="2"><f>SUM(A1:C1)</f></c><c r="E1" t="n"><f>1+1</f><v>2</v></c>'
+        '<c r="F1" t="b"><v>1</v></c><c r="G1" t="str"><f>"a"&amp;"b"</f><v>a&amp;b</v></c>'
+        '<c r="H1" s="1" t="s"><v>0</v></c><c r="I1" t="inlineStr"><is><t>in</t></is></c>'
+        '<c r="J1"><f t="shared" ref="J1:J2" si="0">A1</f><v>0</v></c></row>'
+        '<row r="2"><c r="J2"><f t="shared" si="0"/><v>0</v></c>'
+        '<c r="K2" s="3" customStyle="1"><v>5</v></c><c r="L2" t="e"><v>#REF!</v></c></row>'
+    )
+    book = read_both(package({"S": sheet}, shared="<si><t>text</t></si>"))
+    got = cells(book, "S")
+    assert got["A1"] == Cell(None, "", None, False)  # a blank <v> is no value, as in events
+    assert got["B1"] == got["C1"] == Cell(None, "", None, False)
+    assert got["D1"] == Cell(None, "", "SUM(A1:C1)", False)
+    assert got["E1"] == Cell(2, "n", "1+1", True)
+    assert got["G1"] == Cell("a&b", "s", '"a"&"b"', True)
+    assert got["H1"] == Cell("text", "s", None, True)
+    assert got["I1"] == Cell("in", "s", None, True)
+    assert got["J2"] == Cell(0, "n", "A2", True)
+    assert got["L2"] == Cell("#REF!", "e", None, True)
+    wanted = read_both(package({"S": sheet}, shared="<si><t>text</t></si>"),
+                       {"S": ["A1", "J2", "K2"]})
+    assert set(cells(wanted, "S")) == {"A1", "J2", "K2"}
+
+
 X15_NS = "http://schemas.microsoft.com/office/spreadsheetml/2010/11/main"
 
 
