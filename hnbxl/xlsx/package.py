@@ -9,23 +9,33 @@
   the last-modified time, the application that saved the file, and hnbxl's
   identity properties.
 
-These parts are small and read once per workbook, by expat events (or one
-regex over validated plain text, for the properties), namespace prefixes
-allowed everywhere.
+These parts are small and read once per workbook, by expat events,
+namespace prefixes allowed everywhere; the two that cost most that way (the
+workbook part, with a defined name per form field, and ``app.xml``, with a
+title per sheet and name) are validated in C and then cut from their plain
+text by ``findall`` when their shape allows, as sheets are
+(:func:`hnbxl.xlsx.xmltext.plain_text`), and go to events otherwise.  The
+tests read every workbook both ways and require identical results.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hnbxl.xlsx.safety import WorkbookZip
+from hnbxl.xlsx.sharedstrings import TAG_ATTRS
 from hnbxl.xlsx.xmltext import (
     _BadContent,
     feed,
     local_name,
     new_parser,
+    parse_attrs,
+    plain_text,
     truthy,
+    xml_text,
 )
 
 __all__ = [
@@ -88,10 +98,90 @@ def read_book_part(wz: WorkbookZip) -> BookPart:
 
     Elements inside ``<extLst>`` belong to extensions and are not read: Excel
     2013 and later write an ``<x15:workbookPr chartTrackingRefBase="1"/>``
-    there, which says nothing about the date system.  (Events, not a regex
-    over the text as for sheets: with a hundred defined names, expat's
-    callbacks are cheaper than parsing each tag's attributes in Python.)
+    there, which says nothing about the date system.  A plain part is cut
+    by :func:`_book_fast` (a name's attributes are parsed in Python only when
+    they are not the usual ``name="..."``), anything else read by events.
     """
+    part = wz.workbook_part
+    info = wz.info(part)
+    if info is not None and info.file_size <= _FAST_MAX:
+        data = wz.read(part)
+        text = _plain_text(part, data)
+        book = _book_fast(text) if text is not None else None
+        if book is not None:
+            return book
+    return _book_events(wz)
+
+
+#: Parts up to this size (inflated) may take the fast path; they are validated whole.
+_FAST_MAX = 4 * 1024 * 1024
+#: Validates a part and gives its text when it may be cut up (patched by tests).
+_plain_text = plain_text
+
+# Attribute text is matched quote-aware (TAG_ATTRS): a value may hold ">".
+_SHEET = re.compile(r"<sheet(\s" + TAG_ATTRS + r")/?>")
+# A defined name as Excel, LibreOffice and XlsxWriter write it (any other
+# attribute layout sends the part to events): name, then the optional
+# localSheetId and hidden; a value between quotes cannot hide a tag end.
+_DEFINED_NAME = re.compile(r'<definedName name="([^"&]*)"( localSheetId="[^"]*")?'
+                           r'(?: hidden="[^"]*")?(?:/>|>([^<]*)</definedName>)')
+_BOOK_FLAG = re.compile(r"<(workbookPr|workbookProtection)((?:\s" + TAG_ATTRS + r")?)/?>")
+#: Any prefixed element the cut must see (``<x:sheet``, ``</x:extLst>``...): events.
+_PREFIXED = (":sheet", ":workbookPr", ":definedName", ":extLst")
+
+
+def _book_fast(text: str) -> BookPart | None:
+    """The workbook part from its validated plain text, or None when events must read it.
+
+    Exact for the shapes taken: every ``<sheet``, ``<definedName`` and flag
+    element must be cut whole (the counts are checked), none may carry a
+    namespace prefix, and an ``<extLst>`` is left out only when it is one
+    simple block (else events, which track its depth).  With a defined name
+    per form field this is the workbook's biggest small part: a ``findall``
+    into tuples costs a third of expat's three callbacks per name.
+    """
+    if "<extLst" in text:
+        start = text.find("<extLst")
+        end = text.find("</extLst>", start)
+        if end < 0 or text.count("<extLst") != 1 or text.count("</extLst") != 1:
+            return None
+        text = text[:start] + text[end + len("</extLst>"):]
+    if any(tag in text for tag in _PREFIXED):
+        return None
+    book = BookPart([], False, {}, False)
+    sheets = _SHEET.findall(text)
+    if len(sheets) != text.count("<sheet") - text.count("<sheets"):
+        return None
+    for raw in sheets:
+        attrs = parse_attrs(raw)
+        rid = attrs.get("r:id")
+        if rid is None:
+            rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+        sheet_name = attrs.get("name")
+        if not sheet_name or not rid:
+            raise _BadContent("a sheet has no name or no link to its contents")
+        book.entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
+    flags = _BOOK_FLAG.findall(text)
+    if len(flags) != text.count("<workbookPr"):  # counts both: workbookPr is a prefix
+        return None
+    for tag, raw in flags:
+        attrs = parse_attrs(raw)
+        if tag == "workbookPr":
+            book.date1904 = truthy(attrs.get("date1904"))
+        else:
+            book.locked = truthy(attrs.get("lockStructure"))
+    found = _DEFINED_NAME.findall(text)
+    if len(found) != text.count("<definedName") - text.count("<definedNames"):
+        return None
+    names = book.names
+    for key, local, value in found:
+        if key and not local:
+            names[key] = xml_text(value) if "&" in value or "\r" in value else value
+    return book
+
+
+def _book_events(wz: WorkbookZip) -> BookPart:
+    """The general path for the workbook part (any XML: prefixes, nested extensions)."""
     book = BookPart([], False, {}, False)
     entries, names = book.entries, book.names
     name_text: list[str] | None = None
@@ -212,10 +302,25 @@ def text_property(wz: WorkbookZip, part: str, name: str) -> str | None:
 
     Stripped: these are dates and application names, never text whose
     edge spaces matter, and indenting writers put line breaks around them.
-    One event parse: the parts are small, and a fast path would parse twice.
+    A plain part (app.xml; core.xml never is, its elements are prefixed) is
+    cut by :func:`_texts_fast`; otherwise one event parse.
     """
     if not wz.has(part):
         return None
+    found: list[str] | None = None
+    if part != CORE:
+        info = wz.info(part)
+        if info is not None and info.file_size <= _FAST_MAX:
+            text = _plain_text(part, wz.read(part))
+            if text is not None:
+                found = _texts_fast(text, name)
+    if found is None:
+        found = _texts_events(wz, part, name)
+    return found[-1] if found and found[-1] else None
+
+
+def _texts_events(wz: WorkbookZip, part: str, name: str) -> list[str]:
+    """The stripped text of each element called ``name`` (any prefix), by events."""
     found: list[str] = []
     buf: list[str] | None = None
 
@@ -235,4 +340,22 @@ def text_property(wz: WorkbookZip, part: str, name: str) -> str | None:
             buf.append(text)
 
     parse(wz, part, start, end, chars)
-    return found[-1] if found and found[-1] else None
+    return found
+
+
+@lru_cache(maxsize=16)
+def _simple_element(name: str) -> re.Pattern[str]:
+    tag = re.escape(name)
+    return re.compile(f"<{tag}(?:\\s{TAG_ATTRS})?>([^<]*)</{tag}\\s*>")
+
+
+def _texts_fast(text: str, name: str) -> list[str] | None:
+    """The stripped text of each ``<name>`` of a plain part, or None for events.
+
+    Exact only when every mention of ``name`` is the start or end tag of an
+    unprefixed element holding text alone (the count is checked).
+    """
+    found = _simple_element(name).findall(text)
+    if text.count(name) != 2 * len(found):
+        return None
+    return [(xml_text(t) if "&" in t or "\r" in t else t).strip() for t in found]

@@ -24,6 +24,7 @@ import pytest
 import xlsxwriter
 
 from hnbxl.core.issues import HnbxlError
+from hnbxl.xlsx import package as xlsxpackage
 from hnbxl.xlsx import reader as xlsxread
 from hnbxl.xlsx.reader import Cell, WorkbookData, normalise_ref, read_workbook
 from hnbxl.xlsx.safety import (
@@ -48,12 +49,12 @@ def read_both(data: bytes | Path, wanted=None, limits: Limits | None = None) -> 
     """Read through the fast path and the event path; they must agree exactly."""
     args = (data, wanted) if limits is None else (data, wanted, limits)
     fast = read_workbook(*args)
-    saved = xlsxread._plain_text
-    xlsxread._plain_text = lambda part, data: None  # force the event path
+    saved = xlsxread._plain_text, xlsxpackage._plain_text
+    xlsxread._plain_text = xlsxpackage._plain_text = lambda part, data: None  # events only
     try:
         slow = read_workbook(*args)
     finally:
-        xlsxread._plain_text = saved
+        xlsxread._plain_text, xlsxpackage._plain_text = saved
     assert fast == slow
     return fast
 
@@ -606,6 +607,53 @@ def test_workbook_part_extensions_do_not_reset_the_date_system(shape: str) -> No
     assert book.structure_locked
     assert book.defined_names == {"G": "S!$A$1:$B$2 & more", "E": ""}
     assert [(s.name, s.state) for s in book.sheets] == [("S", "hidden")]
+
+
+APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_workbook_part_and_app_shapes_read_the_same_both_ways(
+    fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook part and app.xml are cut from plain text when their shape allows
+    (``fast``: the event path must not be used); odd shapes go to events; both agree."""
+    odd = "" if fast else '<sheetIdMap/>'  # an element starting "<sheet" the cut does not take
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" '
+        f'xmlns:r="{REL_NS}"><workbookPr/><workbookProtection workbookPassword="C636" '
+        'lockStructure="true" />'
+        '<sheets><sheet name="a&gt;b &amp; c" sheetId="1" r:id="rId1"/>'
+        '<sheet name="T" sheetId="2" state="veryHidden" r:id="rId2"></sheet></sheets>'
+        f"{odd}<definedNames>"
+        '<definedName name="G">\'a&gt;b &amp; c\'!$A$1</definedName>'
+        '<definedName comment="x > y" name="H" hidden="1">T!$B$2</definedName>'
+        '<definedName name="L" localSheetId="0">T!$C$3</definedName>'
+        '<definedName name="E"/><definedName name="CR">T!A1&#13;</definedName>'
+        "</definedNames></workbook>"
+    )
+    app = (f'<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="{APP_NS}">'
+           '<Application xml:lang="en">  LibreOffice &amp; co </Application>'
+           "<Company>Council</Company></Properties>")
+    data = package({"a>b & c": worksheet('<row r="1"><c r="A1"><v>1</v></c></row>'),
+                    "T": worksheet("")}, workbook_xml=workbook,
+                   extra={"docProps/app.xml": app.encode()})
+    if fast:
+        def no_events(*_args: object) -> None:
+            raise AssertionError("the event path was used")
+
+        monkeypatch.setattr(xlsxpackage, "_book_events", no_events)
+        monkeypatch.setattr(xlsxpackage, "_texts_events", no_events)
+        fast_book = read_workbook(data)
+        monkeypatch.undo()
+        assert read_both(data) == fast_book
+    book = read_both(data)
+    assert [(s.name, s.state) for s in book.sheets] == [("a>b & c", "visible"),
+                                                        ("T", "veryHidden")]
+    assert book.structure_locked and not book.date1904
+    assert book.defined_names == {"G": "'a>b & c'!$A$1", "H": "T!$B$2", "E": "",
+                                  "CR": "T!A1\r"}
+    assert book.application == "LibreOffice & co"
 
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
