@@ -44,13 +44,13 @@ def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = 
                      if bound is not None else f"else {p.scale.get(state).label}"
                      for state, bound in params["bands"]]
             return f"Worked out from the figure: {'; '.join(parts)}."
+        side = "up to" if direction == "lower" else "from"
+        if params.get("profile") and period is not None:
+            return _profiled_words(p, params, unit, side, period)
         found = threshold_at(params, period, p.financial_year_start_month)
         t = format_in_unit(found.target, unit)
         a = format_in_unit(found.amber_limit, unit)
-        when = f"{found.when} target" if found.when else "target"
-        side = "up to" if direction == "lower" else "from"
-        profiled = " (the target is profiled through the year)" if found.when else ""
-        return f"Worked out from the figure: {when} {t}, amber {side} {a}{profiled}."
+        return f"Worked out from the figure: target {t}, amber {side} {a}."
     if kind == "variance":
         side = "under" if finance_row is None or finance_row.favourable == "under" else "over"
         return (f"Worked out from the variance: {side} budget is good; adverse by more than "
@@ -65,6 +65,24 @@ def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = 
     if kind == "derived":
         return f"Worked out from {refs_words(p, params['of'])}."
     return "Worked out by rule."
+
+
+def _profiled_words(p: Programme, params: Any, unit: str, side: str, period: Period) -> str:
+    """A profiled target names the month it is for: the one in the row's "Last update".
+
+    The rule rates a figure against the target of the month its data is from,
+    which is usually last month; so the form gives last month's target and this
+    month's, each with its month, and says which applies, never one month's
+    target alone that the report may not use.
+    """
+    parts = []
+    for month in (period.previous(), period):
+        found = threshold_at(params, month, p.financial_year_start_month)
+        said = (f"{found.when} target {format_in_unit(found.target, unit)}, amber {side} "
+                f"{format_in_unit(found.amber_limit, unit)}")
+        if said not in parts:
+            parts.append(said)
+    return f"Rated against the target of the month in 'Last update': {'; '.join(parts)}."
 
 
 def refs_words(p: Programme, refs: tuple[str, ...]) -> str:
