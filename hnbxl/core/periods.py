@@ -82,6 +82,10 @@ class Period:
         """Quarter of the financial year, 1-4."""
         return ((self.month - start_month) % 12) // 3 + 1
 
+    def month_of_year(self, start_month: int = 4) -> int:
+        """Months into the financial year, 1-12: April is 1 when the year starts in April."""
+        return (self.month - start_month) % 12 + 1
+
     def previous(self) -> Period:
         return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
 

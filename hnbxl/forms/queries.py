@@ -275,18 +275,24 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                 continue
             tol = tolerance(before)
             if rule.kind == "moved":
+                said = f"last period's {format_in_unit(before, unit)}"
+                base, step = before, abs(before)
+                ytd = year_to_date(programme, item, before, last, period)
+                if ytd is not None:
+                    base, step, said = ytd
                 limits, words = [], []
                 if "share" in rule.params:
-                    limits.append(rule.params["share"] * abs(before) + tol)
+                    limits.append(rule.params["share"] * step + tol)
                     words.append(f"{rule.params['share'] * 100:g}%")
                 if "amount" in rule.params:
                     limits.append(rule.params["amount"] + tol)
                     words.append(format_in_unit(rule.params["amount"], unit))
+                moved = "moved" if ytd is None else "the increase since last period differs"
                 out.append(QueryCheck(
                     "moved", item,
-                    rule.message or f"{short(item)}: moved by more than {' or '.join(words)} "
-                    f"from last period's {format_in_unit(before, unit)}", (fig,), explanation,
-                    {"last": before, "limits": tuple(limits)}))
+                    rule.message or f"{short(item)}: {moved} by more than {' or '.join(words)} "
+                    f"from {said}", (fig,), explanation,
+                    {"last": base, "limits": tuple(limits)}))
             elif rule.kind == "unchanged":
                 out.append(QueryCheck(
                     "unchanged", item,
@@ -294,11 +300,45 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                     f"{format_in_unit(before, unit)}, where a change is expected", (fig,),
                     explanation, {"last": before, "tol": tol}))
             elif rule.kind == "rating_vs_figure":
+                ytd = year_to_date(programme, item, before, last, period)
+                before = before if ytd is None else ytd[0]
                 check = _rating_check(programme, last, item, fig, before, tol, has, short,
                                       rule.message)
                 if check:
                     out.append(check)
     return out
+
+
+def year_to_date(programme: Any, item: str, before: float, last: Any, period: Any
+                 ) -> tuple[float, float, str] | None:
+    """For a year-to-date measure: the expected total, the expected increment, and words.
+
+    A running total always grows, so "moved by 25%" on the total fires every
+    month (70 -> 158 is +126%).  Like is compared with like instead: the months
+    since last period's figure at the year's average month so far (last
+    period's total over its months of the year).  At the financial year's
+    start the total starts again, so the expected figure is last year's
+    average month times the months of the new year.  ``None`` for any other row.
+    """
+    if not item.startswith("measures."):
+        return None
+    measure = programme.measure(item.split(".", 1)[1])
+    if not measure.cumulative or last is None:
+        return None
+    fy = programme.financial_year_start_month
+    average = before / last.period.month_of_year(fy)
+    month = format_in_unit(average, measure.unit)
+    if last.period.financial_year(fy) == period.financial_year(fy):
+        gap = period.month_of_year(fy) - last.period.month_of_year(fy)
+        expected = before + average * gap
+        return expected, abs(average * gap), (
+            f"the year's average of {month} a month (year to date "
+            f"{format_in_unit(before, measure.unit)} last period, so about "
+            f"{format_in_unit(expected, measure.unit)} now)")
+    expected = average * period.month_of_year(fy)
+    return expected, abs(expected), (
+        f"last year's average of {month} a month (the year-to-date total starts again "
+        f"in {period.financial_year(fy)}, so about {format_in_unit(expected, measure.unit)} now)")
 
 
 def _rating_check(programme: Any, last: Any, item: str, fig: str, before: float, tol: float,

@@ -173,6 +173,9 @@ class Measure:
     rule: Rule
     statuses: tuple[str, ...] = ()
     figure_required: bool = True
+    # a year-to-date total: it grows through the financial year and starts again at its
+    # start, so queries compare the month's increment, not the total
+    cumulative: bool = False
 
 
 @dataclass(frozen=True)

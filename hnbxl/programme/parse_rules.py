@@ -189,7 +189,11 @@ class RuleReader(TableReader):
             rule=self.rule(t, unit=unit),
             statuses=statuses,
             figure_required=t.get("figure_required", bool, True),
+            cumulative=t.get("cumulative", bool, False),
         )
+        if measure.cumulative and unit not in ("count", "money", "count_with_share"):
+            self.fail(t.key("cumulative"), f"a {unit} measure is not a running total; only "
+                      "count and money measures can be year to date")
         if measure.rule.kind == "threshold":
             params = measure.rule.params
             better_low = params.get("direction", measure.direction) == "lower"

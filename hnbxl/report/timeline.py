@@ -79,7 +79,10 @@ def figure_series(programme: Programme, records: Sequence[PeriodRecord]
     for m in programme.measures:
         if m.unit in NUMERIC_UNITS:
             key = f"measures.{m.id}"
-            out.append(FigureSeries(key, m.name, NUMERIC_UNITS[m.unit], tuple(
+            # a running total's line climbs every month and drops at the year's start:
+            # the name says so, so the drop is not read as an improvement
+            name = f"{m.name} (year to date)" if m.cumulative else m.name
+            out.append(FigureSeries(key, name, NUMERIC_UNITS[m.unit], tuple(
                 None if key in h else _number(r, f"{key}.figure")
                 for r, h in zip(records, hidden, strict=True))))
     for row in programme.finance_rows:
