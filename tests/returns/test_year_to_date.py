@@ -27,8 +27,9 @@ def ytd() -> Programme:
 def _moved(programme: Programme, last: str, before: float, period: str) -> object:
     snapshot = SimpleNamespace(period=Period.parse(last), values={FIELD: before},
                                open_risks=(), ratings={})
-    checks = build_checks(programme, Period.parse(period), snapshot, lambda f: f.startswith("measures."),
-                          lambda r: "A1", lambda i: "Requests")
+    checks = build_checks(programme, Period.parse(period), snapshot,
+                          lambda f: f.startswith("measures."), lambda r: "A1",
+                          lambda i: "Requests")
     return next(c for c in checks if c.kind == "moved" and c.item == ITEM)
 
 
