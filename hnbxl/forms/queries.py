@@ -276,10 +276,10 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
             tol = tolerance(before)
             if rule.kind == "moved":
                 said = f"last period's {format_in_unit(before, unit)}"
-                base, step = before, abs(before)
+                expected, step = before, abs(before)
                 ytd = year_to_date(programme, item, before, last, period)
                 if ytd is not None:
-                    base, step, said = ytd
+                    expected, step, said = ytd
                 limits, words = [], []
                 if "share" in rule.params:
                     limits.append(rule.params["share"] * step + tol)
@@ -292,7 +292,7 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                     "moved", item,
                     rule.message or f"{short(item)}: {moved} by more than {' or '.join(words)} "
                     f"from {said}", (fig,), explanation,
-                    {"last": base, "limits": tuple(limits)}))
+                    {"last": expected, "limits": tuple(limits)}))
             elif rule.kind == "unchanged":
                 out.append(QueryCheck(
                     "unchanged", item,
