@@ -36,7 +36,7 @@ from hnbxl.forms.model import (
 )
 from hnbxl.forms.queries import QueryCheck
 from hnbxl.forms.words import clip_prompt
-from hnbxl.programme.definition import Limits, Programme, Risk, query_items
+from hnbxl.programme.definition import Limits, Programme, Risk, Rule, query_items
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.xlsx.columns import Table
 
@@ -54,6 +54,8 @@ class Builder:
         self.lists: dict[str, tuple[Any, ...]] = {}
         self._list_cols: dict[str, int] = {}
         self.queries: list[QueryCheck] = []
+        # Rated rows: (item, rule, sheet, row, column of the rule's rating), in form order.
+        self.rating_cells: list[tuple[str, Rule, str, int, int]] = []
         # Rows that can raise a query get an explanation cell; small counts a disclosure choice.
         self.explained_items: set[str] = set()
         self.small_items: set[str] = set()
@@ -204,42 +206,48 @@ class Builder:
 
     def rating_inputs(
         self, section: str, sheet: str, row: int, table: Table, item_key: str, name: str,
-        computed: bool, how: str,
+        rule: Rule, how: str,
     ) -> tuple[list[InputSpec], list[FixedCell]]:
-        """The rating cell of a row: the rating itself (manual) or an override and its reason.
+        """The rating cells of a row: the rule's rating, the owner's own and its reason.
 
-        Both go in the table's ``rating`` and ``override_reason`` columns.
+        The rule's rating (the table's ``rule_rating`` column) is a locked formula
+        the layout fills in once every input's cell is known (:mod:`~hnbxl.forms.ratings`).
+        The owner's rating goes in ``rating`` on every form: for a rule-rated row
+        only where they disagree, with the reason beside it (``override_reason``);
+        for a row no rule rates, always.
         """
         inputs, fixed = [], []
         col = table.input_col("rating")
         reason_col = table.input_col("override_reason")
         short = fmt.clip(name, 60)
-        if computed:
+        self.rating_cells.append((item_key, rule, sheet, row, table.col("rule_rating")))
+        if rule.computed:
             inputs.append(InputSpec(
                 f"{item_key}.override", section, sheet, row, col, table["rating"].kind,
-                f"{short}: override rating",
-                prompt_title="Override (optional)",
-                prompt=clip_prompt(f"{how} Leave empty to use it. Choose a rating only to "
-                                   "override it, and give the reason."),
+                f"{short}: your rating (overriding the rule's)",
+                prompt_title="Your rating (optional)",
+                prompt=clip_prompt(f"The rating from the rule is in the cell to the left. "
+                                   f"{how} Leave this empty to use it; choose a rating only "
+                                   "if you disagree, and say why in the next cell."),
                 choices=self.p.scale.labels, list_range=self.rag_range,
             ))
             inputs.append(InputSpec(
                 f"{item_key}.override_reason", section, sheet, row, reason_col,
-                table["override_reason"].kind, f"{short}: reason for override",
-                prompt_title="Reason for override",
-                prompt="Required when you override the computed rating: say why, "
-                       "in words the committee will read.",
+                table["override_reason"].kind, f"{short}: why you disagree with the rule",
+                prompt_title="Why you disagree",
+                prompt="Only when you chose your own rating: say why, in words the "
+                       "committee will read.",
                 max_length=SHORT_TEXT_LIMIT,
             ))
             self.checks.append(CheckItem(
-                f"{short}: reason for the override", (f"{item_key}.override_reason",),
+                f"{short}: why you disagree with the rule", (f"{item_key}.override_reason",),
                 "error", when=f"{item_key}.override"))
         else:
             inputs.append(InputSpec(
                 f"{item_key}.rating", section, sheet, row, col, table["rating"].kind,
-                f"{short}: this period's rating",
-                prompt_title="This period's rating",
-                prompt=clip_prompt(f"Choose the rating for {name}."),
+                f"{short}: your rating",
+                prompt_title="Your rating",
+                prompt=clip_prompt(f"No rule rates this row: choose the rating for {name}."),
                 choices=self.p.scale.labels, list_range=self.rag_range,
             ))
             fixed.append(FixedCell(sheet, row, reason_col, None, "blank"))

@@ -19,6 +19,9 @@ from hnbxl.forms.model import (
 )
 from hnbxl.forms.words import (
     FAVOURABLE_WORDS,
+    RULE_RATING,
+    WHY_YOURS,
+    YOUR_RATING,
     clip_prompt,
     rule_words,
 )
@@ -30,12 +33,14 @@ FINANCE_COLUMNS = Table((
     Column("name", "", 44, "label"),
     Column("baseline", "Baseline", 15, "money"),
     Column("budget", "Budget", 15, "money"),
-    Column("this_quarter", "This quarter", 15, MONEY, input=True),
+    # The figure asked for is this quarter's forecast outturn for the year: so headed.
+    Column("this_quarter", "Forecast for the year", 15, MONEY, input=True),
     Column("reason", "If no figure, why", 22, CHOICE, input=True),
-    Column("variance", "Variance", 14, "money"),  # a formula: this quarter less budget
+    Column("variance", "Variance", 14, "money"),  # a formula: the forecast less budget
     Column("last_rating", "Last period rating", 18, "last"),
-    Column("rating", "Override rating", 18, RAG, input=True),
-    Column("override_reason", "Reason for override", 30, TEXT, input=True),
+    Column("rule_rating", RULE_RATING, 18, "rating"),  # a formula: what the rule gives
+    Column("rating", YOUR_RATING, 18, RAG, input=True),
+    Column("override_reason", WHY_YOURS, 30, TEXT, input=True),
     Column("explanation", "Explain a query", 36, TEXT, input=True),
     Column("last_explanation", "Last period's explanation", 30, "last"),
 ))
@@ -75,10 +80,11 @@ def finance(b: Builder) -> SheetLayout:
             ]
             cell = partial(table_input, t, key, section, s, row)
             inputs.append(cell(
-                "this_quarter", f"{short}: this quarter",
-                prompt_title="This quarter (£)",
+                "this_quarter", f"{short}: forecast for the year",
+                prompt_title="Forecast for the year (£)",
                 prompt=clip_prompt(
-                    "This quarter's forecast for the year, in pounds. "
+                    "The forecast for the whole year, as this quarter's monitoring gives "
+                    "it, in pounds. "
                     f"{FAVOURABLE_WORDS[fr.favourable]} is good. "
                     f"Last period: {last_q or b.p.not_reported_label}."),
             ))
@@ -89,14 +95,14 @@ def finance(b: Builder) -> SheetLayout:
                 choices=b.p.figure_reasons, list_range=b.reason_range,
             ))
             how = rule_words(b.p, fr.rule, fr)
-            ins, fx = b.rating_inputs(section, s, row, t, key, fr.name, fr.rule.computed, how)
+            ins, fx = b.rating_inputs(section, s, row, t, key, fr.name, fr.rule, how)
             inputs += ins
             fixed += fx
             ins, fx = b.explanation_cells(section, s, row, t, key, fr.name,
                                           key in b.explained_items)
             inputs += ins
             fixed += fx
-            b.checks.append(CheckItem(f"{short}: this quarter, or why there is none",
+            b.checks.append(CheckItem(f"{short}: forecast for the year, or why there is none",
                                       (f"{key}.this_quarter", f"{key}.reason")))
             if not fr.rule.computed:
                 b.checks.append(CheckItem(f"{short}: rating", (f"{key}.rating",)))

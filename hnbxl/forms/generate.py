@@ -49,6 +49,7 @@ from hnbxl.forms.layout import (
     quote_sheet,
 )
 from hnbxl.forms.queries import formula_open
+from hnbxl.forms.ratings import rating_label
 from hnbxl.programme.definition import Programme
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import WriteError, check_write
@@ -183,6 +184,9 @@ class _Styles:
                                           "num_format": "£#,##0;-£#,##0"})
         self.blank = workbook.add_format({**locked, "bg_color": "#D9D9D9", "border": 1})
         self.status = workbook.add_format({**locked, "border": 1, "bold": True})
+        # The rule's rating: locked, in words; its colour comes from conditional formats.
+        self.rating = workbook.add_format({**locked, "border": 1, "bold": True,
+                                           "bg_color": LOCKED_FILL})
         self.count = workbook.add_format({**locked, "bold": True, "font_size": 14})
         self.bad = workbook.add_format({"bg_color": BAD_FILL, "font_color": "#000000"})
         self.query = workbook.add_format({"bg_color": QUERY_FILL, "font_color": "#000000",
@@ -241,10 +245,17 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         results = check_results(layout.checks, inputs, values)
         results.update(query_results(layout.queries, inputs, values, query_first_row(layout),
                                      labels))
+    written = {key: values.get(key, spec.prefill) for key, spec in inputs.items()}
     for cell in sheet.fixed:
-        cached = (formula_result(cell, inputs, values) if cell.operation
-                  else results.get((cell.row, cell.col), cell.value))
+        if cell.operation == "rating":
+            cached = rating_label(layout.rating(cell.operands[0]), written)
+        elif cell.operation:
+            cached = formula_result(cell, inputs, values)
+        else:
+            cached = results.get((cell.row, cell.col), cell.value)
         _write_fixed(ws, styles, layout, cell, cached)
+        if cell.operation == "rating":
+            _rating_colours(ws, styles, layout, cell)
     for spec in sheet.inputs:
         _write_input(ws, styles, layout, spec, values.get(spec.field, spec.prefill),
                      flagged=spec.cell in notes)
@@ -351,6 +362,16 @@ def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
     if bad:
         ws.conditional_format(spec.row, spec.col, spec.row, spec.col, {
             "type": "formula", "criteria": bad, "format": styles.bad,
+        })
+
+
+def _rating_colours(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell) -> None:
+    """The rule's rating in its state's colours, as it changes with what is typed."""
+    scale = layout.programme.scale
+    for state in (*scale.states, scale.no_data):
+        ws.conditional_format(cell.row, cell.col, cell.row, cell.col, {
+            "type": "cell", "criteria": "==", "value": _excel_text(state.label),
+            "format": styles.rag(state.colour, state.font_colour),
         })
 
 

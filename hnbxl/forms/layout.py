@@ -62,8 +62,10 @@ from hnbxl.forms.model import (
     InputSpec,
     SheetLayout,
     quote_sheet,
+    ref,
 )
 from hnbxl.forms.queries import build_checks
+from hnbxl.forms.ratings import RatingCheck, build_rating, rating_formula
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.snapshot import PeriodSnapshot
 
@@ -126,7 +128,33 @@ def _build(b: Builder) -> FormLayout:
     fields = {spec.field for sheet in sheets for spec in sheet.inputs}
     b.queries = build_checks(b.p, b.period, b.last, fields.__contains__,
                              b.last_action_ref, b.item_name)
+    ratings, cells = rating_cells(b, sheets, fields)
+    sheets = [replace(sheet, fixed=sheet.fixed + tuple(c for c in cells if c.sheet == sheet.name))
+              for sheet in sheets]
     sheets.append(check_sheet(b, sheets))
     sheets.append(b.lists_sheet())
     return FormLayout(b.p, b.period, b.identity, tuple(sheets),
-                      tuple(b.checks), dict(b.lists), tuple(b.queries))
+                      tuple(b.checks), dict(b.lists), tuple(b.queries), ratings)
+
+
+def rating_cells(b: Builder, sheets: list[SheetLayout], fields: set[str]
+                 ) -> tuple[tuple[RatingCheck, ...], list[FixedCell]]:
+    """Each rated row's rule as a check, and its locked cell holding the rating formula."""
+    by_field = {spec.field: spec for sheet in sheets for spec in sheet.inputs}
+    checks, cells = [], []
+    for item, rule, sheet, row, col in b.rating_cells:
+        check = build_rating(b.p, b.period, item, rule, fields.__contains__, b.months())
+        checks.append(check)
+
+        def ref_of(field_key: str, here: str = sheet) -> str:
+            spec = by_field[field_key]
+            return (a1(spec.row, spec.col) if spec.sheet == here
+                    else ref(spec.sheet, spec.row, spec.col, False))
+
+        formula = rating_formula(check, ref_of)
+        if formula is None:  # nothing to work out: the words say who rates it, or where
+            cells.append(FixedCell(sheet, row, col, check.words, "guidance", checked=False))
+        else:
+            cells.append(FixedCell(sheet, row, col, check.words, "rating", formula=formula,
+                                   operation="rating", operands=(item,), checked=False))
+    return tuple(checks), cells

@@ -20,8 +20,11 @@ from hnbxl.forms.model import (
 )
 from hnbxl.forms.words import (
     FIGURE_KIND,
+    RULE_RATING,
     UNIT_PROMPTS,
     UNIT_WORDS,
+    WHY_YOURS,
+    YOUR_RATING,
     clip_prompt,
     rule_words,
 )
@@ -40,11 +43,13 @@ MEASURE_COLUMNS = Table((
     Column("share_base", "Out of (for a share)", 12, COUNT, input=True),
     Column("reason", "If no figure, why", 26, CHOICE, input=True),
     Column("last_update", "Last update (month)", 14, MONTH, input=True),
-    Column("rating", "This period rating", 20, RAG, input=True),
-    Column("override_reason", "Reason for override", 30, TEXT, input=True),
-    Column("explanation", "Explain a query", 36, TEXT, input=True),
-    Column("last_explanation", "Last period's explanation", 30, "last"),
+    Column("rule_rating", RULE_RATING, 20, "rating"),  # a formula: what the rule gives
+    Column("rating", YOUR_RATING, 20, RAG, input=True),
+    Column("override_reason", WHY_YOURS, 30, TEXT, input=True),
+    # The publish-or-suppress choice sits just before the cell that gives its reason.
     Column("disclosure", "Small number: publish or suppress", 18, CHOICE, input=True),
+    Column("explanation", "Explain a query (or why you publish)", 36, TEXT, input=True),
+    Column("last_explanation", "Last period's explanation", 30, "last"),
 ))
 
 
@@ -108,7 +113,7 @@ def measures(b: Builder) -> SheetLayout:
             choices=b.months(), list_range=month_range,
         ))
         how = rule_words(b.p, m.rule, measure=m, period=b.period)
-        ins, fx = b.rating_inputs(section, s, row, t, key, m.name, m.rule.computed, how)
+        ins, fx = b.rating_inputs(section, s, row, t, key, m.name, m.rule, how)
         inputs += ins
         fixed += fx
         ins, fx = b.explanation_cells(section, s, row, t, key, m.name,
@@ -122,7 +127,7 @@ def measures(b: Builder) -> SheetLayout:
                 prompt_title="Small number",
                 prompt=clip_prompt(f"Only when the figure is from 1 to {n - 1}: choose Suppress "
                                    f"(the committee papers show 'fewer than {n}'), or Publish and "
-                                   "give the reason in 'Explain a query'."),
+                                   "give the reason in the next cell."),
                 choices=DISCLOSURE_CHOICES,
                 list_range=b.list_range("Small number", DISCLOSURE_CHOICES),
             ))

@@ -21,20 +21,22 @@ from typing import Any
 from hnbxl.core.cells import a1
 from hnbxl.core.periods import Period
 from hnbxl.forms.queries import QueryCheck
+from hnbxl.forms.ratings import RatingCheck
 from hnbxl.programme.definition import Programme
 from hnbxl.xlsx.columns import Table
 
-FORM_SCHEMA = 2  # bump when the layout code changes shape; stored in the identity
+FORM_SCHEMA = 3  # bump when the layout code changes shape; stored in the identity
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"
 CHECK = "Check"
 IDENTITY_SHEET = "_hnbxl"
 IDENTITY_PREFIX = "hnbxl_"  # before each identity key in the document properties
+#: A risk's direction in the words the report uses (report.model.RISK_DIRECTION_WORDS).
 RISK_DIRECTION_LABELS = {
-    "same": "→ Same",
-    "up": "↑ Up",
-    "down": "↓ Down",
+    "same": "→ No change",
+    "up": "↑ Increasing",
+    "down": "↓ Decreasing",
     "new": "★ New",
 }
 RISK_STATUS_LABELS = {"open": "Open", "closed": "Closed"}
@@ -231,6 +233,10 @@ class FormLayout:
     checks: tuple[CheckItem, ...]
     lists: dict[str, tuple[Any, ...]]  # list name -> values, on the Lists sheet
     queries: tuple[QueryCheck, ...] = ()  # figures that may need explaining
+    ratings: tuple[RatingCheck, ...] = ()  # each rated row's rule, as the form works it out
+
+    def rating(self, item: str) -> RatingCheck:
+        return next(r for r in self.ratings if r.item == item)
 
     @property
     def inputs(self) -> tuple[InputSpec, ...]:

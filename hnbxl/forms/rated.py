@@ -21,7 +21,7 @@ from hnbxl.forms.model import (
     InputSpec,
     SheetLayout,
 )
-from hnbxl.forms.words import rule_words
+from hnbxl.forms.words import RULE_RATING, WHY_YOURS, YOUR_RATING, rule_words
 from hnbxl.xlsx.columns import Column, Table
 
 
@@ -32,8 +32,9 @@ def _rated_columns(first_header: str, widths: tuple[float, float, float, float, 
     return Table((
         Column("name", first_header, name, "label"),
         Column("last_rating", "Last period", last, "last"),
-        Column("rating", "This period", rating, RAG, input=True),
-        Column("override_reason", "Reason for override", reason, TEXT, input=True),
+        Column("rule_rating", RULE_RATING, rating, "rating"),  # a formula: what the rule gives
+        Column("rating", YOUR_RATING, rating, RAG, input=True),
+        Column("override_reason", WHY_YOURS, reason, TEXT, input=True),
         Column("how", "How it is rated", how, "guidance"),
     ))
 
@@ -62,7 +63,7 @@ def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
             locked(t, s, row, "last_rating", b.last_label(key)),
             locked(t, s, row, "how", how),
         ]
-        ins, fx = b.rating_inputs(section, s, row, t, key, item.name, item.rule.computed, how)
+        ins, fx = b.rating_inputs(section, s, row, t, key, item.name, item.rule, how)
         inputs += ins
         fixed += fx
         if not item.rule.computed:

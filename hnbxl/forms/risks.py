@@ -113,7 +113,7 @@ def risks(b: Builder) -> SheetLayout:
                  max_length=SHORT_TEXT_LIMIT, prefill=risk.action if risk else None),
             cell("direction", f"{short}: direction",
                  prompt_title="Direction since last period",
-                 prompt="→ Same, ↑ Up (risk increasing), ↓ Down (decreasing), "
+                 prompt="→ No change, ↑ Increasing (the risk is growing), ↓ Decreasing, "
                         "★ New (first reported).",
                  choices=direction_labels, list_range=dir_range,
                  prefill=b.initial_direction(risk)),

@@ -101,6 +101,11 @@ def refs_words(p: Programme, refs: tuple[str, ...]) -> str:
     return ", ".join(words)
 
 
+#: The same three rating columns on every form: the rule's, the owner's own, and why.
+RULE_RATING = "Rating from the rule"
+YOUR_RATING = "Your rating (if you disagree)"
+WHY_YOURS = "Why you disagree"
+
 FAVOURABLE_WORDS = {"under": "Spend under budget", "over": "Savings over budget"}
 FIGURE_KIND = {
     "count": COUNT,

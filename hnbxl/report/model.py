@@ -261,6 +261,7 @@ TREND_WORDS = {
     "same": ("→", "→ No change"),
     "new": ("★", "★ New"),
 }
+#: The form offers the same words (forms.model.RISK_DIRECTION_LABELS); a test holds them equal.
 RISK_DIRECTION_WORDS = {
     "same": ("→", "→ No change"),
     "up": ("↑", "↑ Increasing"),

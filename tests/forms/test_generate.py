@@ -86,8 +86,8 @@ def test_defined_names_resolve_to_their_inputs(book: openpyxl.Workbook,
     # raise (9 measures, 9 finance rows, 5 risks) and 3 small-number choices.
     assert len(layout.inputs) == 193
     assert names["f_measures__average_cost_per_ehcp__explanation"].attr_text == (
-        "'Key Measures'!$L$10")
-    assert names["f_measures__ceased_not_neet__disclosure"].attr_text == "'Key Measures'!$N$12"
+        "'Key Measures'!$N$10")
+    assert names["f_measures__ceased_not_neet__disclosure"].attr_text == "'Key Measures'!$M$12"
     assert names["f_risks__R1__explanation"].attr_text == "'Risk Log'!$L$6"
 
 
@@ -196,7 +196,7 @@ def test_last_period_comes_from_history(tmp_path: Path) -> None:
     risks = book["Risk Log"]
     assert [risks[f"A{r}"].value for r in range(6, 12)] == ["R1", "R2", "R3", "R4", "R5", "N1"]
     assert (risks["D6"].value, risks["E6"].value, risks["I6"].value) == (3, 4, 4)
-    assert risks["H7"].value == "→ Same"  # direction starts at "same" each period
+    assert risks["H7"].value == "→ No change"  # direction starts at "same" each period
     assert risks["J6"].value == "Feb-24"
 
 

@@ -115,7 +115,7 @@ def test_forms_follow_the_programme(compiled: dict[str, Any]) -> None:
     assert {"Agreement Conditions", "Measures", "Risks"} <= set(book.sheetnames)
     risks = book["Risks"]
     cells = [str(c.value) for row in risks.iter_rows() for c in row if c.value is not None]
-    assert "↑ Up" in cells  # the definition's initial direction, not "→ Same"
+    assert "↑ Increasing" in cells  # the definition's initial direction, not "→ No change"
     prompts = " ".join(dv.prompt or "" for ws in book.worksheets
                        for dv in ws.data_validations.dataValidation)
     # The rule uses the target of the month in "Last update": the form names both

@@ -22,7 +22,7 @@ def _bad_return(ws: Workspace, tmp_path: Path) -> Path:
     km["F6"] = "£169"  # a pound sign in a count: an error
     km["F10"] = "17,287"  # money typed as text: a warning, value kept
     km["A7"] = "Edited label"  # a locked cell changed
-    km["J6"] = "Red - At Risk"
+    km["K6"] = "Red - At Risk"
     path = tmp_path / "returned" / "send.xlsx"
     path.parent.mkdir()
     book.save(path)

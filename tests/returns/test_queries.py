@@ -93,7 +93,7 @@ def test_moved_at_its_boundary(history_ws: Workspace, tmp_path: Path, figure: in
     issue = _one(issues, "query-moved", Severity.QUERY)
     assert (issue.sheet, issue.cell, issue.found) == ("Key Measures", "F6", str(figure))
     assert "25% from last period's 169" in issue.message
-    assert issue.expected == "an explanation in Key Measures!L6"
+    assert issue.expected == "an explanation in Key Measures!N6"
     explained = queries(history_ws, tmp_path, "send", **{
         f"{NAR}__figure": figure, f"{NAR}__explanation": "A new school opened in the area."})
     issue = _one(explained, "query-moved", Severity.INFO)
@@ -145,7 +145,7 @@ def test_small_number_at_its_boundary(history_ws: Workspace, tmp_path: Path, fig
         assert issues == []
         return
     issue = _one(issues, "query-small-number", Severity.QUERY)
-    assert "choose Suppress or Publish in Key Measures!N11" in issue.message
+    assert "choose Suppress or Publish in Key Measures!M11" in issue.message
     # Publish needs its reason; Suppress needs none.
     _one(queries(history_ws, tmp_path, "send", **changes, **{f"{key}__disclosure": "Publish"}),
          "query-small-number", Severity.QUERY)
@@ -167,7 +167,7 @@ def test_savings_over_budget(history_ws: Workspace, tmp_path: Path, figure: int,
         assert issues == []
         return
     issue = _one(issues, "query-savings-over-budget", Severity.QUERY)
-    assert issue.expected == "an explanation in Finance!J12"
+    assert issue.expected == "an explanation in Finance!K12"
     _one(queries(history_ws, tmp_path, "finance", finance__ws1__this_quarter=figure,
                  finance__ws1__explanation="A placement ended early."),
          "query-savings-over-budget", Severity.INFO)

@@ -55,7 +55,7 @@ KM = "Key Measures"
 COUNT_CELL = "F6"  # measures.needs_assessment_requests.figure (count)
 PERCENT_CELL = "F8"  # measures.independent_special_school.figure (percent)
 MONEY_CELL = "F10"  # measures.average_cost_per_ehcp.figure (money)
-RAG_CELL = "J6"  # measures.needs_assessment_requests.rating
+RAG_CELL = "K6"  # measures.needs_assessment_requests.rating
 
 
 # --------------------------------------------------------------------------- helpers
@@ -806,8 +806,8 @@ def test_new_risk_without_name(ws: Workspace, send_file: Path) -> None:
 
 
 def test_required_rating_left_empty(ws: Workspace, send_file: Path) -> None:
-    edit_workbook(send_file, set_cell("Deal Conditions", "C6", None))
-    _, issue = expect(ws, [send_file], "required-missing", sheet="Deal Conditions", cell="C6")
+    edit_workbook(send_file, set_cell("Deal Conditions", "D6", None))
+    _, issue = expect(ws, [send_file], "required-missing", sheet="Deal Conditions", cell="D6")
     assert issue.field == "conditions.c1.rating"
 
 
@@ -826,7 +826,7 @@ def test_two_returns_conflict(tmp_path: Path, ws: Workspace, programme: Programm
     everything = tmp_path / "returned" / "wiltshire-hnb-2024-02.xlsx"
     everything.write_bytes(valid_return(programme, None, values))
     files = [everything, send_file]
-    validation, _ = expect(ws, files, "conflict", sheet="Deal Conditions", cell="C7")
+    validation, _ = expect(ws, files, "conflict", sheet="Deal Conditions", cell="D7")
     conflicts = [i for i in validation.issues if i.code == "conflict"]
     assert {i.file for i in conflicts} == {str(everything), str(send_file)}
     for issue in conflicts:
