@@ -69,10 +69,10 @@ def build_rating(p: Programme, period: Period, item: str, rule: Rule,
         measure = p.measure(item.split(".", 1)[1])
         direction = rule.params.get("direction", measure.direction)
         figure = f"{item}.figure"
-        by_month = _threshold_bands(p, rule, direction, period, months)
+        by_month = _threshold_bands(p, rule, months)
         return RatingCheck(item, "threshold", (figure, f"{item}.last_update"), {
             "lower": direction == "lower", "by_month": by_month,
-            "default": _bands(p, rule, direction, period), "no_data": no_data})
+            "default": _bands(p, rule, period), "no_data": no_data})
     if rule.kind == "variance":
         row = p.finance_row(item.split(".", 1)[1])
         budget = p.finance_for(row, period).budget
@@ -108,7 +108,7 @@ def _grade_labels(p: Programme) -> tuple[str, str, str]:
     return tuple(p.scale.for_grade(g).label for g in ("green", "amber", "red"))  # type: ignore
 
 
-def _bands(p: Programme, rule: Rule, direction: str, month: Period | None
+def _bands(p: Programme, rule: Rule, month: Period | None
            ) -> tuple[tuple[str, float | None], ...]:
     """The rule's bands for a month, best first: (label, bound), the last without a bound."""
     if "bands" in rule.params:
@@ -118,15 +118,15 @@ def _bands(p: Programme, rule: Rule, direction: str, month: Period | None
     return ((green, found.target), (amber, found.amber_limit), (red, None))
 
 
-def _threshold_bands(p: Programme, rule: Rule, direction: str, period: Period,
-                     months: tuple[str, ...]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+def _threshold_bands(p: Programme, rule: Rule, months: tuple[str, ...]
+                     ) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     """For a profiled target, each offered month's bands (grouped later); else none."""
     if not rule.params.get("profile"):
         return ()
     out = []
     for label in months:
         month = Period.parse(label)
-        out.append((label, _bands(p, rule, direction, month)))
+        out.append((label, _bands(p, rule, month)))
     return tuple(out)
 
 
@@ -229,7 +229,7 @@ def rating_label(check: RatingCheck, values: Mapping[str, Any]) -> str:
         x = v[0]
         if not is_number(x):
             return str(p["no_data"])
-        green, amber, red = p["labels"]
+        green, amber, red = (str(label) for label in p["labels"])
         budget = _exact(p["budget"])
         adverse = _exact(x) - budget if p["under"] else budget - _exact(x)
         if budget == 0:
@@ -243,7 +243,7 @@ def rating_label(check: RatingCheck, values: Mapping[str, Any]) -> str:
             if p["budget"] is None:
                 return str(p["no_data"])
             x = p["budget"]
-        green, amber, red = p["labels"]
+        green, amber, red = (str(label) for label in p["labels"])
         cap = _exact(p["cap"])
         if _exact(x) < cap * _exact(p["amber_from"]):
             return green
