@@ -70,6 +70,14 @@ class Builder:
                 if rule.kind == "small_number":
                     self.small_items.update(items)
 
+    def mine(self, section: str, rows: tuple[Any, ...]) -> list[Any]:
+        """The rows of a section this form's owner fills (each row's owner, else the section's)."""
+        return [r for r in rows if self.p.holds(self.identity.owner, f"{section}.{r.id}")]
+
+    def owns_section(self, section: str) -> bool:
+        """Whether this form holds the section's own fields (its narrative, the risks)."""
+        return self.p.holds(self.identity.owner, f"{section}.narrative")
+
     # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
 
     def list_range(self, name: str, values: tuple[Any, ...]) -> str:

@@ -55,7 +55,7 @@ def finance(b: Builder) -> SheetLayout:
     t = FINANCE_COLUMNS
     row = first_header = HEADER_ROW
     for table, table_title in FINANCE_TABLES:
-        rows = [r for r in b.p.finance_rows if r.table == table]
+        rows = [r for r in b.mine(section, b.p.finance_rows) if r.table == table]
         if not rows:
             continue
         fixed += b.header(s, row, t.with_header("name", table_title))
@@ -108,9 +108,12 @@ def finance(b: Builder) -> SheetLayout:
                 b.checks.append(CheckItem(f"{short}: rating", (f"{key}.rating",)))
             row += 1
         row += 1
-    inputs.append(b.narrative_input(section, s, row, "finance", t.col("baseline"),
-                                    t.col("override_reason")))
-    fixed.append(locked(t, s, row, "name", b.narrative_label("finance")))
+    heights: dict[int, float] = {}
+    if b.owns_section(section):  # the narrative is the section owner's
+        inputs.append(b.narrative_input(section, s, row, "finance", t.col("baseline"),
+                                        t.col("override_reason")))
+        fixed.append(locked(t, s, row, "name", b.narrative_label("finance")))
+        heights[row] = 240
     return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs),
                        header_row=first_header, freeze=(first_header + 1, 1),
-                       row_heights={row: 240}, table=t)
+                       row_heights=heights, table=t)

@@ -30,8 +30,11 @@ def instructions(b: Builder) -> SheetLayout:
     ]
     for section in b.identity.sections:
         sec = b.p.sections[section]
-        owner = b.p.owners[sec.owner]
-        lines.append((f"{sec.tab} sheet ({sec.title}): {owner.name}", "label"))
+        # rows may have owners of their own: one owner's form holds only that owner's rows
+        owners = [b.identity.owner] if b.identity.owner != "all" else list(dict.fromkeys(
+            [sec.owner] + [b.p.owner_of(section, r) for r in b.p.rows(section)]))
+        names = ", ".join(b.p.owners[k].name for k in owners)
+        lines.append((f"{sec.tab} sheet ({sec.title}): {names}", "label"))
     lines += [
         ("", "blank"),
         ("How to fill it in", "header"),

@@ -61,7 +61,7 @@ def measures(b: Builder) -> SheetLayout:
     fixed += b.header(s, header_row, t)
     inputs: list[InputSpec] = []
     month_range = b.list_range("Month", b.months())
-    for i, m in enumerate(b.p.measures):
+    for i, m in enumerate(b.mine(section, b.p.measures)):
         row = header_row + 1 + i
         key = f"measures.{m.id}"
         short = fmt.clip(m.name, 60)

@@ -55,7 +55,7 @@ def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
     fixed += b.header(s, HEADER_ROW, t)
     inputs: list[InputSpec] = []
     row = HEADER_ROW + 1
-    for item in items:
+    for item in b.mine(section, items):
         key = f"{section}.{item.id}"
         how = rule_words(b.p, item.rule)
         fixed += [
@@ -79,12 +79,15 @@ def overview(b: Builder) -> SheetLayout:
     s = b.p.sections[section].tab
     fixed, inputs, row = rated_table(b, section, t, b.p.overview)
     row += 1
-    inputs.append(b.narrative_input(section, s, row, "overview", t.col("last_rating"),
-                                    t.col("how")))
-    fixed.append(locked(t, s, row, "name", b.narrative_label("overview")))
+    heights: dict[int, float] = {}
+    if b.owns_section(section):  # the narrative is the section owner's
+        inputs.append(b.narrative_input(section, s, row, "overview", t.col("last_rating"),
+                                        t.col("how")))
+        fixed.append(locked(t, s, row, "name", b.narrative_label("overview")))
+        heights[row] = 300
     return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs),
                        header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1),
-                       row_heights={row: 300}, table=t)
+                       row_heights=heights, table=t)
 
 
 def conditions(b: Builder) -> SheetLayout:

@@ -72,6 +72,7 @@ class ProgrammeLoader(RuleReader):
         self.fy_start = prog.integer("financial_year_start_month", 2, 12, 4)
         scale = self.scale(root)
         owners = self.owners(root.table("owners"))
+        self.owner_keys = tuple(owners)
         sections = self.sections(root.table("sections"), owners)
         narratives = self.narratives(root.table("narratives"))
         overview = tuple(self.rated(t) for t in root.tables("overview"))
@@ -271,6 +272,7 @@ class ProgrammeLoader(RuleReader):
             favourable=t.choice("favourable", ("under", "over")),
             amounts=amounts,
             rule=rule,
+            owner=self.row_owner(t),
         )
         t.done()
         return row

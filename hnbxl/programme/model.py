@@ -161,6 +161,7 @@ class RatedItem:
     id: str
     name: str
     rule: Rule
+    owner: str | None = None  # the row's own owner; None: the section's
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Measure:
     # a year-to-date total: it grows through the financial year and starts again at its
     # start, so queries compare the month's increment, not the total
     cumulative: bool = False
+    owner: str | None = None  # the row's own owner; None: the section's
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ class FinanceRow:
     favourable: str  # "under" (spend) or "over" (savings)
     amounts: dict[str, FinanceAmounts]
     rule: Rule
+    owner: str | None = None  # the row's own owner; None: the section's
 
 
 @dataclass(frozen=True)
@@ -295,10 +298,45 @@ class Programme:
     queries: QuerySettings = QuerySettings()
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
-        """Section keys an owner fills, in report order; ``None`` means all."""
+        """Section keys an owner fills (all of it, or rows of it), in report order.
+
+        ``None`` means all.  A row may name its own owner (``owner`` on the row),
+        so an owner also fills the sections where only some rows are theirs.
+        """
         return tuple(
-            key for key, sec in self.sections.items() if owner is None or sec.owner == owner
+            key for key, sec in self.sections.items()
+            if owner is None or sec.owner == owner
+            or any(self.owner_of(key, row) == owner for row in self.rows(key))
         )
+
+    def rows(self, section: str) -> tuple[Any, ...]:
+        """The rated rows of a section, in order (risks are the section owner's)."""
+        return {"overview": self.overview, "conditions": self.conditions,
+                "measures": self.measures, "finance": self.finance_rows}.get(section, ())
+
+    def owner_of(self, section: str, row: Any = None) -> str:
+        """Who fills a row (its own owner, else the section's); no row: the section's."""
+        own = getattr(row, "owner", None)
+        return own if own is not None else self.sections[section].owner
+
+    def shared(self, section: str) -> bool:
+        """Whether some row of the section has an owner other than the section's."""
+        return any(self.owner_of(section, r) != self.sections[section].owner
+                   for r in self.rows(section))
+
+    def holds(self, owner: str | None, item_key: str) -> bool:
+        """Whether the form of ``owner`` (None or "all": every section) holds an item.
+
+        A rated row is its owner's; anything else of a section (a narrative,
+        the risks) is the section owner's.
+        """
+        if owner is None or owner == "all":
+            return True
+        section, _, item_id = item_key.partition(".")
+        if section not in self.sections:
+            return False
+        row = next((r for r in self.rows(section) if r.id == item_id), None)
+        return self.owner_of(section, row) == owner
 
     def finance_for(self, row: FinanceRow, period: Period) -> FinanceAmounts:
         """The year's baseline and budget; a definition error naming the year when absent."""

@@ -23,6 +23,7 @@ class RuleReader(TableReader):
     def __init__(self, source: str, text: str):
         super().__init__(source, text)
         self.fy_start = 4  # read from [programme] before any rule needs it
+        self.owner_keys: tuple[str, ...] = ()  # read from [owners] before any row
 
     def rule(self, t: Table, default_kind: str = "manual", unit: str | None = None) -> Rule:
         raw = t.get("rule", dict, None)
@@ -168,8 +169,16 @@ class RuleReader(TableReader):
                           f"{b:g} does not follow {a:g}; bands go best first, so bounds "
                           + ("rise" if better_low else "fall") + " from band to band")
 
+    def row_owner(self, t: Table) -> str | None:
+        """A row's own ``owner``, overriding its section's; checked against ``[owners]``."""
+        owner = t.text("owner", None)
+        if owner is not None and owner not in self.owner_keys:
+            self.fail(t.key("owner"), f"'{owner}' is not an owner; owners are "
+                      f"{', '.join(self.owner_keys)}")
+        return owner
+
     def rated(self, t: Table) -> RatedItem:
-        item = RatedItem(self.ident(t, "id"), t.text("name"), self.rule(t))
+        item = RatedItem(self.ident(t, "id"), t.text("name"), self.rule(t), self.row_owner(t))
         t.done()
         return item
 
@@ -190,6 +199,7 @@ class RuleReader(TableReader):
             statuses=statuses,
             figure_required=t.get("figure_required", bool, True),
             cumulative=t.get("cumulative", bool, False),
+            owner=self.row_owner(t),
         )
         if measure.cumulative and unit not in ("count", "money", "count_with_share"):
             self.fail(t.key("cumulative"), f"a {unit} measure is not a running total; only "

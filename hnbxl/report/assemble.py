@@ -39,7 +39,13 @@ from hnbxl.report.model import (
     rating_view,
     trend_between,
 )
-from hnbxl.report.quality import NOT_RECEIVED, committee_note, officer_note_of, quality_notes
+from hnbxl.report.quality import (
+    NOT_RECEIVED,
+    committee_note,
+    missing_parts,
+    officer_note_of,
+    quality_notes,
+)
 from hnbxl.report.rules import RatingResult, RuleInputs, band_for_score, evaluate_all
 from hnbxl.report.timeline import figure_series, ratings_over_time, trajectory
 from hnbxl.store.history import PeriodRecord, RatingRecord
@@ -100,8 +106,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     scale = programme.scale
     missing = not_received or {}
     ratings = evaluate_all(programme, period, rule_inputs(programme, values))
+    def absent(item: str) -> str | None:
+        """The owner whose return for this row (or its whole section) never came."""
+        return missing.get(item) or missing.get(item.split(".", 1)[0])
+
     for item in ratings:
-        owner = missing.get(item.split(".", 1)[0])
+        owner = absent(item)
         if owner is not None:
             ratings[item] = RatingResult(scale.no_data.key, None, False, None,
                                          f"{NOT_RECEIVED} from {owner}")
@@ -143,13 +153,13 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     measures = []
     for m in programme.measures:
         item = f"measures.{m.id}"
-        real = NOT_RECEIVED if "measures" in missing else _figure_text(
+        real = NOT_RECEIVED if absent(item) else _figure_text(
             programme, m.unit, get(f"{item}.figure"), get(f"{item}.share_base"),
             get(f"{item}.reason"))
         figure = hidden.get(item) or real
         figures[item] = figure
         updated = get(f"{item}.last_update")
-        number, share = (None, None) if item in hidden or "measures" in missing else \
+        number, share = (None, None) if item in hidden or absent(item) else \
             _figure_number(m.unit, get(f"{item}.figure"), get(f"{item}.share_base"))
         measures.append(MeasureRow(
             item, m.name, m.detail, figure,
@@ -164,7 +174,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         item = f"finance.{row.id}"
         amounts = programme.finance_for(row, period)
         quarter = get(f"{item}.this_quarter")
-        reason = (NOT_RECEIVED if "finance" in missing
+        reason = (NOT_RECEIVED if absent(item)
                   else get(f"{item}.reason") or programme.not_applicable)
         line = FinanceLine(
             item, row.name, amounts.baseline, amounts.budget, quarter,
@@ -186,10 +196,11 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     notes = [f"Closed this period: {r.id} {r.name}" + (f": {r.action}" if r.action else ".")
              for r in closed]
     officer_notes = []
-    for section, owner in missing.items():
+    for section, owner, rows in missing_parts(programme, missing):
         title = programme.sections[section].title
-        notes.insert(0, f"{title}: {NOT_RECEIVED} from {owner} by the time of this report.")
-        officer_notes.append(f"{title}: {NOT_RECEIVED} from {owner}; compiled with "
+        part = f"{title} ({rows})" if rows else title
+        notes.insert(0, f"{part}: {NOT_RECEIVED} from {owner} by the time of this report.")
+        officer_notes.append(f"{part}: {NOT_RECEIVED} from {owner}; compiled with "
                              "--allow-missing.")
     current = PeriodRecord(
         0, period, programme.hash,
@@ -210,10 +221,10 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         section_titles={k: s.title for k, s in programme.sections.items()},
         scale=scale,
         overview=overview,
-        overview_narrative=_narrative(get("overview.narrative"), missing.get("overview")),
+        overview_narrative=_narrative(get("overview.narrative"), absent("overview.narrative")),
         conditions=conditions,
         measures=tuple(measures),
-        finance_narrative=_narrative(get("finance.narrative"), missing.get("finance")),
+        finance_narrative=_narrative(get("finance.narrative"), absent("finance.narrative")),
         kpis=tuple(kpis),
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),

@@ -62,6 +62,30 @@ def _label(scale: RagScale, key: str | None) -> str:
     return key
 
 
+def missing_parts(programme: Programme, missing: Mapping[str, str]
+                   ) -> list[tuple[str, str, str]]:
+    """(section, owner, which rows) for each owner's part not received, in section order.
+
+    A whole section has no row words; a shared section's part names its rows
+    ("2 rows: Average days to issue a plan, ..."), since other owners' rows of it came.
+    """
+    out: dict[tuple[str, str], list[str]] = {}
+    names = {key: name for key, name, _rule in programme.rated_items()}
+    for key, owner in missing.items():
+        section, _, item = key.partition(".")
+        rows = out.setdefault((section, owner), [])
+        if item and item != "narrative":
+            rows.append(names.get(key, item))
+    parts = []
+    for section in programme.sections:
+        for (s, owner), rows in out.items():
+            if s == section:
+                said = (f"{len(rows)} row{'s' if len(rows) != 1 else ''}: "
+                        f"{', '.join(rows)}") if rows else ""
+                parts.append((section, owner, said))
+    return parts
+
+
 def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any],
                   measures: Sequence[MeasureRow], finance: Sequence[FinanceLine],
                   missing: Mapping[str, str], issues: Sequence[Issue],
@@ -69,16 +93,17 @@ def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any
                   ) -> tuple[str, ...]:
     """The committee's data-quality note, one sentence per point, most important first."""
     notes: list[str] = []
-    for section, owner in missing.items():
+    for section, owner, rows in missing_parts(programme, missing):
         title = programme.sections[section].title
-        notes.append(f"{title}: the return from {owner} had not arrived when this report "
+        part = f"{title} ({rows})" if rows else title
+        notes.append(f"{part}: the return from {owner} had not arrived when this report "
                      "was made, so its figures and ratings are shown as not received.")
     for m in measures:
         if m.key in hidden:
             notes.append(f"{m.name}: shown as '{m.suppressed}' and not published, because "
                          "so small a number could identify people.")
     for m in measures:
-        if m.key in hidden or "measures" in missing:
+        if m.key in hidden or "measures" in missing or m.key in missing:
             continue
         figure = values.get(f"{m.key}.figure")
         updated = values.get(f"{m.key}.last_update")
@@ -88,7 +113,7 @@ def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any
             notes.append(f"{m.name}: the latest figure is for {updated.label}, so it is late.")
     if "finance" not in missing:
         for line in finance:
-            if line.this_quarter is None:
+            if line.this_quarter is None and line.key not in missing:
                 notes.append(f"{line.name}: no figure this quarter ({line.this_quarter_text}).")
     names = {**_names(programme), **(risk_names or {})}
     for issue in issues:

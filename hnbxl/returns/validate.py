@@ -20,7 +20,7 @@ from hnbxl.core import fmt
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_line
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
-from hnbxl.forms.layout import CheckItem, FormLayout, InputSpec
+from hnbxl.forms.layout import CheckItem, FormLayout, Identity, InputSpec
 from hnbxl.forms.queries import explained, raised
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import SUPPRESS
@@ -69,14 +69,16 @@ class Validation:
             if not sections:
                 continue
             files = tuple(r.display for r in self.used if r.identity
-                          and set(sections) & set(r.identity.sections))
-            held = {s for r in self.used if r.identity for s in r.identity.sections}
+                          and any(_covers(programme, r.identity, key, s) for s in sections))
+            held = {s for r in self.used if r.identity for s in sections
+                    if _covers(programme, r.identity, key, s)}
             copies: dict[str, int] = {}
             for group in self.unsettled:
                 identity = group[0].identity
                 assert identity is not None
-                for s in identity.sections:
-                    copies[s] = max(copies.get(s, 0), len(group))
+                for s in sections:
+                    if _covers(programme, identity, key, s):
+                        copies[s] = max(copies.get(s, 0), len(group))
             missing = tuple(programme.sections[s].title for s in sections
                             if s not in held and s not in copies)
             repeated = tuple((programme.sections[s].title, copies[s]) for s in sections
@@ -192,15 +194,42 @@ def month_issues(validation: Validation, allow_missing: Sequence[str] = ()) -> l
     return out
 
 
+def _covers(programme: Programme, identity: Identity, owner: str, section: str) -> bool:
+    """Whether a return holds ``owner``'s part of a section.
+
+    A section whose rows all belong to its owner is held by any return holding
+    it (as before row owners); a shared section only by that owner's return or
+    an all-sections one, since another owner's return holds other rows of it.
+    """
+    if section not in identity.sections:
+        return False
+    return identity.owner in (owner, "all") or not programme.shared(section)
+
+
 def not_received(validation: Validation) -> dict[str, str]:
-    """Section key -> the owner's name, for every section no return used holds."""
+    """What no return used holds -> the owner's name, for ``compile --allow-missing``.
+
+    Keys are section keys for a section missing as a whole, else the item keys
+    of the missing owner's rows (``measures.x``) and, when the missing owner is
+    the section's, its own fields (``finance.narrative``).
+    """
     programme = validation.programme
     if programme is None:
         return {}
-    held = {s for r in validation.used if r.identity for s in r.identity.sections}
-    return {key: programme.owners[section.owner].name
-            for key, section in programme.sections.items()
-            if key not in held and section.owner in programme.owners}
+    out: dict[str, str] = {}
+    for status in validation.owners():
+        for key, section in programme.sections.items():
+            if section.title not in status.missing:
+                continue
+            if not programme.shared(key):
+                out[key] = status.name
+                continue
+            for row in programme.rows(key):
+                if programme.owner_of(key, row) == status.key:
+                    out[f"{key}.{row.id}"] = status.name
+            if section.owner == status.key:
+                out[f"{key}.narrative"] = status.name
+    return out
 
 
 # --------------------------------------------------------------------------- per file

@@ -58,6 +58,7 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
     """Say what the change of definition means for this return (see the module)."""
     assert read.identity is not None
     sections = set(read.identity.sections)
+    owner = read.identity.owner  # a row with its own owner is on that owner's form only
     before, now = items(made_from), items(current)
     already = len(read.issues)
 
@@ -68,7 +69,7 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
         return (spec.sheet, spec.cell) if spec else ("", "")
 
     for item, old_name in before.items():
-        if item.split(".", 1)[0] not in sections:
+        if item.split(".", 1)[0] not in sections or not made_from.holds(owner, item):
             continue
         sheet, cell = place(item)
         if item not in now:
@@ -98,7 +99,8 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
                            field_key=f"measures.{m.id}", found=f"unit {m.unit}",
                            expected=f"unit {units[m.id]}")
     for item, name in now.items():
-        if item.split(".", 1)[0] in sections and item not in before:
+        if item.split(".", 1)[0] in sections and item not in before \
+                and current.holds(owner, item):
             read.issue("field-not-on-form", Severity.INFO,
                        f"'{name}' was added to the programme definition after this form was "
                        "made, so the form could not hold it; it is missing from this return "
