@@ -455,4 +455,39 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
                                                    cell.value)
 
 
-__all__ = ["LayoutCache", "ReturnRead", "read_return"]
+# --------------------------------------------------------------------------- workers
+
+
+@dataclass
+class Sent:
+    """A read as a worker process sends it back: without its layout and definition
+    version, which are large, shared by every read of the form, and rebuilt once
+    by the receiving process (:func:`restore`)."""
+
+    read: ReturnRead
+    had_layout: bool
+    made_from: str | None  # hash of the earlier definition version the form was made from
+
+
+def sent_back(read: ReturnRead, programme: Programme) -> Sent:
+    made_from = read.made_from.hash if read.made_from is not None else None
+    return Sent(replace(read, layout=None, made_from=None), read.layout is not None, made_from)
+
+
+def restore(sent: Sent, programme: Programme, history: History, layouts: LayoutCache
+            ) -> ReturnRead:
+    """The read as the worker made it: layout and version rebuilt here, once per form."""
+    read = sent.read
+    if sent.made_from is not None:
+        from hnbxl.returns.versions import stored_version
+
+        read.made_from = stored_version(history, sent.made_from)
+    if sent.had_layout and read.identity is not None:
+        read.layout = _cached_layout(read.identity, read.made_from or programme, history,
+                                     layouts, read)
+    if sent.had_layout and read.layout is None:  # history changed under us: read it here
+        return read_return(read.path, programme, history, layouts=layouts)
+    return read
+
+
+__all__ = ["LayoutCache", "ReturnRead", "Sent", "read_return", "restore", "sent_back"]

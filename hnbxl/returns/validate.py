@@ -24,7 +24,8 @@ from hnbxl.forms.layout import CheckItem, FormLayout, Identity, InputSpec
 from hnbxl.forms.queries import explained, raised
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import SUPPRESS
-from hnbxl.returns.read import LayoutCache, ReturnRead, read_return
+from hnbxl.returns.parallel import read_returns
+from hnbxl.returns.read import ReturnRead
 from hnbxl.store.history import History
 
 Progress = Callable[[int, int, str], None]
@@ -110,13 +111,10 @@ class Validation:
 
 def validate_files(paths: Sequence[Path], programme: Programme, history: History,
                    newest_wins: bool = False, progress: Progress | None = None,
-                   period: Period | None = None) -> Validation:
-    reads = []
-    layouts: LayoutCache = {}
-    for i, path in enumerate(paths):
-        reads.append(read_return(Path(path), programme, history, layouts=layouts))
-        if progress:
-            progress(i + 1, len(paths), str(path))
+                   period: Period | None = None, jobs: int | None = None) -> Validation:
+    """Read every file (in ``jobs`` processes; None: as many as pay, see
+    :func:`hnbxl.returns.parallel.auto_jobs`), then check across them."""
+    reads = read_returns([Path(p) for p in paths], programme, history, jobs, progress)
     result = validate_reads(reads, newest_wins, period)
     result.programme = programme
     return result

@@ -1,0 +1,157 @@
+"""Read a batch of returns on several cores, with exactly the result of one process.
+
+Reading is per file and independent (each file's issues are its own), so a
+big batch is shared out to worker processes: a regional collection of
+hundreds of returns reads about as many times faster as there are cores.
+A worker costs its start and one rebuild of each form's layout, so a batch
+uses one only when each gets enough files to pay for it
+(:data:`FILES_PER_WORKER`); the usual 3-10 returns stay in this process.
+
+What makes the result identical to a sequential run:
+
+* each worker runs :func:`~hnbxl.returns.read.read_return`, the same code,
+  and results are collected in the order of the paths, never of finishing;
+* the layout and definition version a read refers to are not sent back
+  (they are large and shared): this process rebuilds each once, as a
+  sequential run would (:func:`~hnbxl.returns.read.sent_back`, ``restore``);
+* a file that breaks its worker (killed, out of memory) is read again here,
+  with the files not yet done, so it fails exactly as it would alone;
+* an exception raised while reading (a bug, never a bad file: those are
+  issues) stops the batch and is raised here, as sequentially.
+
+Ctrl-C: workers ignore SIGINT, so the interrupt reaches this process only;
+it terminates the workers, waits for them and raises ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hnbxl.programme.definition import Programme
+from hnbxl.returns.read import LayoutCache, ReturnRead, Sent, read_return, restore, sent_back
+from hnbxl.store.history import History
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+__all__ = ["FILES_PER_WORKER", "auto_jobs", "read_returns", "usable_cpus"]
+
+Progress = Callable[[int, int, str], None]
+
+#: Files each worker must get before one is started (forked: about 60 ms to start
+#: it and rebuild the layout, some 8-10 files' reading).  Spawned workers (not
+#: Linux) import hnbxl afresh, so they need four times as many.
+FILES_PER_WORKER = 24
+_SPAWN_FACTOR = 4
+#: Files per task sent to a worker: few enough to balance, enough to keep IPC low.
+_CHUNK = 8
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _method() -> str:
+    """``fork`` where it is safe and cheap (Linux, no other threads), else ``spawn``."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def auto_jobs(files: int, cpus: int | None = None, method: str | None = None) -> int:
+    """How many processes read ``files`` returns: one unless each worker pays."""
+    per = FILES_PER_WORKER * (1 if (method or _method()) == "fork" else _SPAWN_FACTOR)
+    return max(1, min(cpus or usable_cpus(), files // per))
+
+
+def read_returns(paths: Sequence[Path], programme: Programme, history: History,
+                 jobs: int | None = None, progress: Progress | None = None
+                 ) -> list[ReturnRead]:
+    """Read every file, in order; ``jobs`` processes (None: :func:`auto_jobs`, 1: here)."""
+    method = _method()
+    jobs = auto_jobs(len(paths), method=method) if jobs is None else max(1, jobs)
+    jobs = min(jobs, max(1, -(-len(paths) // _CHUNK)))  # no idle workers
+    layouts: LayoutCache = {}
+    if jobs == 1:
+        reads = []
+        for i, path in enumerate(paths):
+            reads.append(read_return(Path(path), programme, history, layouts=layouts))
+            if progress:
+                progress(i + 1, len(paths), str(path))
+        return reads
+    return _in_workers(list(paths), programme, history, jobs, method, layouts, progress)
+
+
+# --------------------------------------------------------------------------- workers
+
+_worker_state: tuple[Programme, History, LayoutCache] | None = None
+
+
+def _start_worker(programme: Programme, history: History) -> None:
+    global _worker_state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _worker_state = (programme, history, {})
+
+
+def _read_chunk(paths: list[Path]) -> list[Sent]:
+    assert _worker_state is not None, "worker not started"
+    programme, history, layouts = _worker_state
+    return [sent_back(read_return(path, programme, history, layouts=layouts), programme)
+            for path in paths]
+
+
+def _in_workers(paths: list[Path], programme: Programme, history: History, jobs: int,
+                method: str, layouts: LayoutCache, progress: Progress | None
+                ) -> list[ReturnRead]:
+    import multiprocessing  # imported only for a batch big enough to share out
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    reads: list[ReturnRead] = []
+    executor = ProcessPoolExecutor(jobs, multiprocessing.get_context(method),
+                                   initializer=_start_worker, initargs=(programme, history))
+    broken = False
+    try:
+        futures: list[Future[list[Sent]]] = [executor.submit(_read_chunk, c) for c in chunks]
+        for future in futures:
+            try:
+                sent = future.result()
+            except BrokenProcessPool:
+                broken = True
+                break
+            for item in sent:
+                reads.append(restore(item, programme, history, layouts))
+                if progress:
+                    progress(len(reads), len(paths), str(paths[len(reads) - 1]))
+    except BaseException:
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
+    if broken:  # a worker died: read what is left here, where a file fails as it would alone
+        for path in paths[len(reads):]:
+            reads.append(read_return(path, programme, history, layouts=layouts))
+            if progress:
+                progress(len(reads), len(paths), str(path))
+    return reads
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Terminate the workers now (Ctrl-C, or an error raised in one) and wait for them."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
