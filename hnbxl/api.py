@@ -92,7 +92,7 @@ def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:
 def validate_returns(workspace: Workspace, files: Sequence[Path | str],
                      newest_wins: bool = False, progress: Progress | None = None,
                      period: Period | str | None = None,
-                     allow_missing: Sequence[str] = ()) -> Validation:
+                     allow_missing: Sequence[str] = (), jobs: int | None = None) -> Validation:
     """Read and check returned workbooks; nothing is written anywhere.
 
     Without ``period`` this answers "are these returns right?": each file is
@@ -100,7 +100,9 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     but does not block.  With ``period`` it answers "is the month ready to
     compile?": a return for another month is an error, and so is a missing
     section (unless its owner is in ``allow_missing``), exactly as compile
-    would refuse it.
+    would refuse it.  ``jobs``: processes reading the files (None: as many as
+    pay for themselves, see :func:`hnbxl.returns.parallel.auto_jobs`); the
+    result is the same for any number.
     """
     from hnbxl.returns.validate import month_issues, validate_files
 
@@ -108,7 +110,7 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
     validation = validate_files(paths, programme, workspace.history(), newest_wins, progress,
-                                expected)
+                                expected, jobs)
     if expected is not None:
         validation.issues.extend(month_issues(validation, allow_missing))
         validation.issues.sort(key=Issue.sort_key)
@@ -151,6 +153,7 @@ def compile_returns(
     period: Period | str | None = None,
     allow_missing: Sequence[str] = (),
     on_wait: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> CompileResult:
     """Validate, rate and write the committee report; all or nothing.
 
@@ -162,7 +165,8 @@ def compile_returns(
     renamed, marked done.  A recompile never replaces an earlier report file:
     it gets the next free name (``…-v2.xlsx``), and history lists both.
     ``allow_missing`` (owner keys, or ``"all"``) lets the report go out with
-    those owners' sections shown as Not received.
+    those owners' sections shown as Not received.  ``jobs`` as for
+    :func:`validate_returns`.
     """
     from hnbxl.store.commit import recover
     from hnbxl.store.lock import folder_lock
@@ -171,7 +175,7 @@ def compile_returns(
         notes = recover(workspace.history(), workspace.root,
                         (workspace.output_dir, workspace.returns_dir))
         result = _compile(workspace, files, out, extracted_on, allow_warnings, newest_wins,
-                          pdf, progress, period, allow_missing, allow_queries)
+                          pdf, progress, period, allow_missing, allow_queries, jobs)
     result.notes = notes + result.notes
     return result
 
@@ -179,7 +183,8 @@ def compile_returns(
 def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None,
              extracted_on: date | None, allow_warnings: bool, newest_wins: bool, pdf: bool,
              progress: Progress | None, period: Period | str | None,
-             allow_missing: Sequence[str], allow_queries: bool) -> CompileResult:
+             allow_missing: Sequence[str], allow_queries: bool,
+             jobs: int | None = None) -> CompileResult:
     from hnbxl.report.assemble import assemble
     from hnbxl.report.model import ReturnUsed
     from hnbxl.report.workbook import render_report, report_pdf
@@ -192,7 +197,8 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], out: Path | None
     history = workspace.history()
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
-    validation = validate_files(paths, programme, history, newest_wins, progress, expected)
+    validation = validate_files(paths, programme, history, newest_wins, progress, expected,
+                                jobs)
     issues = list(validation.issues)
     result = CompileResult(len(paths), issues, period=validation.period)
     issues.extend(month_issues(validation, allow_missing))

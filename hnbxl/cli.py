@@ -81,6 +81,22 @@ newest_wins_option = click.option(
     help="When an owner returned twice, use the newest and set the older aside.")
 
 
+def _jobs(_ctx: Any, _param: Any, value: str | None) -> int | None:
+    if value is None or value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(f"'{value}' is not a number of processes: give 1 or more, "
+                                 "or auto")
+    return int(value)
+
+
+jobs_option = click.option(
+    "--jobs", "-j", callback=_jobs, metavar="N",
+    help="Processes reading the returns: auto (the default) shares a big batch out over "
+         "the cores and reads a few returns in one process; 1 always reads in one. The "
+         "result is the same either way.")
+
+
 def allow_options(*, warnings: str, queries: str) -> Callable[[_F], _F]:
     """--allow-warnings and --allow-queries, with each command's words for what they allow."""
     def apply(command: _F) -> _F:
@@ -304,11 +320,12 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
     warnings="Exit 0 when warnings remain (as compile --allow-warnings would accept).",
     queries="Exit 0 when unexplained queries remain (as compile --allow-queries would).")
 @allow_missing_option
+@jobs_option
 @workdir_option
 @definition_option
 def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newest_wins: bool,
              allow_warnings: bool, allow_queries: bool, allow_missing: tuple[str, ...],
-             workdir: Path,
+             jobs: int | None, workdir: Path,
              definition: Path | None) -> None:
     """Check returned workbooks; every problem names the file, sheet and cell.
 
@@ -328,7 +345,7 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(validate_returns, _workspace(workdir, definition), files,
                       newest_wins=newest_wins, progress=progress, period=expected_period,
-                      allow_missing=allow_missing)
+                      allow_missing=allow_missing, jobs=jobs)
     if as_json:
         import json
 
@@ -390,13 +407,14 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
 @newest_wins_option
 @allow_missing_option
 @click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
+@jobs_option
 @workdir_option
 @definition_option
 def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | None,
                     extracted_on: date | None,
                     allow_warnings: bool, allow_queries: bool, newest_wins: bool,
-                    allow_missing: tuple[str, ...], pdf: bool, workdir: Path,
-                    definition: Path | None) -> None:
+                    allow_missing: tuple[str, ...], pdf: bool, jobs: int | None,
+                    workdir: Path, definition: Path | None) -> None:
     """Compile returned workbooks into the committee highlight report.
 
     The period comes from the returns (all must agree), or is checked against
@@ -413,7 +431,7 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
                           extracted_on=extracted_on, allow_warnings=allow_warnings,
                           allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf,
                           progress=progress, period=expected_period,
-                          allow_missing=allow_missing,
+                          allow_missing=allow_missing, jobs=jobs,
                           on_wait=lambda text: click.echo(f"hnbxl: {text}", err=True))
         for note in result.notes:
             click.echo(f"hnbxl: {note}", err=True)
