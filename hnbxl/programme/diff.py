@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from hnbxl.programme.toml_write import toml_value
+
 
 @dataclass(frozen=True)
 class Change:
@@ -62,5 +64,6 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    """The value as TOML writes it (``"Amber"``, ``true``), cut short when long."""
+    text = toml_value(value)
     return text if len(text) <= 200 else text[:197] + "..."
