@@ -526,3 +526,26 @@ def _definition_version(workspace: Workspace, spec: str) -> tuple[str, str]:
         raise HnbxlError(f"'{spec}' is not 'current', a .toml or .xlsx file, or the start of "
                          f"a definition hash history holds (it holds: {known})")
     return f"{found[0][:12]} ({found[1]}, from history)", found[2]
+
+
+@dataclass(frozen=True)
+class YearAdded:
+    year: str
+    path: Path  # the definition written
+    block: str  # what was appended
+
+
+def add_financial_year(workspace: Workspace, year: str | None = None) -> YearAdded:
+    """Append next year's baselines and budgets, carried forward for editing, to the definition.
+
+    ``year`` defaults to the year after the latest one any finance row has.
+    A folder on the bundled programme gets its own ``programme.toml`` first.
+    """
+    from hnbxl.programme.years import add_year, next_year
+
+    programme = workspace.programme()
+    year = year or next_year(programme)
+    text, block = add_year(programme, year)
+    path = workspace.definition_override or workspace.root / DEFINITION_FILE
+    write_atomically((path, text.encode("utf-8")))
+    return YearAdded(year, path, block)

@@ -145,8 +145,9 @@ class _Main(click.Group):
                 raise
             from hnbxl.core.errors import HnbxlError
 
+            detail = ""
             if isinstance(exc, HnbxlError):
-                message, status = str(exc), exc.exit_code
+                message, status, detail = str(exc), exc.exit_code, exc.detail
             elif isinstance(exc, OSError):  # a folder not writable, a disk full
                 where = f"{exc.filename}: " if exc.filename else ""
                 message, status = f"{where}{exc.strerror or exc}; nothing was changed", 1
@@ -155,6 +156,8 @@ class _Main(click.Group):
                            "; run again with --debug to see where, and report it")
                 status = 1
             click.echo(f"hnbxl: {_one_line(message)}", err=True)
+            if detail:
+                click.echo(detail.rstrip("\n"), err=True)
             sys.exit(status)
 
 
@@ -470,7 +473,7 @@ def _interrupted(result: Any, compile_id: int | None) -> None:
 
 @main.group()
 def definition() -> None:
-    """Versions of the programme definition that forms were made from."""
+    """The programme definition: its versions, what changed, next year's budgets."""
 
 
 @definition.command("diff")
@@ -498,6 +501,27 @@ def definition_diff(old: str, new: str, workdir: Path, definition: Path | None) 
         click.echo(f"  {change.text}")
     if not result.changes:
         click.echo("  no change")
+
+
+@definition.command("next-year")
+@click.argument("year", required=False)
+@workdir_option
+@definition_option
+def definition_next_year(year: str | None, workdir: Path, definition: Path | None) -> None:
+    """Add YEAR's baselines and budgets (e.g. 2024/25) to the definition, for editing.
+
+    Appends one [years."YEAR"] table to programme.toml (or --definition) with
+    every finance row's latest amounts carried forward and a note, shown in
+    the report, saying they are not yet the agreed figures.  Edit the numbers
+    and delete the note.  YEAR defaults to the year after the latest one given.
+    """
+    from .api import add_financial_year
+
+    added = _run(add_financial_year, _workspace(workdir, definition), year)
+    click.echo(f"Added {added.year} to {added.path}:")
+    click.echo(added.block.rstrip("\n"))
+    click.echo(f"Edit each baseline and budget to the agreed {added.year} figures, then delete "
+               "the note.")
 
 
 @definition.command("list")

@@ -135,7 +135,7 @@ def test_a_year(tmp_path: Path) -> None:
     # A one-word fix after the forms went out: old returns still compile.
     edit_definition(work, TYPO, FIXED)
     out = hnbxl("definition", "diff", feb[1], *w)
-    assert f"measures[ad_hoc_funding_decisions].name: '{TYPO}' -> '{FIXED}'" in out
+    assert f'measures[ad_hoc_funding_decisions].name: "{TYPO}" -> "{FIXED}"' in out
     out = hnbxl("validate", *w, "-p", "2024-02", *feb)
     assert "wrong-definition" not in out and "nothing blocks" in out
     assert out.count("label-changed") == 1  # on the send return only: it shows that row
@@ -180,10 +180,10 @@ def test_a_year(tmp_path: Path) -> None:
     assert out.count("present") >= 3 and "MISSING" not in out
 
     # ---------------------------------------------------------------- April (2024/25)
-    # Before the new year's forms: the year's budgets, and a blue "Complete" state.
+    # The bundled programme carries illustrative 2024/25 budgets, so April's forms need
+    # no edit for the year; before them the council adds a blue "Complete" state.
     path = work / "programme.toml"
-    text = re.sub(r'amounts = \{ "2023/24" = (\{[^}]*\}) \}',
-                  r'amounts = { "2023/24" = \1, "2024/25" = \1 }', path.read_text())
+    text = path.read_text()
     text = text.replace('[[rag]]\nkey = "green"', COMPLETE + '[[rag]]\nkey = "green"', 1)
     for key in ("green", "amber", "red"):
         state = f'[[rag]]\nkey = "{key}"\n'
@@ -215,6 +215,9 @@ def test_a_year(tmp_path: Path) -> None:
     apr_report = written(out)
     sources = "\n".join(str(r) for r in report_rows(apr_report, "Sources"))
     assert "set aside: send.xlsx" in sources
+    notes = "\n".join(str(r) for r in report_rows(apr_report, "Notes"))
+    assert "Illustrative baselines and budgets" in notes  # the bundled 2024/25 amounts
+    assert "Illustrative" not in "\n".join(str(r) for r in report_rows(mar_report, "Notes"))
     measures = "\n".join(str(r) for r in report_rows(apr_report, "Key Measures"))
     assert "Placements reviewed within 12 weeks" in measures
     risks = register(apr_report)
@@ -263,3 +266,18 @@ def test_a_year(tmp_path: Path) -> None:
     assert "conditions.c1 in Apr-24" in out
     out = hnbxl("compile", *w, "-p", "2024-05", *may, code=1)
     assert "'complete'" in out
+    (work / "programme.toml").write_text(text)
+
+    # ---------------------------------------------------------------- April 2025: a new year
+    # generate names every row without the year's amounts at once, with the lines to add.
+    out = hnbxl("generate", *w, "-p", "2025-04", "--split", code=1)
+    assert "no baseline and budget for 2025/26" in out and "for 9 finance rows" in out
+    assert out.count("carried forward: edit") == 9 and '[years."2025/26".amounts]' in out
+    out = hnbxl("definition", "next-year", *w)  # the year after the latest one given
+    assert 'Added 2025/26' in out and "ws5 = { baseline = 0, budget = 0 }" in out
+    assert "2025/26 baselines and budgets carried forward" in (work / "programme.toml"
+                                                                ).read_text()
+    out = hnbxl("generate", *w, "-p", "2025-04", "--split")
+    assert "Wrote 3 workbooks for Apr-25" in out, out
+    out = hnbxl("definition", "next-year", *w, "2025/26", code=1)
+    assert "already has amounts for 2025/26" in out

@@ -22,6 +22,8 @@ class HnbxlError(Exception):
 
     #: The command line's exit status for this error (2 is left to usage errors).
     exit_code: int = 1
+    #: Lines to print as they are after the one-line message, such as TOML to paste.
+    detail: str = ""
 
 
 class WriteError(HnbxlError):

@@ -8,6 +8,7 @@ the checks across tables (``checks.py``) run last.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -92,6 +93,7 @@ class ProgrammeLoader(RuleReader):
             for t in finance.tables("mitigations", required=False)
         ]
         finance.done()
+        rows, year_notes = self.years(root.table("years", None), rows)
         scoring = self.scoring(root.table("risk_scoring"))
         risks = tuple(self.risk(t, scoring) for t in root.tables("risks", required=False))
         if not scoring.id_prefix:
@@ -127,6 +129,7 @@ class ProgrammeLoader(RuleReader):
             headings=self.headings(root),
             text=self.text,
             queries=queries,
+            year_notes=year_notes,
         )
         prog.done()
         root.done()
@@ -251,14 +254,17 @@ class ProgrammeLoader(RuleReader):
             sub.done()
         t.done()
         return out
+    def year_key(self, t: Table, year: str) -> None:
+        try:
+            parse_financial_year(year)
+        except PeriodError as exc:
+            self.fail(t.key(year), str(exc))
+
     def finance_row(self, t: Table, table: str, amber: float, red: float) -> FinanceRow:
-        amounts_t = t.table("amounts")
+        amounts_t = t.table("amounts", None)
         amounts = {}
         for year in amounts_t.data:
-            try:
-                parse_financial_year(year)
-            except PeriodError as exc:
-                self.fail(amounts_t.key(year), str(exc))
+            self.year_key(amounts_t, year)
             a = amounts_t.table(year)
             amounts[year] = FinanceAmounts(a.number("baseline"), a.number("budget"))
             a.done()
@@ -276,6 +282,43 @@ class ProgrammeLoader(RuleReader):
         )
         t.done()
         return row
+
+    def years(self, t: Table, rows: list[FinanceRow]
+              ) -> tuple[list[FinanceRow], dict[str, str]]:
+        """``[years."2024/25"]``: a year's note and its amounts, row by row.
+
+        A new year's baselines and budgets arrive together, so they may stand
+        in one table per year (``hnbxl definition next-year`` writes it)
+        instead of one edit in each row; a year given both ways is refused.
+        """
+        notes: dict[str, str] = {}
+        extra: dict[str, dict[str, FinanceAmounts]] = {r.id: {} for r in rows}
+        owner = {r.id: r for r in rows}
+        for year in t.data:
+            self.year_key(t, year)
+            sub = t.table(year)
+            note = sub.text("note", None)
+            if note is not None:
+                notes[year] = note
+            amounts = sub.table("amounts", None)
+            for row_id in amounts.data:
+                if row_id not in owner:
+                    close = difflib.get_close_matches(row_id, list(owner), n=1)
+                    self.fail(amounts.key(row_id), "is not a finance row"
+                              + (f" (did you mean {close[0]}?)" if close else
+                                 f"; finance rows are {', '.join(owner)}"))
+                if year in owner[row_id].amounts:
+                    self.fail(amounts.key(row_id), f"{year} is also in finance row "
+                              f"'{row_id}''s own amounts; give the year's amounts once")
+                a = amounts.table(row_id)
+                extra[row_id][year] = FinanceAmounts(a.number("baseline"), a.number("budget"))
+                a.done()
+            amounts.done()
+            sub.done()
+        t.done()
+        merged = [replace(r, amounts={**r.amounts, **extra[r.id]}) if extra[r.id] else r
+                  for r in rows]
+        return merged, notes
 
     def scoring(self, t: Table) -> RiskScoring:
         bands = []

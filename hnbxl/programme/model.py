@@ -15,6 +15,7 @@ from typing import Any
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period
 from hnbxl.programme.derived import matches
+from hnbxl.programme.toml_write import toml_key, toml_value
 
 UNITS = ("count", "percent", "money", "count_with_share", "status")
 DIRECTIONS = ("lower", "higher")
@@ -296,6 +297,8 @@ class Programme:
     # version can be read through its own layout after the definition changes
     text: str = field(default="", repr=False, compare=False)
     queries: QuerySettings = QuerySettings()
+    # a financial year's note from ``[years."2024/25"] note``: "illustrative figures"
+    year_notes: dict[str, str] = field(default_factory=dict)
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
         """Section keys an owner fills (all of it, or rows of it), in report order.
@@ -344,12 +347,7 @@ class Programme:
         try:
             return row.amounts[year]
         except KeyError:
-            raise DefinitionError(
-                self.source,
-                f"finance row '{row.id}' amounts",
-                f"no baseline and budget for {year}, the financial year of {period.label}; "
-                f'add amounts."{year}" = {{ baseline = ..., budget = ... }}',
-            ) from None
+            raise missing_amounts_error(self, year, period) from None
 
     def rated_items(self) -> Iterator[tuple[str, str, Rule]]:
         """Every rated row as (item key, name, rule), in report order."""
@@ -368,6 +366,47 @@ class Programme:
     def finance_row(self, row_id: str) -> FinanceRow:
         return next(r for r in self.finance_rows if r.id == row_id)
 
+
+
+def missing_amounts_error(p: Programme, year: str, period: Period) -> DefinitionError:
+    """One error naming every finance row without ``year``'s amounts, with the lines to add.
+
+    A new financial year is the month the plan starts; naming one row per run
+    meant nine runs and nine edits.  The lines carry each row's latest amounts
+    forward, to be edited, and ``hnbxl definition next-year`` writes them.
+    """
+    missing = [r.id for r in p.finance_rows if year not in r.amounts]
+    error = DefinitionError(
+        p.source, "finance amounts",
+        f"no baseline and budget for {year} (the financial year of {period.label}) for "
+        f"{len(missing)} finance row{'s' if len(missing) != 1 else ''}: {', '.join(missing)}. "
+        f"Run `hnbxl definition next-year {year}` to add them, carried forward from each "
+        "row's latest year for you to edit, or add the lines below to the definition")
+    error.detail = "\n".join(amounts_lines(p, year))
+    return error
+
+
+def amounts_lines(p: Programme, year: str) -> list[str]:
+    """``[years."2024/25".amounts]`` and a line for each finance row lacking ``year``.
+
+    Each line carries the row's latest earlier amounts forward (whole pounds
+    stay whole) with a comment saying whose they are, so nothing reads as an
+    agreed budget until someone edits it; a row with no earlier year gets zeros.
+    """
+    out = [f"[years.{toml_key(year)}.amounts]"]
+    for row in p.finance_rows:
+        if year in row.amounts:
+            continue
+        earlier = sorted(y for y in row.amounts if y < year)
+        src = row.amounts[earlier[-1]] if earlier else FinanceAmounts(0, 0)
+        value = {"baseline": _pounds(src.baseline), "budget": _pounds(src.budget)}
+        said = f"{earlier[-1]}'s carried forward: edit" if earlier else "fill in"
+        out.append(f"{toml_key(row.id)} = {toml_value(value)}  # {said}")
+    return out
+
+
+def _pounds(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
 
 
 def query_items(p: Programme, rule: QueryRule) -> tuple[str, ...]:

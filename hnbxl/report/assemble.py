@@ -196,6 +196,10 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     notes = [f"Closed this period: {r.id} {r.name}" + (f": {r.action}" if r.action else ".")
              for r in closed]
     officer_notes = []
+    year = period.financial_year(programme.financial_year_start_month)
+    if programme.finance_rows and year in programme.year_notes:
+        notes.insert(0, f"{programme.sections['finance'].title}, {year}: "
+                        f"{programme.year_notes[year]}")
     for section, owner, rows in missing_parts(programme, missing):
         title = programme.sections[section].title
         part = f"{title} ({rows})" if rows else title
