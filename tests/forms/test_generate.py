@@ -158,7 +158,7 @@ def test_a_second_programme_needs_no_code(northshire: Programme, tmp_path: Path)
 def test_missing_budget_for_the_year_is_a_clear_error(programme: Programme) -> None:
     from hnbxl.programme.definition import DefinitionError
 
-    with pytest.raises(DefinitionError, match="2025/26.*for 9 finance rows") as caught:
+    with pytest.raises(DefinitionError, match=r"2025/26.*for 9 finance rows") as caught:
         build_layout(programme, Period(2025, 5))  # the bundled file has 2024/25 (illustrative)
     assert caught.value.detail.startswith('[years."2025/26".amounts]')
 
