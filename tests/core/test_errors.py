@@ -9,9 +9,13 @@ import pkgutil
 import hnbxl
 from hnbxl.core.codes import UncataloguedCode
 from hnbxl.core.errors import HnbxlError
+from hnbxl.store.commit import InterruptedAfterCommit
 
 #: Programming errors, not errors in what the officer gave: these should show a traceback.
 _BUGS = {UncataloguedCode}
+#: Not errors at all: a Ctrl-C that came after the commit point (a KeyboardInterrupt, so
+#: it unwinds as one; public so the CLI can catch it by type and say what was recorded).
+_INTERRUPTS = {InterruptedAfterCommit}
 
 
 def test_every_public_exception_is_an_hnbxl_error() -> None:
@@ -21,6 +25,6 @@ def test_every_public_exception_is_an_hnbxl_error() -> None:
         for name, obj in vars(module).items():
             if (inspect.isclass(obj) and issubclass(obj, BaseException)
                     and obj.__module__ == module.__name__ and not name.startswith("_")
-                    and obj not in _BUGS and not issubclass(obj, HnbxlError)):
+                    and obj not in _BUGS | _INTERRUPTS and not issubclass(obj, HnbxlError)):
                 strays.append(f"{module.__name__}.{name}")
     assert not strays, f"derive these from hnbxl.core.errors.HnbxlError: {strays}"
