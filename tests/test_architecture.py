@@ -2,7 +2,10 @@
 
 ``docs/architecture.md`` explains the layers; this test keeps them true.  It
 reads every module's imports with :mod:`ast` (including imports inside
-functions, which are still dependencies) and fails on any import that goes up.
+functions, which are still dependencies) and fails on any import that goes up,
+and on any cycle between modules, counting imports under ``TYPE_CHECKING``
+too: a cycle hidden behind a lazy or type-only import is still two modules
+that cannot be understood (or moved) one without the other.
 """
 
 from __future__ import annotations
@@ -44,7 +47,10 @@ def _modules() -> list[tuple[str, Path]]:
     return found
 
 
-def _imports(module: str, path: Path) -> set[str]:
+def _imports(module: str, path: Path, type_checking: bool = False) -> set[str]:
+    """The hnbxl modules ``module`` imports, anywhere in it (``from pkg import mod``
+    counts as importing ``pkg.mod``); with ``type_checking``, also those imported
+    only under ``if TYPE_CHECKING:``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out: set[str] = set()
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
@@ -55,7 +61,7 @@ def _imports(module: str, path: Path) -> set[str]:
         for inner in ast.walk(node)
     }
     for node in ast.walk(tree):
-        if id(node) in typing_only:
+        if id(node) in typing_only and not type_checking:
             continue  # annotations only: not a dependency at run time
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.startswith("hnbxl"))
@@ -68,7 +74,15 @@ def _imports(module: str, path: Path) -> set[str]:
                 target = node.module or ""
             if target.startswith("hnbxl"):
                 out.add(target)
+                out.update(f"{target}.{a.name}" for a in node.names
+                           if _is_module(f"{target}.{a.name}"))
     return out
+
+
+def _is_module(name: str) -> bool:
+    parts = name.split(".")[1:]
+    return (PACKAGE.joinpath(*parts).with_suffix(".py").is_file()
+            or (PACKAGE.joinpath(*parts) / "__init__.py").is_file())
 
 
 def test_every_module_belongs_to_a_layer() -> None:
@@ -93,8 +107,10 @@ def test_no_layer_imports_a_higher_one() -> None:
 
 
 def test_no_import_cycle_between_modules() -> None:
+    """No cycle of any kind: imports inside functions and under TYPE_CHECKING count."""
     modules = dict(_modules())
-    graph = {m: {t for t in _imports(m, p) if t in modules and t != m} for m, p in modules.items()}
+    graph = {m: {t for t in _imports(m, p, type_checking=True) if t in modules and t != m}
+             for m, p in modules.items()}
     state: dict[str, int] = {}
 
     def visit(m: str, path: list[str]) -> None:

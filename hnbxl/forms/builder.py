@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from hnbxl.core import fmt
+from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.forms.model import (
     COUNT,
@@ -63,7 +64,7 @@ class Builder:
         self.queries_possible = bool(programme.queries.rules)
         for rule in programme.queries.rules:
             if rule.kind == "share":
-                self.explained_items.add(rule.params["share"].rsplit(".", 1)[0])
+                self.explained_items.add(FieldKey(rule.params["share"]).item)
             elif rule.kind != "risk_action":
                 items = query_items(programme, rule)
                 self.explained_items.update(items)
@@ -72,11 +73,11 @@ class Builder:
 
     def mine(self, section: str, rows: tuple[Any, ...]) -> list[Any]:
         """The rows of a section this form's owner fills (each row's owner, else the section's)."""
-        return [r for r in rows if self.p.holds(self.identity.owner, f"{section}.{r.id}")]
+        return [r for r in rows if self.p.holds(self.identity.owner, ItemKey.make(section, r.id))]
 
     def owns_section(self, section: str) -> bool:
         """Whether this form holds the section's own fields (its narrative, the risks)."""
-        return self.p.holds(self.identity.owner, f"{section}.narrative")
+        return self.p.holds(self.identity.owner, ItemKey.make(section).field("narrative"))
 
     # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
 
@@ -113,7 +114,7 @@ class Builder:
             month = month.previous()
         return tuple(out)
 
-    def last_label(self, item_key: str) -> str:
+    def last_label(self, item_key: ItemKey) -> str:
         if not self.last:
             return self.p.scale.no_data.label
         key = self.last.ratings.get(item_key)
@@ -124,11 +125,11 @@ class Builder:
         except KeyError:
             return self.p.scale.no_data.label
 
-    def last_explanation(self, item_key: str) -> str | None:
+    def last_explanation(self, item_key: ItemKey) -> str | None:
         return self.last.explanations.get(item_key) if self.last else None
 
     def explanation_cells(self, section: str, sheet: str, row: int, table: Table,
-                          item_key: str, name: str, explained_row: bool
+                          item_key: ItemKey, name: str, explained_row: bool
                           ) -> tuple[list[InputSpec], list[FixedCell]]:
         """The explanation input and last period's explanation, in the table's columns.
 
@@ -139,7 +140,7 @@ class Builder:
                         blank(table, sheet, row, "last_explanation")]
         limit = self.p.queries.explanation_limit
         spec = InputSpec(
-            f"{item_key}.explanation", section, sheet, row, table.input_col("explanation"),
+            item_key.field("explanation"), section, sheet, row, table.input_col("explanation"),
             table["explanation"].kind,
             f"{fmt.clip(name, 60)}: explanation of a query",
             prompt_title="Explain a query",
@@ -152,13 +153,13 @@ class Builder:
         return [spec], [locked(table, sheet, row, "last_explanation",
                                self.last_explanation(item_key))]
 
-    def last_figure(self, item_key: str) -> str:
+    def last_figure(self, item_key: ItemKey) -> str:
         if not self.last:
             return self.p.not_reported_label
         return self.last.figures.get(item_key, self.p.not_reported_label)
 
-    def item_name(self, item_key: str) -> str:
-        section, _, ident = item_key.partition(".")
+    def item_name(self, item_key: ItemKey) -> str:
+        section, ident = item_key.section, item_key.ident
         if section == "measures":
             return fmt.clip(self.p.measure(ident).name, 60)
         if section == "finance":
@@ -213,7 +214,7 @@ class Builder:
                 for col, text in enumerate(table.headers)]
 
     def rating_inputs(
-        self, section: str, sheet: str, row: int, table: Table, item_key: str, name: str,
+        self, section: str, sheet: str, row: int, table: Table, item_key: ItemKey, name: str,
         rule: Rule, how: str,
     ) -> tuple[list[InputSpec], list[FixedCell]]:
         """The rating cells of a row: the rule's rating, the owner's own and its reason.
@@ -231,7 +232,7 @@ class Builder:
         self.rating_cells.append((item_key, rule, sheet, row, table.col("rule_rating")))
         if rule.computed:
             inputs.append(InputSpec(
-                f"{item_key}.override", section, sheet, row, col, table["rating"].kind,
+                item_key.field("override"), section, sheet, row, col, table["rating"].kind,
                 f"{short}: your rating (overriding the rule's)",
                 prompt_title="Your rating (optional)",
                 prompt=clip_prompt(f"The rating from the rule is in the cell to the left. "
@@ -240,7 +241,7 @@ class Builder:
                 choices=self.p.scale.labels, list_range=self.rag_range,
             ))
             inputs.append(InputSpec(
-                f"{item_key}.override_reason", section, sheet, row, reason_col,
+                item_key.field("override_reason"), section, sheet, row, reason_col,
                 table["override_reason"].kind, f"{short}: why you disagree with the rule",
                 prompt_title="Why you disagree",
                 prompt="Only when you chose your own rating: say why, in words the "
@@ -248,11 +249,11 @@ class Builder:
                 max_length=SHORT_TEXT_LIMIT,
             ))
             self.checks.append(CheckItem(
-                f"{short}: why you disagree with the rule", (f"{item_key}.override_reason",),
-                "error", when=f"{item_key}.override"))
+                f"{short}: why you disagree with the rule", (item_key.field("override_reason"),),
+                "error", when=item_key.field("override")))
         else:
             inputs.append(InputSpec(
-                f"{item_key}.rating", section, sheet, row, col, table["rating"].kind,
+                item_key.field("rating"), section, sheet, row, col, table["rating"].kind,
                 f"{short}: your rating",
                 prompt_title="Your rating",
                 prompt=clip_prompt(f"No rule rates this row: choose the rating for {name}."),
@@ -270,9 +271,9 @@ class Builder:
     def narrative_input(self, section: str, sheet: str, row: int, key: str, col: int,
                         to_col: int) -> InputSpec:
         n = self.p.narratives[key]
-        self.checks.append(CheckItem(n.label, (f"{section}.narrative",)))
+        self.checks.append(CheckItem(n.label, (ItemKey.make(section).field("narrative"),)))
         return InputSpec(
-            f"{section}.narrative", section, sheet, row, col, NARRATIVE, n.label,
+            ItemKey.make(section).field("narrative"), section, sheet, row, col, NARRATIVE, n.label,
             prompt_title=clip_prompt(n.label, 32),
             prompt=clip_prompt(f"{n.guidance} Up to {n.word_limit} words."),
             max_length=EXCEL_TEXT_LIMIT, word_limit=n.word_limit, merge_to_col=to_col,
@@ -306,7 +307,7 @@ def blank(table: Table, sheet: str, row: int, field_name: str) -> FixedCell:
     return FixedCell(sheet, row, table.col(field_name), None, "blank")
 
 
-def table_input(table: Table, item_key: str, section: str, sheet: str, row: int,
+def table_input(table: Table, item_key: ItemKey, section: str, sheet: str, row: int,
                 part: str, label: str, **options: Any) -> InputSpec:
     """The input for ``part`` of a row (field ``<item_key>.<part>``), in the column of that name.
 
@@ -314,5 +315,5 @@ def table_input(table: Table, item_key: str, section: str, sheet: str, row: int,
     follows the measure's unit).
     """
     kind = options.pop("kind", None) or table[part].kind
-    return InputSpec(f"{item_key}.{part}", section, sheet, row, table.input_col(part), kind,
+    return InputSpec(item_key.field(part), section, sheet, row, table.input_col(part), kind,
                      label, **options)

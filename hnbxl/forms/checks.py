@@ -47,7 +47,7 @@ QUERY_COUNT_CELL = (2, 1)  # where it counts the queries not explained
 def check_sheet(b: Builder, sheets: list[SheetLayout]) -> SheetLayout:
     """Formulas that count what is still missing, with correct cached results."""
     s, t = CHECK, CHECK_COLUMNS
-    by_field = {spec.field: spec for sheet in sheets for spec in sheet.inputs}
+    by_field: dict[str, InputSpec] = {spec.field: spec for sheet in sheets for spec in sheet.inputs}
     fixed = [
         FixedCell(s, 0, 0, "Check before you return", "title"),
         FixedCell(s, 1, 0, "Required inputs still empty:", "label"),

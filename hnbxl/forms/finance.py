@@ -6,6 +6,7 @@ from functools import partial
 
 from hnbxl.core import fmt
 from hnbxl.core.cells import a1
+from hnbxl.core.keys import ItemKey
 from hnbxl.forms.builder import Builder, locked, table_input
 from hnbxl.forms.model import (
     CHOICE,
@@ -61,11 +62,11 @@ def finance(b: Builder) -> SheetLayout:
         fixed += b.header(s, row, t.with_header("name", table_title))
         row += 1
         for fr in rows:
-            key = f"finance.{fr.id}"
+            key = ItemKey.make("finance", fr.id)
             amounts = b.p.finance_for(fr, b.period)
             short = fmt.clip(fr.name, 60)
             this_q, budget = a1(row, t.col("this_quarter")), a1(row, t.col("budget"))
-            last_q = b.last.figures.get(f"{key}.this_quarter") if b.last else None
+            last_q = b.last.figures.get(key.field("this_quarter")) if b.last else None
             fixed += [
                 locked(t, s, row, "name", fr.name),
                 locked(t, s, row, "baseline", amounts.baseline),
@@ -74,7 +75,7 @@ def finance(b: Builder) -> SheetLayout:
                     t, s, row, "variance", "",
                     formula=f"=IF(ISNUMBER({this_q}),{this_q}-{budget},\"\")",
                     operation="minus",
-                    operands=(f"{key}.this_quarter",), constant=amounts.budget,
+                    operands=(key.field("this_quarter"),), constant=amounts.budget,
                 ),
                 locked(t, s, row, "last_rating", b.last_label(key)),
             ]
@@ -103,9 +104,9 @@ def finance(b: Builder) -> SheetLayout:
             inputs += ins
             fixed += fx
             b.checks.append(CheckItem(f"{short}: forecast for the year, or why there is none",
-                                      (f"{key}.this_quarter", f"{key}.reason")))
+                                      (key.field("this_quarter"), key.field("reason"))))
             if not fr.rule.computed:
-                b.checks.append(CheckItem(f"{short}: rating", (f"{key}.rating",)))
+                b.checks.append(CheckItem(f"{short}: rating", (key.field("rating"),)))
             row += 1
         row += 1
     heights: dict[int, float] = {}

@@ -238,7 +238,7 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         ws.set_column(col, col, width)
     for row, height in _row_heights(sheet, values).items():
         ws.set_row(row, height)
-    inputs = {spec.field: spec for spec in layout.inputs}
+    inputs: dict[str, InputSpec] = {spec.field: spec for spec in layout.inputs}
     results = {}
     if sheet.name == CHECK:
         labels = {state.label: state.key for state in layout.programme.scale.states}

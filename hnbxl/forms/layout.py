@@ -125,7 +125,7 @@ def _build(b: Builder) -> FormLayout:
         sheets.append(SECTION_SHEETS[section](b))
     sheets = [replace(sheet, inputs=tuple(plausible(spec, b.p.limits)
                                           for spec in sheet.inputs)) for sheet in sheets]
-    fields = {spec.field for sheet in sheets for spec in sheet.inputs}
+    fields: set[str] = {spec.field for sheet in sheets for spec in sheet.inputs}
     b.queries = build_checks(b.p, b.period, b.last, fields.__contains__,
                              b.last_action_ref, b.item_name)
     ratings, cells = rating_cells(b, sheets, fields)
@@ -140,7 +140,8 @@ def _build(b: Builder) -> FormLayout:
 def rating_cells(b: Builder, sheets: list[SheetLayout], fields: set[str]
                  ) -> tuple[tuple[RatingCheck, ...], list[FixedCell]]:
     """Each rated row's rule as a check, and its locked cell holding the rating formula."""
-    by_field = {spec.field: spec for sheet in sheets for spec in sheet.inputs}
+    by_field: dict[str, InputSpec] = {spec.field: spec for sheet in sheets
+                                      for spec in sheet.inputs}
     checks, cells = [], []
     for item, rule, sheet, row, col in b.rating_cells:
         check = build_rating(b.p, b.period, item, rule, fields.__contains__, b.months())

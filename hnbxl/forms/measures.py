@@ -6,6 +6,7 @@ from dataclasses import replace
 from functools import partial
 
 from hnbxl.core import fmt
+from hnbxl.core.keys import ItemKey
 from hnbxl.forms.builder import Builder, blank, locked, table_input
 from hnbxl.forms.model import (
     CHOICE,
@@ -63,7 +64,7 @@ def measures(b: Builder) -> SheetLayout:
     month_range = b.list_range("Month", b.months())
     for i, m in enumerate(b.mine(section, b.p.measures)):
         row = header_row + 1 + i
-        key = f"measures.{m.id}"
+        key = ItemKey.make("measures", m.id)
         short = fmt.clip(m.name, 60)
         unit_words = UNIT_WORDS[m.unit]
         fixed += [
@@ -94,8 +95,8 @@ def measures(b: Builder) -> SheetLayout:
                        "The report shows the figure with its share, e.g. 2 (33%).",
                 minimum=1,
             ))
-            b.checks.append(CheckItem(f"{short}: out of", (f"{key}.share_base",),
-                                      when=f"{key}.figure"))
+            b.checks.append(CheckItem(f"{short}: out of", (key.field("share_base"),),
+                                      when=key.field("figure")))
         else:
             fixed.append(blank(t, s, row, "share_base"))
         inputs.append(cell(
@@ -135,11 +136,11 @@ def measures(b: Builder) -> SheetLayout:
             fixed.append(blank(t, s, row, "disclosure"))
         if m.figure_required:
             b.checks.append(CheckItem(f"{short}: figure, or why there is none",
-                                      (f"{key}.figure", f"{key}.reason")))
-        b.checks.append(CheckItem(f"{short}: last update", (f"{key}.last_update",),
-                                  "warning", when=f"{key}.figure"))
+                                      (key.field("figure"), key.field("reason"))))
+        b.checks.append(CheckItem(f"{short}: last update", (key.field("last_update"),),
+                                  "warning", when=key.field("figure")))
         if not m.rule.computed:
             b.checks.append(CheckItem(f"{short}: rating",
-                                      (f"{key}.rating", f"{key}.reason")))
+                                      (key.field("rating"), key.field("reason"))))
     return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs), header_row=header_row,
                        freeze=(header_row + 1, 1), table=t)

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from hnbxl.core.cells import a1
+from hnbxl.core.keys import FieldKey
 from hnbxl.core.periods import Period
 from hnbxl.forms.queries import QueryCheck
 from hnbxl.forms.ratings import RatingCheck
@@ -83,14 +84,14 @@ def list_name(col: int) -> str:
 
 def defined_name(field_key: str) -> str:
     """``measures.x.figure`` -> ``f_measures__x__figure``: valid in Excel and LibreOffice."""
-    return "f_" + field_key.replace(".", "__")
+    return FieldKey(field_key).defined_name
 
 
 @dataclass(frozen=True)
 class InputSpec:
     """One cell a person fills in."""
 
-    field: str
+    field: FieldKey
     section: str
     sheet: str
     row: int
@@ -108,6 +109,10 @@ class InputSpec:
     prefill: Any = None
     merge_to_col: int | None = None  # narrative cells span several columns
     height: float | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.field) is not FieldKey:  # a plain dotted string given: the same key
+            object.__setattr__(self, "field", FieldKey(self.field))
 
     @cached_property
     def cell(self) -> str:

@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from hnbxl.core.fmt import is_number
+from hnbxl.core.keys import FieldKey, ItemKey, matches
 from hnbxl.programme.disclosure import PUBLISH, SUPPRESS
 from hnbxl.programme.thresholds import format_in_unit
 
@@ -189,7 +190,7 @@ def tolerance(*numbers: float) -> float:
 
 
 def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bool],
-                 last_action_ref: Callable[[str], str], short: Callable[[str], str]
+                 last_action_ref: Callable[[str], str], short: Callable[[ItemKey], str]
                  ) -> list[QueryCheck]:
     """Every query check of a form: the definition's rules on the rows this form holds.
 
@@ -199,39 +200,38 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
     period's figure to compare with.
     """
     from hnbxl.programme.definition import query_items
-    from hnbxl.programme.derived import matches
 
     q = programme.queries
     out: list[QueryCheck] = []
     last_values = last.values if last else {}
-    units = {f"measures.{m.id}": m.unit for m in programme.measures}
-    units.update({f"finance.{r.id}": "money" for r in programme.finance_rows})
+    units: dict[str, str] = {ItemKey.make("measures", m.id): m.unit for m in programme.measures}
+    units.update({ItemKey.make("finance", r.id): "money" for r in programme.finance_rows})
 
-    def figure_field(item: str) -> str:
-        return f"{item}.this_quarter" if item.startswith("finance.") else f"{item}.figure"
+    def figure_field(item: ItemKey) -> FieldKey:
+        return item.field("this_quarter" if item.section == "finance" else "figure")
 
-    def prev(item: str) -> float | None:
+    def prev(item: ItemKey) -> float | None:
         value = last_values.get(figure_field(item))
         return value if is_number(value) else None
 
     for rule in q.rules:
         if rule.kind == "share":
             share = rule.params["share"]
-            item = share.rsplit(".", 1)[0]
+            item = FieldKey(share).item
             if all(has(rule.params[k]) for k in ("share", "count", "base")):
                 out.append(QueryCheck(
                     "share", item,
                     rule.message or f"{short(item)}: the share does not agree with its count "
                     f"and base (within {rule.params['tolerance'] * 100:g} points)",
-                    (share, rule.params["count"], rule.params["base"]), f"{item}.explanation",
+                    (share, rule.params["count"], rule.params["base"]), item.field("explanation"),
                     {"limit": rule.params["tolerance"] + TOLERANCE}))
             continue
         if rule.kind == "risk_action":
             if last is None:
                 continue  # no last period: the action shown is the definition's, not a return's
             for risk in last.open_risks:
-                base = f"risks.{risk.id}"
-                if not any(matches(ref, base) for ref in rule.of) or not has(f"{base}.action"):
+                base = ItemKey.make("risks", risk.id)
+                if not any(matches(ref, base) for ref in rule.of) or not has(base.field("action")):
                     continue
                 why = " or ".join(w for w, on in (("rose", rule.params["rose"]),
                                                    ("is above its target",
@@ -240,9 +240,9 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                     "risk_action", base,
                     rule.message or f"{risk.id} {short(base)}: the score {why} and the action "
                     "is last period's",
-                    tuple(f"{base}.{part}" for part in
+                    tuple(base.field(part) for part in
                           ("likelihood", "impact", "action", "target", "status")),
-                    f"{base}.explanation",
+                    base.field("explanation"),
                     {"last_score": risk.score, "last_action": risk.action,
                      "last_action_ref": last_action_ref(risk.id),
                      "rose": rule.params["rose"], "above_target": rule.params["above_target"]}))
@@ -253,17 +253,17 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
                 continue
             unit = units[item]
             before = prev(item)
-            explanation = f"{item}.explanation"
+            explanation = item.field("explanation")
             if rule.kind == "small_number":
                 n = q.small_number
                 out.append(QueryCheck(
                     "small_number", item,
                     rule.message or f"{short(item)}: fewer than {n}; publish with a reason, "
                     "or suppress", (fig,), explanation, {"threshold": n},
-                    disclosure=f"{item}.disclosure"))
+                    disclosure=item.field("disclosure")))
                 continue
             if rule.kind == "savings_over_budget":
-                row = programme.finance_row(item.split(".", 1)[1])
+                row = programme.finance_row(item.ident)
                 budget = programme.finance_for(row, period)
                 out.append(QueryCheck(
                     "savings_over_budget", item,
@@ -309,7 +309,7 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
     return out
 
 
-def year_to_date(programme: Any, item: str, before: float, last: Any, period: Any
+def year_to_date(programme: Any, item: ItemKey, before: float, last: Any, period: Any
                  ) -> tuple[float, float, str] | None:
     """For a year-to-date measure: the expected total, the expected increment, and words.
 
@@ -322,7 +322,7 @@ def year_to_date(programme: Any, item: str, before: float, last: Any, period: An
     """
     if not item.startswith("measures."):
         return None
-    measure = programme.measure(item.split(".", 1)[1])
+    measure = programme.measure(item.ident)
     if not measure.cumulative or last is None:
         return None
     fy = programme.financial_year_start_month
@@ -341,11 +341,11 @@ def year_to_date(programme: Any, item: str, before: float, last: Any, period: An
         f"in {period.financial_year(fy)}, so about {format_in_unit(expected, measure.unit)} now)")
 
 
-def _rating_check(programme: Any, last: Any, item: str, fig: str, before: float, tol: float,
-                  has: Callable[[str], bool], short: Callable[[str], str], message: str
+def _rating_check(programme: Any, last: Any, item: ItemKey, fig: str, before: float, tol: float,
+                  has: Callable[[str], bool], short: Callable[[ItemKey], str], message: str
                   ) -> QueryCheck | None:
-    measure = programme.measure(item.split(".", 1)[1])
-    rating_field = f"{item}.override" if measure.rule.computed else f"{item}.rating"
+    measure = programme.measure(item.ident)
+    rating_field = item.field("override") if measure.rule.computed else item.field("rating")
     last_key = last.ratings.get(item) if last else None
     scale = programme.scale
     states = [s for s in scale.states if s.key == last_key]
@@ -359,7 +359,7 @@ def _rating_check(programme: Any, last: Any, item: str, fig: str, before: float,
         "rating_vs_figure", item,
         message or f"{short(item)}: rated better than last period's {states[0].label} while "
         f"the figure got worse than {format_in_unit(before, measure.unit)}",
-        (fig, rating_field), f"{item}.explanation",
+        (fig, rating_field), item.field("explanation"),
         {"last": before, "tol": tol, "lower": lower,
          "better_keys": frozenset(s.key for s in better),
          "better_labels": tuple(s.label for s in better)})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hnbxl.core import fmt
+from hnbxl.core.keys import ItemKey
 from hnbxl.forms.builder import Builder, locked
 from hnbxl.forms.model import (
     HEADER_ROW,
@@ -56,7 +57,7 @@ def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
     inputs: list[InputSpec] = []
     row = HEADER_ROW + 1
     for item in b.mine(section, items):
-        key = f"{section}.{item.id}"
+        key = ItemKey.make(section, item.id)
         how = rule_words(b.p, item.rule)
         fixed += [
             locked(t, s, row, "name", item.name),
@@ -68,7 +69,7 @@ def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
         fixed += fx
         if not item.rule.computed:
             b.checks.append(CheckItem(f"{fmt.clip(item.name, 60)}: rating",
-                                      (f"{key}.rating",)))
+                                      (key.field("rating"),)))
         row += 1
     return fixed, inputs, row
 

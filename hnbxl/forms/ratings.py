@@ -27,6 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from hnbxl.core.fmt import is_number
+from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.forms.queries import num
 from hnbxl.programme.definition import Programme, Rule
@@ -66,23 +67,23 @@ def build_rating(p: Programme, period: Period, item: str, rule: Rule,
     if rule.kind == "manual":
         return RatingCheck(item, "manual", words=NO_RULE)
     if rule.kind == "threshold":
-        measure = p.measure(item.split(".", 1)[1])
+        measure = p.measure(ItemKey(item).ident)
         direction = rule.params.get("direction", measure.direction)
-        figure = f"{item}.figure"
+        figure = ItemKey(item).field("figure")
         by_month = _threshold_bands(p, rule, months)
-        return RatingCheck(item, "threshold", (figure, f"{item}.last_update"), {
+        return RatingCheck(item, "threshold", (figure, ItemKey(item).field("last_update")), {
             "lower": direction == "lower", "by_month": by_month,
             "default": _bands(p, rule, period), "no_data": no_data})
     if rule.kind == "variance":
-        row = p.finance_row(item.split(".", 1)[1])
+        row = p.finance_row(ItemKey(item).ident)
         budget = p.finance_for(row, period).budget
-        return RatingCheck(item, "variance", (f"{item}.this_quarter",), {
+        return RatingCheck(item, "variance", (ItemKey(item).field("this_quarter"),), {
             "budget": budget, "under": row.favourable == "under",
             "amber": rule.params["amber_tolerance"], "red": rule.params["red_tolerance"],
             "labels": _grade_labels(p), "no_data": no_data})
     if rule.kind == "cap":
         source = rule.params["source"]
-        row = p.finance_row(source.split(".", 1)[1])
+        row = p.finance_row(ItemKey(source).ident)
         year = period.financial_year(p.financial_year_start_month)
         found = _cap_for_year(rule.params["caps"], year)
         amounts = row.amounts.get(year)

@@ -6,6 +6,7 @@ from functools import partial
 
 from hnbxl.core import fmt
 from hnbxl.core.cells import a1
+from hnbxl.core.keys import ItemKey, matches
 from hnbxl.forms.builder import Builder, locked, table_input
 from hnbxl.forms.model import (
     CHOICE,
@@ -25,7 +26,6 @@ from hnbxl.forms.words import (
     band_words,
 )
 from hnbxl.programme.definition import Risk
-from hnbxl.programme.derived import matches
 from hnbxl.xlsx.columns import Column, Table
 
 #: The Risk Log's columns.  A carried risk's name and description are locked
@@ -66,7 +66,7 @@ def risks(b: Builder) -> SheetLayout:
     rows += [(f"N{i + 1}", None) for i in range(scoring.spare_rows)]
     for i, (risk_id, risk) in enumerate(rows):
         row = header_row + 1 + i
-        key = f"risks.{risk_id}"
+        key = ItemKey.make("risks", risk_id)
         label = risk.name if risk else f"New risk {risk_id[1:]}"
         short = fmt.clip(label, 60)
         cell = partial(table_input, t, key, section, s, row)
@@ -104,7 +104,7 @@ def risks(b: Builder) -> SheetLayout:
             t, s, row, "score", score,
             formula=f"=IF(AND(ISNUMBER({likelihood}),ISNUMBER({impact})),"
                     f"{likelihood}*{impact},\"\")",
-            operation="product", operands=(f"{key}.likelihood", f"{key}.impact"),
+            operation="product", operands=(key.field("likelihood"), key.field("impact")),
         ))
         inputs += [
             cell("action", f"{short}: action",
@@ -142,10 +142,10 @@ def risks(b: Builder) -> SheetLayout:
         needed = ("likelihood", "impact", "action", "direction", "target", "updated", "status")
         for part in needed:
             b.checks.append(CheckItem(
-                f"{short}: {part}", (f"{key}.{part}",),
-                when=None if risk else f"{key}.name"))
+                f"{short}: {part}", (key.field(part),),
+                when=None if risk else key.field("name")))
         if not risk:
-            b.checks.append(CheckItem(f"{label}: description", (f"{key}.risk",),
-                                      when=f"{key}.name"))
+            b.checks.append(CheckItem(f"{label}: description", (key.field("risk"),),
+                                      when=key.field("name")))
     return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs),
                        header_row=header_row, freeze=(header_row + 1, 2), table=t)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hnbxl.core import fmt
+from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.forms.model import CHOICE, COUNT, MONEY, PERCENT
 from hnbxl.programme.definition import Programme
@@ -58,7 +59,7 @@ def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = 
                 f"{params['red_tolerance']:.0%} red.")
     if kind == "cap":
         caps = ", ".join(f"{fmt.money(v)} in {y}" for y, v in params["caps"].items())
-        source = params["source"].split(".", 1)[1]
+        source = ItemKey(params["source"]).ident
         row = next((r for r in p.finance_rows if r.id == source), None)
         name = row.name if row else source
         return f"Worked out from {name} against the deal's cap ({caps})."
@@ -87,10 +88,10 @@ def _profiled_words(p: Programme, params: Any, unit: str, side: str, period: Per
 
 def refs_words(p: Programme, refs: tuple[str, ...]) -> str:
     """Derived-rule references as people read them: section titles and row names, not keys."""
-    names = {key: name for key, name, _rule in p.rated_items()}
+    names: dict[str, str] = {key: name for key, name, _rule in p.rated_items()}
     words = []
     for ref in refs:
-        section, _, item = ref.partition(".")
+        section, item = ItemKey(ref).section, ItemKey(ref).ident
         title = p.sections[section].title if section in p.sections else section
         if item == "*":
             words.append(f"every row of {title}")

@@ -7,7 +7,8 @@ run after loading, and name the key and line of the entry to change.
 
 from __future__ import annotations
 
-from hnbxl.programme.derived import derived_order, matches
+from hnbxl.core.keys import ItemKey, matches
+from hnbxl.programme.derived import derived_order
 from hnbxl.programme.model import COUNT_UNITS, NUMERIC_UNITS, Programme, query_candidates
 from hnbxl.programme.toml_table import TableReader, find_line
 
@@ -62,7 +63,7 @@ def check_rules(reader: TableReader, p: Programme, paths: dict[str, str]) -> Non
                         reader.fail(where, f"'{k}' is not a key of the RAG scale")
         elif rule.kind == "cap":
             src = rule.params["source"]
-            if not src.startswith("finance.") or src.split(".", 1)[1] not in {
+            if not src.startswith("finance.") or ItemKey(src).ident not in {
                 r.id for r in p.finance_rows
             }:
                 reader.fail(where, f"source '{src}' is not a finance row (finance.<id>)")
@@ -83,9 +84,9 @@ def check_rules(reader: TableReader, p: Programme, paths: dict[str, str]) -> Non
 
 def check_queries(reader: TableReader, p: Programme) -> None:
     """Refuse a query rule whose ``of`` (or share fields) names no row it applies to."""
-    numeric = {f"measures.{m.id}.figure": m.unit for m in p.measures
+    numeric = {ItemKey.make("measures", m.id).field("figure"): m.unit for m in p.measures
                if m.unit in NUMERIC_UNITS}
-    bases = {f"measures.{m.id}.share_base" for m in p.measures
+    bases = {ItemKey.make("measures", m.id).field("share_base") for m in p.measures
              if m.unit == "count_with_share"}
     for i, rule in enumerate(p.queries.rules):
         where = f"queries.rules[{i}]"
@@ -102,7 +103,7 @@ def check_queries(reader: TableReader, p: Programme) -> None:
             ids = {r.id for r in p.risks}
             for ref in rule.of:
                 if ref != "risks.*" and not (ref.startswith("risks.")
-                                             and ref.split(".", 1)[1] in ids):
+                                             and ItemKey(ref).ident in ids):
                     reader.fail(f"{where}.of", f"'{ref}' is not risks.* or risks.<id> of "
                                 "the risk log")
             continue

@@ -8,16 +8,9 @@ rules need the same answer when they rate: one graph, one place.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from hnbxl.programme.model import Rule
-
-
-def matches(pattern: str, key: str) -> bool:
-    if pattern.endswith(".*"):
-        return key.startswith(pattern[:-1])
-    return pattern == key
+from hnbxl.core.keys import matches
+from hnbxl.programme.model import Rule
 
 
 def expand_refs(
@@ -48,8 +41,9 @@ def derived_order(rules: Mapping[str, Rule]) -> tuple[str, ...]:
 
     ``rules`` is every rated row's rule, keyed by item key, in report order (the
     order is kept where dependencies allow).  A loop (a derived row that is,
-    however indirectly, made from itself) is a ValueError naming the rows in it;
-    the definition loader does not look for loops.
+    however indirectly, made from itself) is a ValueError naming the rows in it:
+    the definition loader calls this (``checks.check_rules``), so a definition
+    with a loop is refused when it loads, and rating never meets one.
     """
     keys = tuple(rules)
     deps = {

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hnbxl.core.fmt import is_number
+from hnbxl.core.keys import FieldKey
 from hnbxl.programme.definition import Programme, query_items
 
 SUPPRESS = "Suppress"
@@ -37,14 +38,14 @@ def suppressed_items(programme: Programme, values: Mapping[str, Any]) -> dict[st
         if rule.kind != "small_number":
             continue
         for item in query_items(programme, rule):
-            figure = values.get(f"{item}.figure")
+            figure = values.get(item.field("figure"))
             if (is_number(figure) and 1 <= figure < q.small_number
-                    and values.get(f"{item}.disclosure") == SUPPRESS):
+                    and values.get(item.field("disclosure")) == SUPPRESS):
                 out[item] = small_words(programme)
     for rule in q.rules:
         if rule.kind == "share":
-            share = rule.params["share"].rsplit(".", 1)[0]
-            parts = {rule.params[k].rsplit(".", 1)[0] for k in ("count", "base")}
+            share = FieldKey(rule.params["share"]).item
+            parts = {FieldKey(rule.params[k]).item for k in ("count", "base")}
             if parts & {k for k, v in out.items() if v == small_words(programme)}:
                 out.setdefault(share, SECONDARY)
     return out

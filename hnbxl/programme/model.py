@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hnbxl.core.issues import HnbxlError
+from hnbxl.core.keys import ItemKey, matches
 from hnbxl.core.periods import Period
-from hnbxl.programme.derived import matches
 from hnbxl.programme.toml_write import toml_key, toml_value
 
 UNITS = ("count", "percent", "money", "count_with_share", "status")
@@ -335,7 +335,7 @@ class Programme:
         """
         if owner is None or owner == "all":
             return True
-        section, _, item_id = item_key.partition(".")
+        section, item_id = ItemKey(item_key).section, ItemKey(item_key).ident
         if section not in self.sections:
             return False
         row = next((r for r in self.rows(section) if r.id == item_id), None)
@@ -349,16 +349,16 @@ class Programme:
         except KeyError:
             raise missing_amounts_error(self, year, period) from None
 
-    def rated_items(self) -> Iterator[tuple[str, str, Rule]]:
+    def rated_items(self) -> Iterator[tuple[ItemKey, str, Rule]]:
         """Every rated row as (item key, name, rule), in report order."""
         for item in self.overview:
-            yield f"overview.{item.id}", item.name, item.rule
+            yield ItemKey.make("overview", item.id), item.name, item.rule
         for item in self.conditions:
-            yield f"conditions.{item.id}", item.name, item.rule
+            yield ItemKey.make("conditions", item.id), item.name, item.rule
         for measure in self.measures:
-            yield f"measures.{measure.id}", measure.name, measure.rule
+            yield ItemKey.make("measures", measure.id), measure.name, measure.rule
         for row in self.finance_rows:
-            yield f"finance.{row.id}", row.name, row.rule
+            yield ItemKey.make("finance", row.id), row.name, row.rule
 
     def measure(self, measure_id: str) -> Measure:
         return next(m for m in self.measures if m.id == measure_id)
@@ -409,7 +409,7 @@ def _pounds(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def query_items(p: Programme, rule: QueryRule) -> tuple[str, ...]:
+def query_items(p: Programme, rule: QueryRule) -> tuple[ItemKey, ...]:
     """The item keys a query rule looks at, in form order (risks: ``risks.*`` patterns kept).
 
     A pattern takes in only the rows the kind applies to (a moved rule on
@@ -423,16 +423,16 @@ def query_items(p: Programme, rule: QueryRule) -> tuple[str, ...]:
     return tuple(out)
 
 
-def query_candidates(p: Programme, kind: str) -> tuple[str, ...]:
+def query_candidates(p: Programme, kind: str) -> tuple[ItemKey, ...]:
     measures = {
         "moved": NUMERIC_UNITS, "unchanged": NUMERIC_UNITS, "rating_vs_figure": NUMERIC_UNITS,
         "small_number": COUNT_UNITS,
     }.get(kind, ())
-    keys = [f"measures.{m.id}" for m in p.measures if m.unit in measures
+    keys = [ItemKey.make("measures", m.id) for m in p.measures if m.unit in measures
             and (kind != "rating_vs_figure" or m.direction is not None)]
     if kind in ("moved", "unchanged"):
-        keys += [f"finance.{r.id}" for r in p.finance_rows]
+        keys += [ItemKey.make("finance", r.id) for r in p.finance_rows]
     if kind == "savings_over_budget":
-        keys += [f"finance.{r.id}" for r in p.finance_rows if r.favourable == "over"]
+        keys += [ItemKey.make("finance", r.id) for r in p.finance_rows if r.favourable == "over"]
     return tuple(keys)
 

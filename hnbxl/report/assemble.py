@@ -18,6 +18,7 @@ from hnbxl.core import fmt
 from hnbxl.core.cells import cell_order
 from hnbxl.core.codes import for_committee, title_of
 from hnbxl.core.issues import Issue
+from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, plain_values
 from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
@@ -64,30 +65,35 @@ class Assembled:
 
     def field_key(self, key: str) -> str:
         """A value's key as history keeps it: a new risk's row under its own id for good."""
-        if key.startswith("risks."):
-            _, row, rest = key.split(".", 2)
-            if row in self.new_risk_ids:
-                return f"risks.{self.new_risk_ids[row]}.{rest}"
+        field = FieldKey(key)
+        if field.section == "risks" and field.item.ident in self.new_risk_ids:
+            return ItemKey.make("risks", self.new_risk_ids[field.item.ident]).field(field.field)
         return key
 
 
 def rule_inputs(programme: Programme, values: dict[str, FieldValue]) -> RuleInputs:
     get: Callable[[str], Any] = plain_values(values).get
-    manual, overrides, figures, quarter, months = {}, {}, {}, {}, {}
+    manual: dict[str, str] = {}
+    overrides: dict[str, tuple[str, str | None]] = {}
+    figures: dict[str, float | None] = {}
+    quarter: dict[str, float | None] = {}
+    months: dict[str, Period] = {}
     for item, _name, rule in programme.rated_items():
         if not rule.computed:
-            if get(f"{item}.rating") is not None:
-                manual[item] = get(f"{item}.rating")
-        elif get(f"{item}.override") is not None:
-            overrides[item] = (get(f"{item}.override"), get(f"{item}.override_reason"))
+            if get(item.field("rating")) is not None:
+                manual[item] = get(item.field("rating"))
+        elif get(item.field("override")) is not None:
+            overrides[item] = (get(item.field("override")), get(item.field("override_reason")))
     for m in programme.measures:
-        figure = get(f"measures.{m.id}.figure")
-        figures[f"measures.{m.id}"] = figure if isinstance(figure, int | float) else None
-        month = get(f"measures.{m.id}.last_update")
+        item = ItemKey.make("measures", m.id)
+        figure = get(item.field("figure"))
+        figures[item] = figure if isinstance(figure, int | float) else None
+        month = get(item.field("last_update"))
         if isinstance(month, Period):
-            months[f"measures.{m.id}"] = month
+            months[item] = month
     for row in programme.finance_rows:
-        quarter[f"finance.{row.id}"] = get(f"finance.{row.id}.this_quarter")
+        item = ItemKey.make("finance", row.id)
+        quarter[item] = get(item.field("this_quarter"))
     return RuleInputs(manual=manual, overrides=overrides, figures=figures, this_quarter=quarter,
                       figure_months=months)
 
@@ -108,7 +114,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     ratings = evaluate_all(programme, period, rule_inputs(programme, values))
     def absent(item: str) -> str | None:
         """The owner whose return for this row (or its whole section) never came."""
-        return missing.get(item) or missing.get(item.split(".", 1)[0])
+        return missing.get(item) or missing.get(ItemKey(item).section)
 
     for item in ratings:
         owner = absent(item)
@@ -146,21 +152,23 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         return RatedRow(item, name, last_view(item), view(item), trend(item), note(item),
                         officer_note(item))
 
-    overview = tuple(rated_row(f"overview.{i.id}", i.name) for i in programme.overview)
-    conditions = tuple(rated_row(f"conditions.{i.id}", i.name) for i in programme.conditions)
+    overview = tuple(rated_row(ItemKey.make("overview", i.id), i.name)
+                     for i in programme.overview)
+    conditions = tuple(rated_row(ItemKey.make("conditions", i.id), i.name)
+                       for i in programme.conditions)
 
     figures: dict[str, str] = {}
     measures = []
     for m in programme.measures:
-        item = f"measures.{m.id}"
+        item = ItemKey.make("measures", m.id)
         real = NOT_RECEIVED if absent(item) else _figure_text(
-            programme, m.unit, get(f"{item}.figure"), get(f"{item}.share_base"),
-            get(f"{item}.reason"))
+            programme, m.unit, get(item.field("figure")), get(item.field("share_base")),
+            get(item.field("reason")))
         figure = hidden.get(item) or real
         figures[item] = figure
-        updated = get(f"{item}.last_update")
+        updated = get(item.field("last_update"))
         number, share = (None, None) if item in hidden or absent(item) else \
-            _figure_number(m.unit, get(f"{item}.figure"), get(f"{item}.share_base"))
+            _figure_number(m.unit, get(item.field("figure")), get(item.field("share_base")))
         measures.append(MeasureRow(
             item, m.name, m.detail, figure,
             updated.label if isinstance(updated, Period) else programme.not_reported_label,
@@ -171,18 +179,18 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     kpis: list[FinanceLine] = []
     mitigations: list[FinanceLine] = []
     for row in programme.finance_rows:
-        item = f"finance.{row.id}"
+        item = ItemKey.make("finance", row.id)
         amounts = programme.finance_for(row, period)
-        quarter = get(f"{item}.this_quarter")
+        quarter = get(item.field("this_quarter"))
         reason = (NOT_RECEIVED if absent(item)
-                  else get(f"{item}.reason") or programme.not_applicable)
+                  else get(item.field("reason")) or programme.not_applicable)
         line = FinanceLine(
             item, row.name, amounts.baseline, amounts.budget, quarter,
             reason if quarter is None else fmt.money(quarter),
             None if quarter is None else quarter - amounts.budget,
             reason if quarter is None else fmt.money(quarter - amounts.budget),
             view(item), trend(item), note(item), officer_note(item))
-        figures[f"{item}.this_quarter"] = line.this_quarter_text
+        figures[item.field("this_quarter")] = line.this_quarter_text
         (kpis if row.table == "kpis" else mitigations).append(line)
 
     shown_issues = [replace(i, file=Path(i.file).name if i.file else "") for i in issues]
@@ -249,7 +257,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         quality_notes=quality_notes(
             programme, period, {k: v.value for k, v in values.items()}, measures,
             kpis + mitigations, missing, [i for i in shown_issues if for_committee(i.code)],
-            hidden, {f"risks.{r.id}": r.name for r in risk_lines}),
+            hidden, {ItemKey.make("risks", r.id): r.name for r in risk_lines}),
         rag_key=rag_key(scale),
         contact=programme.return_to,
         all_issues=tuple(all_issues),
@@ -338,10 +346,10 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
     risks, lines, closed = [], [], []
     new_ids: dict[str, str] = {}
     for row_id, before in rows:
-        base = f"risks.{row_id}"
+        base = ItemKey.make("risks", row_id)
         risk_id = row_id
         if before is None:
-            name, text = get(f"{base}.name"), get(f"{base}.risk")
+            name, text = get(base.field("name")), get(base.field("risk"))
             if not name:
                 continue
             again = (earlier or {}).get(name)
@@ -354,19 +362,19 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
             new_ids[row_id] = risk_id
         else:
             name, text = before.name, before.risk
-        likelihood, impact = get(f"{base}.likelihood"), get(f"{base}.impact")
+        likelihood, impact = get(base.field("likelihood")), get(base.field("impact"))
         if not_received and before is not None:
             risk = replace(before, direction="same")
         elif likelihood is None or impact is None:
             continue  # reported as missing by validation; a compile never gets here with it
         else:
-            direction = _DIRECTION_BY_LABEL.get(get(f"{base}.direction") or "",
+            direction = _DIRECTION_BY_LABEL.get(get(base.field("direction")) or "",
                                                 "same" if before else "new")
-            status = _STATUS_BY_LABEL.get(get(f"{base}.status") or "", "open")
-            updated = get(f"{base}.updated")
+            status = _STATUS_BY_LABEL.get(get(base.field("status")) or "", "open")
+            updated = get(base.field("updated"))
             risk = Risk(risk_id, name, text or "", likelihood, impact,
-                        get(f"{base}.action") or "", direction,
-                        get(f"{base}.target") or likelihood * impact,
+                        get(base.field("action")) or "", direction,
+                        get(base.field("target")) or likelihood * impact,
                         updated if isinstance(updated, Period) else period, status)
         risks.append(risk)
         if risk.status == "closed":
@@ -382,7 +390,7 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
 
 def _risk_words(item: str) -> str:
     """``risks.N1`` (a new risk's row) as words; other items are named by the definition."""
-    section, _, rest = item.partition(".")
+    section, rest = ItemKey(item).section, ItemKey(item).ident
     if section == "risks":
         return f"New risk row {rest[1:]}" if rest.startswith("N") else f"Risk {rest}"
     return item
@@ -395,7 +403,7 @@ def _next_risk_number(ids: set[str], prefix: str = "R") -> int:
 
 
 def _item_of(field_key: str) -> str:
-    return field_key.rsplit(".", 1)[0]
+    return FieldKey(field_key).item
 
 
 def _withhold(issue: Issue, hidden: dict[str, str]) -> Issue:
@@ -409,18 +417,18 @@ def _withhold(issue: Issue, hidden: dict[str, str]) -> Issue:
 
 def _sources(programme: Programme, values: dict[str, FieldValue],
              hidden: dict[str, str] | None = None) -> tuple[SourceLine, ...]:
-    names = {item: name for item, name, _rule in programme.rated_items()}
+    names: dict[str, str] = {item: name for item, name, _rule in programme.rated_items()}
     names["overview.narrative"] = programme.narratives["overview"].label
     names["finance.narrative"] = programme.narratives["finance"].label
     for risk in programme.risks:
-        names[f"risks.{risk.id}"] = f"Risk {risk.id}: {risk.name}"
+        names[ItemKey.make("risks", risk.id)] = f"Risk {risk.id}: {risk.name}"
     labels = {s.key: s.label for s in (*programme.scale.states, programme.scale.no_data)}
     lines = []
     for key in sorted(values, key=lambda k: (values[k].provenance.file,
                                              values[k].provenance.sheet,
                                              cell_order(values[k].provenance.cell))):
         v = values[key]
-        item, _, what = key.rpartition(".")
+        item, what = FieldKey(key).item, FieldKey(key).field
         label = names.get(item) or names.get(key) or _risk_words(item)
         shown = v.value.label if isinstance(v.value, Period) else str(v.value)
         if hidden and item in hidden and what in ("figure", "share_base", "explanation"):

@@ -16,6 +16,7 @@ from typing import Any
 
 from hnbxl.core.codes import title_of
 from hnbxl.core.issues import Issue
+from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme, RagScale
 from hnbxl.report.model import FinanceLine, MeasureRow
@@ -70,9 +71,9 @@ def missing_parts(programme: Programme, missing: Mapping[str, str]
     ("2 rows: Average days to issue a plan, ..."), since other owners' rows of it came.
     """
     out: dict[tuple[str, str], list[str]] = {}
-    names = {key: name for key, name, _rule in programme.rated_items()}
+    names: dict[str, str] = {key: name for key, name, _rule in programme.rated_items()}
     for key, owner in missing.items():
-        section, _, item = key.partition(".")
+        section, item = ItemKey(key).section, ItemKey(key).ident
         rows = out.setdefault((section, owner), [])
         if item and item != "narrative":
             rows.append(names.get(key, item))
@@ -117,7 +118,7 @@ def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any
                 notes.append(f"{line.name}: no figure this quarter ({line.this_quarter_text}).")
     names = {**_names(programme), **(risk_names or {})}
     for issue in issues:
-        item = issue.field.rsplit(".", 1)[0] if issue.field else ""
+        item = FieldKey(issue.field).item if issue.field else ""
         if item in hidden:
             continue  # said above without the details that would give the figure away
         notes.append(issue_words(issue, names.get(item, "")))
@@ -137,9 +138,9 @@ def issue_words(issue: Issue, subject: str) -> str:
 
 def _names(programme: Programme) -> dict[str, str]:
     """Item key -> the name the report shows it under."""
-    names = {item: name for item, name, _rule in programme.rated_items()}
+    names: dict[str, str] = {item: name for item, name, _rule in programme.rated_items()}
     for risk in programme.risks:
-        names[f"risks.{risk.id}"] = risk.name
+        names[ItemKey.make("risks", risk.id)] = risk.name
     for key, narrative in programme.narratives.items():
-        names[f"{key}.narrative"] = narrative.label
+        names[ItemKey.make(key).field("narrative")] = narrative.label
     return names

@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from hnbxl.core import fmt
+from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import (
     DEFAULT_HEADINGS,
@@ -430,7 +431,7 @@ def _rate_row(
     """One non-derived, computed row's rating from this period's inputs."""
     scale = programme.scale
     year = period.financial_year(programme.financial_year_start_month)
-    section, item_id = key.split(".", 1)
+    section, item_id = ItemKey(key).section, ItemKey(key).ident
     if rule.kind == "threshold":
         measure = programme.measure(item_id)
         return rate_threshold(
@@ -444,7 +445,7 @@ def _rate_row(
         )
     if rule.kind == "cap":
         source = rule.params["source"]
-        row = programme.finance_row(source.split(".", 1)[1])
+        row = programme.finance_row(ItemKey(source).ident)
         heading = programme.headings["this_quarter"]
         # The seed's column heading is title case; inside a sentence it reads "This quarter".
         words = "This quarter" if heading == DEFAULT_HEADINGS["this_quarter"] else heading
@@ -471,7 +472,7 @@ def evaluate_all(
     are made from, so an override flows into the overall rating.
     """
     scale = programme.scale
-    items = [(key, rule) for key, _name, rule in programme.rated_items()]
+    items: list[tuple[str, Rule]] = [(key, rule) for key, _name, rule in programme.rated_items()]
     rules = dict(items)
     order = derived_order(rules)  # fails on a loop before anything is rated
     results: dict[str, RatingResult] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from hnbxl.core.keys import SECTION_WORDS, ItemKey
 from hnbxl.core.provenance import plain_values
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import suppressed_items
@@ -27,14 +28,6 @@ from hnbxl.report.model import (
 from hnbxl.report.rules import band_for_score, cap_for_year
 from hnbxl.store.history import PeriodRecord
 
-#: Section words for the rows of the ratings-over-time table.
-SECTION_WORDS = {
-    "overview": "Overview",
-    "conditions": "Deal conditions",
-    "measures": "Key measures",
-    "finance": "Finance",
-    "risks": "Risks",
-}
 NOT_RECEIVED = "Not received"  # the period was compiled without this item's rating
 NOT_YET = "Not yet added"  # the item did not exist yet
 CLOSED = "Closed"
@@ -53,7 +46,7 @@ def trajectory(programme: Programme, records: Sequence[PeriodRecord]) -> Traject
         return None
     _key, rating_name, rule = found
     source = rule.params["source"]
-    row = programme.finance_row(source.split(".", 1)[1])
+    row = programme.finance_row(ItemKey(source).ident)
     points = []
     for rec in records:
         year = rec.period.financial_year(programme.financial_year_start_month)
@@ -78,17 +71,17 @@ def figure_series(programme: Programme, records: Sequence[PeriodRecord]
     out = []
     for m in programme.measures:
         if m.unit in NUMERIC_UNITS:
-            key = f"measures.{m.id}"
+            key = ItemKey.make("measures", m.id)
             # a running total's line climbs every month and drops at the year's start:
             # the name says so, so the drop is not read as an improvement
             name = f"{m.name} (year to date)" if m.cumulative else m.name
             out.append(FigureSeries(key, name, NUMERIC_UNITS[m.unit], tuple(
-                None if key in h else _number(r, f"{key}.figure")
+                None if key in h else _number(r, key.field("figure"))
                 for r, h in zip(records, hidden, strict=True))))
     for row in programme.finance_rows:
-        key = f"finance.{row.id}"
+        key = ItemKey.make("finance", row.id)
         out.append(FigureSeries(key, row.name, "money",
-                                tuple(_number(r, f"{key}.this_quarter") for r in records)))
+                                tuple(_number(r, key.field("this_quarter")) for r in records)))
     return tuple(out)
 
 
@@ -113,7 +106,7 @@ def ratings_over_time(programme: Programme, records: Sequence[PeriodRecord]
                 text = found.basis  # "Not received from Finance" (compile --allow-missing)
             cells.append(TimelineCell(text, view))
             seen = True
-        rows.append(TimelineRow(SECTION_WORDS.get(item.split(".")[0], ""), item, name,
+        rows.append(TimelineRow(item.section_words, item, name,
                                 tuple(cells)))
     return (*rows, *_risk_rows(programme, records))
 
@@ -144,7 +137,7 @@ def _risk_rows(programme: Programme, records: Sequence[PeriodRecord]) -> list[Ti
                 text = f"{NEW}: {text}"
             first = first if first is not None else i
             cells.append(TimelineCell(text, view))
-        rows.append(TimelineRow(SECTION_WORDS["risks"], f"risks.{risk_id}",
+        rows.append(TimelineRow(SECTION_WORDS["risks"], ItemKey.make("risks", risk_id),
                                 f"{risk_id} {name}", tuple(cells)))
     return rows
 

@@ -30,6 +30,7 @@ from hnbxl.forms.layout import (
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.returns.coerce import coerce
+from hnbxl.returns.versions import map_to_current, stored_version
 from hnbxl.store.history import History
 from hnbxl.xlsx.formulas import normalise_formula
 from hnbxl.xlsx.numformats import excel_date, is_date_format
@@ -129,8 +130,6 @@ def read_return(path: Path, programme: Programme, history: History,
     _check_locked(result, book, layout)
     _read_inputs(result, book, layout)
     if result.made_from is not None:
-        from hnbxl.returns.versions import map_to_current
-
         map_to_current(result, result.made_from, programme)
     return result
 
@@ -212,8 +211,6 @@ def _identity(result: ReturnRead, book: WorkbookData, programme: Programme,
         return None
     version = programme
     if identity.programme == programme.id and identity.definition_hash != programme.hash:
-        from hnbxl.returns.versions import stored_version
-
         earlier = stored_version(history, identity.definition_hash)
         if earlier is not None and earlier.id == programme.id:
             version = result.made_from = earlier
@@ -444,7 +441,7 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
                          expected=problem.expected)
         provenance = Provenance(result.display, result.sha256, spec.sheet, spec.cell)
         if coerced.no_figure:
-            reason_field = spec.field.rsplit(".", 1)[0] + ".reason"
+            reason_field = spec.field.sibling("reason")
             if layout.has(reason_field) and reason_field not in result.values:
                 result.values[reason_field] = FieldValue(
                     reason_field, layout.programme.not_applicable,

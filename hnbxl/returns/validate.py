@@ -18,6 +18,7 @@ from typing import Any
 
 from hnbxl.core import fmt
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_line
+from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.layout import CheckItem, FormLayout, Identity, InputSpec
@@ -224,9 +225,9 @@ def not_received(validation: Validation) -> dict[str, str]:
                 continue
             for row in programme.rows(key):
                 if programme.owner_of(key, row) == status.key:
-                    out[f"{key}.{row.id}"] = status.name
+                    out[ItemKey.make(key, row.id)] = status.name
             if section.owner == status.key:
-                out[f"{key}.narrative"] = status.name
+                out[ItemKey.make(key).field("narrative")] = status.name
     return out
 
 
@@ -248,26 +249,26 @@ def _cross_field_checks(read: ReturnRead) -> None:
                    found=found, expected=expected)
 
     for s in layout.inputs:
-        base, part = s.field.rsplit(".", 1)
-        if part == "figure" and f"{base}.reason" in values and s.field in values:
+        base, part = s.field.item, s.field.field
+        if part == "figure" and base.field("reason") in values and s.field in values:
             add("figure-and-reason", Severity.ERROR,
                 "Both a figure and a reason for having no figure were given; keep one.",
-                f"{base}.reason", found=values[f"{base}.reason"].value,
+                base.field("reason"), found=values[base.field("reason")].value,
                 expected="empty when there is a figure")
-        if part == "override_reason" and s.field in values and f"{base}.override" not in values:
+        if part == "override_reason" and s.field in values and base.field("override") not in values:
             add("reason-without-override", Severity.WARNING,
                 "A reason for overriding was given but no override rating was chosen; the "
                 "computed rating is used.", s.field, found=values[s.field].value,
                 expected="an override rating with its reason, or neither")
-        if part == "share_base" and s.field in values and f"{base}.figure" in values:
-            count, out_of = values[f"{base}.figure"].value, values[s.field].value
+        if part == "share_base" and s.field in values and base.field("figure") in values:
+            count, out_of = values[base.field("figure")].value, values[s.field].value
             if isinstance(count, int) and isinstance(out_of, int) and out_of < count:
                 add("share-base-too-small", Severity.ERROR,
                     "The group a share is out of is smaller than the figure itself.",
                     s.field, found=f"{count} out of {out_of}",
                     expected=f"a number of at least {count}")
         if part == "target" and s.field in values:
-            like, imp = values.get(f"{base}.likelihood"), values.get(f"{base}.impact")
+            like, imp = values.get(base.field("likelihood")), values.get(base.field("impact"))
             if like and imp:
                 score = like.value * imp.value
                 target = values[s.field].value
@@ -278,8 +279,8 @@ def _cross_field_checks(read: ReturnRead) -> None:
                         expected=f"a target of {score} or less")
         if part == "name" and s.field not in values and base.startswith("risks."):
             filled = [k for k in ("risk", "likelihood", "impact", "action", "target")
-                      if f"{base}.{k}" in values
-                      and not (k == "likelihood" and values[f"{base}.{k}"].raw is None)]
+                      if base.field(k) in values
+                      and not (k == "likelihood" and values[base.field(k)].raw is None)]
             if filled:
                 add("new-risk-without-name", Severity.ERROR,
                     "A new risk row has details but no name; name the risk or clear the row.",
@@ -528,8 +529,8 @@ def _query_found(check: Any, spec: InputSpec, typed: dict[str, Any]) -> str:
     not the likelihood cell the issue is anchored on.
     """
     if check.kind == "risk_action":
-        base = check.field.rsplit(".", 1)[0]
-        likelihood, impact = typed.get(f"{base}.likelihood"), typed.get(f"{base}.impact")
+        base = FieldKey(check.field).item
+        likelihood, impact = typed.get(base.field("likelihood")), typed.get(base.field("impact"))
         if isinstance(likelihood, int | float) and isinstance(impact, int | float):
             return (f"score {fmt.number(likelihood * impact)}, last period "
                     f"{fmt.number(check.params['last_score'])}")

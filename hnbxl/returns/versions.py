@@ -18,14 +18,32 @@ are then mapped into the current definition by field id:
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from hnbxl.core.issues import Issue, Severity
+from hnbxl.core.keys import ItemKey
+from hnbxl.core.provenance import FieldValue
+from hnbxl.forms.model import FormLayout, Identity
 from hnbxl.programme.definition import DefinitionError, Programme, parse_programme
+from hnbxl.store.history import History
 
-if TYPE_CHECKING:
-    from hnbxl.returns.read import ReturnRead
-    from hnbxl.store.history import History
+
+class ReadSoFar(Protocol):
+    """What mapping a return into the current definition needs of it (a ``ReturnRead``).
+
+    A protocol, not an import of ``returns.read``: reading calls this module,
+    so this module must not need the reader back.
+    """
+
+    display: str
+    identity: Identity | None
+    layout: FormLayout | None
+    values: dict[str, FieldValue]
+    issues: list[Issue]
+
+    def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
+              cell: str = "", field_key: str = "", found: Any = "",
+              expected: Any = "") -> None: ...
 
 
 def stored_version(history: History, digest: str) -> Programme | None:
@@ -48,13 +66,13 @@ def _parse(text: str, source: str) -> Programme:
 
 def items(programme: Programme) -> dict[str, str]:
     """Item key -> the name its row shows on the form (rated rows and narratives)."""
-    names = {key: name for key, name, _rule in programme.rated_items()}
+    names: dict[str, str] = {key: name for key, name, _rule in programme.rated_items()}
     for key, narrative in programme.narratives.items():
-        names[f"{key}.narrative"] = narrative.label
+        names[ItemKey.make(key).field("narrative")] = narrative.label
     return names
 
 
-def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -> None:
+def map_to_current(read: ReadSoFar, made_from: Programme, current: Programme) -> None:
     """Say what the change of definition means for this return (see the module)."""
     assert read.identity is not None
     sections = set(read.identity.sections)
@@ -69,7 +87,7 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
         return (spec.sheet, spec.cell) if spec else ("", "")
 
     for item, old_name in before.items():
-        if item.split(".", 1)[0] not in sections or not made_from.holds(owner, item):
+        if ItemKey(item).section not in sections or not made_from.holds(owner, item):
             continue
         sheet, cell = place(item)
         if item not in now:
@@ -91,15 +109,15 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
         for m in made_from.measures:
             if units.get(m.id, m.unit) != m.unit and any(
                     k.startswith(f"measures.{m.id}.") for k in read.values):
-                sheet, cell = place(f"measures.{m.id}")
+                sheet, cell = place(ItemKey.make("measures", m.id))
                 read.issue("unit-changed", Severity.WARNING,
                            f"'{m.name}' was a {m.unit} figure on this form and is now a "
                            f"{units[m.id]} figure: the value typed is reported as it was "
                            "typed, so check it means the same.", sheet=sheet, cell=cell,
-                           field_key=f"measures.{m.id}", found=f"unit {m.unit}",
+                           field_key=ItemKey.make("measures", m.id), found=f"unit {m.unit}",
                            expected=f"unit {units[m.id]}")
     for item, name in now.items():
-        if item.split(".", 1)[0] in sections and item not in before \
+        if ItemKey(item).section in sections and item not in before \
                 and current.holds(owner, item):
             read.issue("field-not-on-form", Severity.INFO,
                        f"'{name}' was added to the programme definition after this form was "
@@ -110,7 +128,7 @@ def map_to_current(read: ReturnRead, made_from: Programme, current: Programme) -
         read.issues.insert(already, _earlier(read, made_from, current))
 
 
-def _earlier(read: ReturnRead, made_from: Programme, current: Programme) -> Issue:
+def _earlier(read: ReadSoFar, made_from: Programme, current: Programme) -> Issue:
     return Issue("earlier-definition", Severity.INFO,
                  "This form was made from an earlier version of the programme definition; it "
                  "was read through that version (kept in history) and its values mapped into "

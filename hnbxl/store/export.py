@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from hnbxl.core.fmt import is_number
 from hnbxl.core.issues import HnbxlError
+from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import plain_values
-from hnbxl.programme.definition import Programme
+from hnbxl.programme.definition import FinanceRow, Programme
 from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.store.history import History, PeriodRecord
 
@@ -55,8 +56,6 @@ DATE_COLUMNS = ("period", "value_date")
 FORMATS = (".csv", ".xlsx", ".parquet")
 #: A CSV field starting with one of these is run as a formula by Excel (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-SECTIONS = {"overview": "Overview", "conditions": "Deal conditions",
-            "measures": "Key measures", "finance": "Finance", "risks": "Risks"}
 DEFINITION = "programme definition"  # the source of baselines and budgets
 _UNITS = {"count_with_share": "count"}
 SUPPRESSED_FIELDS = ("figure", "share_base")  # what a suppressed item's papers left out
@@ -187,49 +186,49 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
 
     def row(item: str, field: str, **cols: Any) -> dict[str, Any]:
         context = items.get(item, _Item())
-        return {**base, "section": SECTIONS.get(item.split(".")[0], ""), "item": item,
+        return {**base, "section": ItemKey(item).section_words, "item": item,
                 "item_name": names.get(item, item), "field": field,
                 **context.__dict__, **cols}
 
     for key, fv in rec.values.items():
-        item, _, field = key.rpartition(".")
+        item, field = str(FieldKey(key).item), FieldKey(key).field
         value, p = fv.value, fv.provenance
         yield row(item, field, unit=_unit(programme, item, field, value),
                   **_typed(programme, field, value), source_file=Path(p.file).name,
                   source_sheet=p.sheet, source_cell=p.cell, source_sha256=p.sha256,
                   suppressed=hidden.get(item, "") if field in SUPPRESSED_FIELDS else "")
     for item in rec.ratings:
-        if f"{item}.rating" in rec.values:
+        if ItemKey(item).field("rating") in rec.values:
             continue  # rated by the owner: the row above, with its cell
         # A rule's rating: the rating_note says how it was reached.
         yield row(item, "rating", unit="rating", value_text=items[item].rating_label)
     year = rec.period.financial_year(programme.financial_year_start_month)
     for fin in programme.finance_rows:
-        item = f"finance.{fin.id}"
+        item = ItemKey.make("finance", fin.id)
         amounts = fin.amounts.get(year)
         if amounts is not None:
             for field, value in (("baseline", amounts.baseline), ("budget", amounts.budget)):
                 yield row(item, field, unit="money", value_number=float(value),
                           source_file=DEFINITION)
-        quarter = rec.values.get(f"{item}.this_quarter")
+        quarter = rec.values.get(item.field("this_quarter"))
         if items[item].variance is not None and quarter is not None:
             p = quarter.provenance
             yield row(item, "variance", unit="money", value_number=items[item].variance,
                       source_file=Path(p.file).name, source_sheet=p.sheet, source_cell=p.cell,
                       source_sha256=p.sha256)
     for risk in rec.risks:
-        item = f"risks.{risk.id}"
+        item = ItemKey.make("risks", risk.id)
         yield row(item, "score", unit="score", value_number=float(risk.score))
-        if f"{item}.status" not in rec.values:  # carried in the log, not typed this month
+        if item.field("status") not in rec.values:  # carried in the log, not typed this month
             yield row(item, "status", unit="text",
                       value_text=_STATUS_WORDS.get(risk.status, risk.status))
 
 
 def _names(programme: Programme, rec: PeriodRecord) -> dict[str, str]:
-    names = {item: name for item, name, _rule in programme.rated_items()}
+    names: dict[str, str] = {item: name for item, name, _rule in programme.rated_items()}
     for key, narrative in programme.narratives.items():
         names[key] = narrative.label
-    names.update({f"risks.{r.id}": f"{r.id} {r.name}" for r in rec.risks})
+    names.update({ItemKey.make("risks", r.id): f"{r.id} {r.name}" for r in rec.risks})
     return names
 
 
@@ -237,7 +236,8 @@ def _items(programme: Programme, rec: PeriodRecord) -> dict[str, _Item]:
     scale = programme.scale
     out: dict[str, _Item] = {}
     year = rec.period.financial_year(programme.financial_year_start_month)
-    finance = {f"finance.{f.id}": f for f in programme.finance_rows}
+    finance: dict[str, FinanceRow] = {ItemKey.make("finance", f.id): f
+                                      for f in programme.finance_rows}
     for item, r in rec.ratings.items():
         try:
             state = scale.get(r.rag)
@@ -247,7 +247,7 @@ def _items(programme: Programme, rec: PeriodRecord) -> dict[str, _Item]:
             label, grade = state.label, state.grade or ""
         variance = None
         fin = finance.get(item)
-        quarter = rec.values.get(f"{item}.this_quarter")
+        quarter = rec.values.get(ItemKey(item).field("this_quarter"))
         amounts = fin.amounts.get(year) if fin is not None else None
         if amounts is not None and quarter is not None and is_number(quarter.value):
             variance = float(quarter.value) - float(amounts.budget)
@@ -256,14 +256,14 @@ def _items(programme: Programme, rec: PeriodRecord) -> dict[str, _Item]:
     for risk in rec.risks:
         band = programme.risk_scoring.band_for(risk.score)
         band_label = scale.get(band).label if band is not None else "in no band"
-        out[f"risks.{risk.id}"] = _Item(risk_score=risk.score, risk_band=band_label)
+        out[ItemKey.make("risks", risk.id)] = _Item(risk_score=risk.score, risk_band=band_label)
     return out
 
 
 def _unit(programme: Programme, item: str, field: str, value: Any) -> str:
     if isinstance(value, Period):
         return "month"
-    section, _, rest = item.partition(".")
+    section, rest = ItemKey(item).section, ItemKey(item).ident
     if section == "measures" and field == "figure":
         if is_number(value):
             unit = {m.id: m.unit for m in programme.measures}.get(rest, "number")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hnbxl.core.issues import Issue
+from hnbxl.core.keys import FieldKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, Provenance
 from hnbxl.programme.definition import Risk
@@ -393,8 +394,8 @@ class History:
                 (compile_id,)).fetchall():
             value = json.loads(text)
             if name.endswith(".explanation") and isinstance(value, str):
-                explanations[name.rsplit(".", 1)[0]] = value
-            elif name.rsplit(".", 1)[1] in _SNAPSHOT_PARTS:
+                explanations[FieldKey(name).item] = value
+            elif FieldKey(name).field in _SNAPSHOT_PARTS:
                 values[name] = value
         return PeriodSnapshot(period, ratings, figures, risks, values, explanations)
 
