@@ -1,25 +1,40 @@
 """Speed and memory figures for hnbxl, printed as tables.
 
-    python benchmarks/bench.py            # everything (a few minutes)
+    python benchmarks/bench.py            # everything (about ten minutes)
     python benchmarks/bench.py --quick    # 1, 10 and 100 returns only
     python benchmarks/bench.py --reader   # the xlsx reader alone, 100 and 1,000 returns
+    python benchmarks/bench.py --quick --against ../old-checkout   # before/after
+    python benchmarks/bench.py --returns /tmp/returns   # keep the 1,000 returns made
 
-Figures (medians of repeated runs; peak memory is the child process's max RSS,
-so each size runs in a fresh interpreter):
+Figures (peak memory is the child process's max RSS, so each run is a fresh
+interpreter; hnbxl's modules are imported before the clock starts, as
+calamine's are):
 
-* ``hnbxl --help`` start-up, and whether pandas or XlsxWriter get imported;
+* ``hnbxl --help`` start-up and validating one return through the command
+  line, and whether pandas or XlsxWriter get imported;
 * generating one workbook, and the three split workbooks;
-* validating 1, 10, 100 and 1,000 returns, against two floors measured in the
-  same run on the same files: openpyxl loading them, and python-calamine
-  reading all their values (pip install '.[bench]');
+* validating 1, 10, 100 and 1,000 returns in one process and in two worker
+  processes, against two floors measured in the same run on the same files:
+  openpyxl loading them, and python-calamine reading all their values
+  (pip install '.[bench]'); with the CPU time of all processes and the
+  workers' peak memory;
+* how validation scales with workers: measured for 1 and 2 (this machine's
+  cores) and projected for 4-16 from the share of the work left in the
+  parent process (a projection, not a measurement);
 * the xlsx reader alone (``read_workbook``, every cell of every sheet) on the
   same files, so a change to the reader can be told from one to validation;
 * compiling the bundled samples, and 100 returns.
+
+The machine may be shared: every figure is the minimum of runs interleaved
+with the others (so load hits them alike), and "noise" is how far the median
+run was above it.  ``--against TREE`` runs the start-up and validate figures
+for another checkout too, interleaved, so before/after come from one run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -42,8 +57,11 @@ def median_time(func, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def run_child(code: str) -> dict:
-    """Run ``code`` in a fresh interpreter; it prints a JSON dict; add its peak RSS."""
+def run_child(code: str, tree: Path | None = None) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints a JSON dict; add its peak RSS.
+
+    ``tree``: import hnbxl from that checkout instead of this one.
+    """
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork+exec.
     wrapper = code + (
         "\nimport json as _j, re as _re\n"
@@ -51,24 +69,54 @@ def run_child(code: str) -> dict:
         "_r['peak_mib'] = int(_re.search(r'VmHWM:\\s+(\\d+)', _s).group(1)) / 1024\n"
         "print(_j.dumps(_r))\n"
     )
+    env = dict(os.environ, PYTHONPATH=str(tree or ROOT))
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+                         check=True, cwd=ROOT, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def startup() -> list[dict]:
-    hnbxl = Path(sys.executable).with_name("hnbxl")
-    command = [str(hnbxl)] if hnbxl.exists() else [sys.executable, "-m", "hnbxl.cli"]
-    seconds = median_time(lambda: subprocess.run([*command, "--help"], capture_output=True,
-                                                 check=True), repeat=7)
-    bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
-                       repeat=7)
+def interleaved(runs: dict[str, object], repeat: int) -> dict[str, list[float]]:
+    """Seconds of each callable in ``runs``, ``repeat`` times, taking turns."""
+    times: dict[str, list[float]] = {what: [] for what in runs}
+    for _ in range(repeat):
+        for what, func in runs.items():
+            start = time.perf_counter()
+            func()  # type: ignore[operator]
+            times[what].append(time.perf_counter() - start)
+    return times
+
+
+def noise(times: list[float]) -> str:
+    low, mid = min(times), statistics.median(times)
+    return f"noise +{(mid - low) / low:.0%} (median {mid:.3f} s, {len(times)} runs)"
+
+
+def startup(against: Path | None = None, workbook: Path | None = None) -> list[dict]:
+    """``hnbxl --help`` and validating one return, each tree's runs interleaved."""
+    trees = {"": ROOT, " (against)": against} if against else {"": ROOT}
+    runs: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "work"
+        work.mkdir()
+        one = workbook or next(iter(sorted((SAMPLES / "2024-02").glob("*-send.xlsx"))))
+        for label, tree in trees.items():
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            cli = [sys.executable, "-c", "from hnbxl.cli import main; main()"]
+            runs[f"hnbxl --help{label}"] = lambda cli=cli, env=env: subprocess.run(
+                [*cli, "--help"], capture_output=True, check=True, env=env)
+            runs[f"hnbxl validate, one return{label}"] = lambda cli=cli, env=env: subprocess.run(
+                [*cli, "validate", "-w", str(work), str(one)], capture_output=True, env=env)
+        runs["python itself"] = lambda: subprocess.run([sys.executable, "-c", "pass"],
+                                                       check=True)
+        times = interleaved(runs, repeat=9)
     heavy = subprocess.run(
         [sys.executable, "-c", "import sys, hnbxl.cli; "
          "print(','.join(m for m in ('pandas','xlsxwriter','openpyxl','numpy') "
          "if m in sys.modules) or 'none')"], capture_output=True, text=True, check=True)
-    return [{"what": "hnbxl --help", "seconds": seconds, "note": f"python itself {bare:.3f} s; "
-             f"heavy modules imported: {heavy.stdout.strip()}"}]
+    rows = [{"what": what, "seconds": min(got), "note": noise(got)}
+            for what, got in times.items()]
+    rows[0]["note"] += f"; heavy modules imported: {heavy.stdout.strip()}"
+    return rows
 
 
 def generation() -> list[dict]:
@@ -87,7 +135,15 @@ def generation() -> list[dict]:
 
 
 def make_returns(folder: Path, count: int) -> list[Path]:
-    """``count`` distinct SEND returns for Feb-24 (the biggest form), as staff send them."""
+    """``count`` distinct SEND returns for Feb-24 (the biggest form), as staff send them.
+
+    The form is rendered once with a marker in the one cell that differs, and
+    each return is that package with the marker replaced (``100 + i``): the
+    same bytes XlsxWriter would write for each, made in a fraction of the time.
+    """
+    import io
+    import zipfile
+
     from hnbxl.core.periods import Period
     from hnbxl.forms.generate import render_form
     from hnbxl.forms.layout import build_layout
@@ -96,25 +152,44 @@ def make_returns(folder: Path, count: int) -> list[Path]:
     programme = load_programme()
     values = tomllib.loads((SAMPLES / "returns.toml").read_text())["2024-02"]["send"]
     layout = build_layout(programme, Period(2024, 2), "send", None, date(2024, 3, 1))
+    marker = 987654321
+    vals = dict(values)
+    vals["measures.needs_assessment_requests.figure"] = marker
+    template = zipfile.ZipFile(io.BytesIO(render_form(layout, values=vals)))
+    members = [(info, template.read(info)) for info in template.infolist()]
+    assert sum(f"<v>{marker}</v>".encode() in data for _info, data in members) == 1
     paths = []
     for i in range(count):
-        vals = dict(values)
-        vals["measures.needs_assessment_requests.figure"] = 100 + i
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info, data in members:
+                target.writestr(info, data.replace(f"<v>{marker}</v>".encode(),
+                                                   f"<v>{100 + i}</v>".encode()))
         path = folder / f"return-{i:04d}.xlsx"
-        path.write_bytes(render_form(layout, values=vals))
+        path.write_bytes(out.getvalue())
         paths.append(path)
     return paths
 
 
 VALIDATE = """
-import time, glob
+import glob, inspect, os, resource, time
 from pathlib import Path
 from hnbxl.api import validate_returns
+import hnbxl.returns.validate  # imported before the clock, as calamine's module is
 from hnbxl.store.workspace import Workspace
 paths = sorted(glob.glob({folder!r} + '/*.xlsx'))[:{n}]
+jobs = {{'jobs': {jobs}}} if 'jobs' in inspect.signature(validate_returns).parameters else {{}}
+before = os.times()
 start = time.perf_counter()
-result = validate_returns(Workspace(Path({work!r})), paths, newest_wins=True)
-_r = {{'seconds': time.perf_counter() - start, 'values': len(result.values)}}
+result = validate_returns(Workspace(Path({work!r})), paths, newest_wins=True, **jobs)
+seconds = time.perf_counter() - start
+after = os.times()
+own = after.user - before.user + after.system - before.system
+workers = (after.children_user - before.children_user
+           + after.children_system - before.children_system)
+_r = {{'seconds': seconds, 'values': len(result.values), 'cpu': own + workers,
+       'parent_cpu': own, 'workers': bool(workers),
+       'worker_peak_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}
 """
 READER = """
 import time, glob
@@ -138,12 +213,14 @@ import time, glob
 from python_calamine import CalamineWorkbook
 paths = sorted(glob.glob({folder!r} + '/*.xlsx'))[:{n}]
 start = time.perf_counter()
+cpu = time.process_time()
 cells = 0
 for p in paths:
     wb = CalamineWorkbook.from_path(p)
     for name in wb.sheet_names:
         cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python())
-_r = {{'seconds': time.perf_counter() - start, 'cells': cells}}
+_r = {{'seconds': time.perf_counter() - start, 'cells': cells,
+       'cpu': time.process_time() - cpu}}
 """
 COMPILE = """
 import time, glob
@@ -168,38 +245,82 @@ def has_calamine() -> bool:
     return True
 
 
-def validation(sizes: list[int], reader_only: bool = False, repeat: int = 3) -> list[dict]:
-    """Best of ``repeat`` runs per size (one for 1,000 returns unless ``reader_only``)."""
-    rows = []
-    children = [("hnbxl validate", VALIDATE), ("hnbxl reader only", READER),
-                ("openpyxl load", OPENPYXL), ("calamine values", CALAMINE)]
-    if reader_only:
-        children = children[1:2]
+def validation(folder: Path, sizes: list[int], reader_only: bool = False, repeat: int = 3,
+               against: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """Per size, every child run ``repeat`` times taking turns; the fastest run of each.
+
+    Returns the validate rows and the scaling rows (1 and 2 workers, measured;
+    4-16, projected).
+    """
+    rows: list[dict] = []
+    scaling: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "returns"
-        folder.mkdir()
-        make_returns(folder, max(sizes))
         for n in sizes:
-            best: dict[str, dict] = {}
-            for _ in range(repeat if n <= 100 or reader_only else 1):
-                for what, code in children:
-                    if what == "calamine values" and not has_calamine():
-                        continue
-                    got = run_child(code.format(folder=str(folder), n=n,
-                                                work=str(Path(tmp) / f"w{n}")))
-                    if what not in best or got["seconds"] < best[what]["seconds"]:
-                        best[what] = got
-            floor = best.get("calamine values", {}).get("seconds")
+            children: list[tuple[str, str, Path | None]] = [
+                ("hnbxl validate, 1 process", VALIDATE.replace("{jobs}", "1"), None)]
+            if n >= 100:
+                children.append(("hnbxl validate, 2 workers", VALIDATE.replace("{jobs}", "2"),
+                                 None))
+            if against is not None:
+                children.append(("hnbxl validate, 1 process (against)",
+                                 VALIDATE.replace("{jobs}", "1"), against))
+            children.append(("hnbxl reader only", READER, None))
+            if n < 1000:  # openpyxl takes a minute for 1,000
+                children.append(("openpyxl load", OPENPYXL, None))
+            if has_calamine():
+                children.append(("calamine values", CALAMINE, None))
+            if reader_only:
+                children = [c for c in children if c[0] == "hnbxl reader only"]
+            runs: dict[str, list[dict]] = {what: [] for what, _code, _tree in children}
+            for _ in range(repeat if n <= 100 or reader_only else max(1, repeat // 2)):
+                for what, code, tree in children:
+                    runs[what].append(run_child(code.format(
+                        folder=str(folder), n=n, work=str(Path(tmp) / f"w{n}")), tree))
+            best = {what: min(got, key=lambda r: r["seconds"]) for what, got in runs.items()}
+            floor = best.get("calamine values")
             for what, got in best.items():
-                ratio = f"{got['seconds'] / floor:.2f}x calamine" if floor else ""
-                rate = f"{n / got['seconds']:.0f} returns/s"
+                notes = [f"{n / got['seconds']:.0f} returns/s"]
+                if floor:
+                    notes.append(f"{got['seconds'] / floor['seconds']:.2f}x calamine")
+                    if "cpu" in got:
+                        notes.append(f"CPU {got['cpu']:.3f} s = "
+                                     f"{got['cpu'] / floor['cpu']:.2f}x calamine's")
+                if got.get("workers"):
+                    notes.append(f"workers' peak {got['worker_peak_mib']:.0f} MiB")
+                notes.append(noise([r["seconds"] for r in runs[what]]))
                 rows.append({"what": f"{what}, {n} returns", "seconds": got["seconds"],
-                             "peak MiB": got["peak_mib"],
-                             "note": f"{rate}; {ratio}" if ratio else rate})
+                             "peak MiB": got["peak_mib"], "note": "; ".join(notes)})
+            one, two = best.get("hnbxl validate, 1 process"), best.get(
+                "hnbxl validate, 2 workers")
+            if one and two and n == max(sizes):
+                scaling = workers_scaling(n, one, two)
+    return rows, scaling
+
+
+def workers_scaling(n: int, one: dict, two: dict) -> list[dict]:
+    """Measured 1 and 2 workers; Amdahl's projection for more from the parent's share.
+
+    The parent's CPU time with workers (collecting and checking the reads
+    across files) does not shrink with more workers; the rest divides.  On a
+    loaded machine the measured speed-up is below what idle cores would give.
+    """
+    serial = min(1.0, two["parent_cpu"] / one["cpu"])
+    rows = [{"what": f"{n} returns, 1 process", "seconds": one["seconds"], "note": ""},
+            {"what": f"{n} returns, 2 workers", "seconds": two["seconds"],
+             "note": f"measured speed-up {one['seconds'] / two['seconds']:.2f}x; "
+                     f"CPU in all processes {two['cpu']:.3f} s (1 process: "
+                     f"{one['cpu']:.3f} s); the parent's share {serial:.0%}"}]
+    for workers in (4, 8, 16):
+        speedup = 1 / (serial + (1 - serial) / workers)
+        rows.append({"what": f"{n} returns, {workers} workers (projection)",
+                     "seconds": one["seconds"] / speedup,
+                     "note": f"projected {speedup:.1f}x by Amdahl's law from the parent's "
+                             "share; not measured (this machine has "
+                             f"{os.cpu_count()} cores)"})
     return rows
 
 
-def compiling() -> list[dict]:
+def compiling(returns: Path) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         feb = sorted(str(p) for p in (SAMPLES / "2024-02").glob("*.xlsx"))
@@ -208,7 +329,9 @@ def compiling() -> list[dict]:
                      "seconds": got["seconds"], "peak MiB": got["peak_mib"], "note": ""})
         folder = Path(tmp) / "many"
         folder.mkdir()
-        many = [str(p) for p in make_returns(folder, 98)]
+        for path in sorted(returns.glob("*.xlsx"))[:98]:
+            (folder / path.name).symlink_to(path)
+        many = [str(p) for p in sorted(folder.glob("*.xlsx"))]
         others = [p for p in feb if not p.endswith("-send.xlsx")]
         paths = [*others, *many]
         got = run_child(COMPILE.format(paths=paths, work=str(Path(tmp) / "many-work")))
@@ -224,15 +347,29 @@ def main(argv: list[str]) -> None:
     import pandas as pd
 
     quick = "--quick" in argv
+    against = Path(argv[argv.index("--against") + 1]).resolve() if "--against" in argv else None
     sizes = [1, 10, 100] if quick else [1, 10, 100, 1000]
     if "--reader" in argv:
-        sections = [("Reader (best of 5)", validation([100, 1000], reader_only=True, repeat=5))]
-    else:
-        sections = [("Start-up", startup()), ("Generate", generation()),
-                    ("Validate", validation(sizes)), ("Compile", compiling())]
-    pd.set_option("display.width", 140)
-    pd.set_option("display.max_colwidth", 80)
+        sizes = [100, 1000]
+    with tempfile.TemporaryDirectory() as tmp:
+        # --returns DIR: returns made by an earlier run (make_returns), to save minutes
+        folder = Path(argv[argv.index("--returns") + 1]) if "--returns" in argv else Path(tmp)
+        have = len(list(folder.glob("return-*.xlsx")))
+        if have < max(sizes):
+            make_returns(folder, max(sizes))
+        if "--reader" in argv:
+            rows, _ = validation(folder, sizes, reader_only=True, repeat=5)
+            sections = [("Reader (best of 5)", rows)]
+        else:
+            rows, scaling = validation(folder, sizes, against=against, repeat=3 if quick else 4)
+            sections = [("Start-up", startup(against)), ("Generate", generation()),
+                        ("Validate", rows), ("Workers", scaling),
+                        ("Compile", compiling(folder))]
+    pd.set_option("display.width", 160)
+    pd.set_option("display.max_colwidth", 110)
     for title, rows in sections:
+        if not rows:
+            continue
         frame = pd.DataFrame(rows).fillna("")
         if "seconds" in frame:
             frame["seconds"] = frame["seconds"].map(lambda s: f"{s:.3f}")
