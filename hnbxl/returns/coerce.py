@@ -54,6 +54,8 @@ __all__ = [
 # autocorrect and other fonts make of a typed hyphen.
 NO_FIGURE_WORDS: tuple[str, ...] = ("n/a", "na", "n.a.", "n.a", "-", "–", "—")
 
+_NO_FIGURE_FOLDED = frozenset(w.casefold() for w in NO_FIGURE_WORDS)
+
 # Every code :func:`coerce` can return, with its severity and title: a view of
 # the catalogue (hnbxl.core.codes), where each is declared with what to do.
 PROBLEM_CODES: dict[str, tuple[str, str]] = {
@@ -91,8 +93,9 @@ def coerce(
     shape, value = _shape(raw, cell_type)
     kind = spec.kind
     if kind in NUMERIC_KINDS:
-        return numeric_value(spec, shape, value, frozenset(w.casefold() for w in no_figure_words),
-                        application)
+        words = _NO_FIGURE_FOLDED if no_figure_words is NO_FIGURE_WORDS else frozenset(
+            w.casefold() for w in no_figure_words)
+        return numeric_value(spec, shape, value, words, application)
     if kind == MONTH:
         return month_value(spec, shape, value)
     if kind == RAG:

@@ -334,10 +334,13 @@ def _check_locked(result: ReturnRead, book: WorkbookData, layout: FormLayout) ->
         info = sheets.get(sheet.name)
         if info is None:
             continue
+        cells = info.cells
         for fixed in sheet.fixed:
             if not fixed.checked:
                 continue
-            cell = info.cells.get(fixed.cell)
+            cell = cells.get(fixed.cell)
+            if cell is not None and _same(fixed, cell):
+                continue
             problem = _locked_difference(fixed, cell)
             if problem:
                 found, expected = problem
@@ -347,6 +350,18 @@ def _check_locked(result: ReturnRead, book: WorkbookData, layout: FormLayout) ->
                              f"This {what} was changed; the return cannot be trusted until it "
                              "holds what the form gave.", sheet=sheet.name, cell=fixed.cell,
                              found=found, expected=expected)
+
+
+def _same(fixed: FixedCell, cell: Cell) -> bool:
+    """The usual case, decided cheaply: the cell holds exactly what the form gave (the
+    same text or number, or the same formula text).  Anything else is judged by
+    :func:`_locked_difference`, which also accepts other spellings of the same."""
+    if fixed.formula:
+        return cell.formula == fixed.formula
+    expected, value = fixed.value, cell.value
+    kind = type(expected)
+    return (kind is str or kind is int or kind is float) and expected != "" and (
+        type(value) is kind and value == expected)
 
 
 def _locked_difference(fixed: FixedCell, cell: Cell | None) -> tuple[str, str] | None:

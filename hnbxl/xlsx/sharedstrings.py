@@ -30,22 +30,39 @@ def run_text(body: str) -> str:
     return "".join(_T_EL.findall(body))
 
 
+# One item of the table: the plain shape XlsxWriter, Excel and LibreOffice write for
+# most text gives its raw text (group 1); any other item only marks its start (group 2
+# is the character after "<si", never empty), to be cut out of the part by its number.
+_ITEM = re.compile(r'<si>(?:<t(?: xml:space="preserve")?>([^<]*)</t>)?</si>|<si([\s/>])')
+
+
 def strings_fast(text: str, needed: set[int]) -> dict[int, str] | None:
     """The ``needed`` items of a validated, plain shared-strings part.
 
     Every ``<si`` starts an item (the table holds only items and extensions),
-    so item *n* is piece *n + 1* of a split.  None when the part is not of
-    that shape and the event path must read it.
+    so one ``findall`` lists every item in order, each plain one with its
+    text: item *n* is entry *n*.  Rich text and other shapes are cut from
+    piece *n + 1* of a split.  None when the part is not of that shape and
+    the event path must read it.
     """
-    pieces = text.split("<si")
+    items = _ITEM.findall(text)
+    if len(items) != text.count("<si"):
+        return None  # an element called <si...> that is not an item
     strings: dict[int, str] = {}
-    count = len(pieces) - 1
+    count = len(items)
+    pieces: list[str] | None = None
     for index in needed:
         if index >= count:
             continue
+        raw, odd = items[index]
+        if not odd:
+            if "&" in raw or "\r" in raw or "_x" in raw:
+                raw = unescape(xml_text(raw))
+            strings[index] = raw
+            continue
+        if pieces is None:
+            pieces = text.split("<si")
         piece = pieces[index + 1]
-        if piece[:1] not in (">", " ", "/", "\t", "\n", "\r"):
-            return None  # an element called <si...> that is not an item
         gt = piece.find(">")
         if piece[gt - 1 : gt] == "/":
             strings[index] = ""
@@ -53,12 +70,7 @@ def strings_fast(text: str, needed: set[int]) -> dict[int, str] | None:
         close = piece.rfind("</si>")
         if close < 0:
             return None
-        body = piece[gt + 1 : close]
-        if body.startswith("<t>") and body.endswith("</t>") and body.count("<") == 2:
-            raw = body[3:-4]
-        else:
-            raw = run_text(body)
-        strings[index] = unescape(xml_text(raw))
+        strings[index] = unescape(xml_text(run_text(piece[gt + 1 : close])))
     return strings
 
 
