@@ -191,18 +191,19 @@ def test_the_generated_form_itself_validates_with_only_missing_inputs(
 # --------------------------------------------------------------------------- LibreOffice
 
 
-def libreoffice_resave(source: Path, out_dir: Path, profile: Path) -> Path:
+def libreoffice_resave(sources: list[Path], out_dir: Path, profile: Path) -> list[Path]:
+    """Each file opened and saved again by LibreOffice, all in one run (it starts once)."""
     office = soffice()
     assert office is not None
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [office, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
                "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
-               "--outdir", str(out_dir), str(source)]
+               "--outdir", str(out_dir), *map(str, sources)]
     env = {**os.environ, "HOME": str(profile.parent)}
     done = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
-    target = out_dir / source.name
-    assert done.returncode == 0 and target.exists(), (done.stdout, done.stderr)
-    return target
+    targets = [out_dir / source.name for source in sources]
+    assert done.returncode == 0 and all(t.exists() for t in targets), (done.stdout, done.stderr)
+    return targets
 
 
 @dataclass
@@ -214,11 +215,14 @@ class Resaved:
     saved: Path
     before: Validation
     after: Validation
+    owner_form: Path  # the send owner's form filled with its sample values
+    owner_saved: Path  # ... saved again by LibreOffice
 
 
 @pytest.fixture(scope="module")
 def resaved(tmp_path_factory: pytest.TempPathFactory, programme: Programme) -> Resaved:
-    """The filled all-sections form, saved again by LibreOffice (once for the module)."""
+    """The filled all-sections form and the send owner's, saved again by LibreOffice
+    (one LibreOffice run for the module: starting it is most of the cost)."""
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     root = tmp_path_factory.mktemp("libreoffice")
@@ -230,12 +234,18 @@ def resaved(tmp_path_factory: pytest.TempPathFactory, programme: Programme) -> R
     shutil.copyfile(form.path, source)
     values = typed_values()
     fill(source, layout, values)
-    saved = libreoffice_resave(source, root / "resaved", root / "profile" / "user")
+    samples = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
+    [owner_form] = generate_forms(ws, "2024-02", owner="send", due=DUE,
+                                  out_dir=root / "owner")
+    fill(owner_form.path, build_layout(programme, PERIOD, "send", None, DUE), samples["send"])
+    saved, owner_saved = libreoffice_resave([source, owner_form.path], root / "resaved",
+                                            root / "profile" / "user")
     assert saved.read_bytes() != source.read_bytes()
     return Resaved(ws, layout, values, source, saved, validate_returns(ws, [source]),
-                   validate_returns(ws, [saved]))
+                   validate_returns(ws, [saved]), owner_form.path, owner_saved)
 
 
+@pytest.mark.slow
 def test_libreoffice_keeps_identity_and_values(resaved: Resaved) -> None:
     r = resaved
     assert r.after.reads[0].identity == r.before.reads[0].identity == r.layout.identity
@@ -253,12 +263,14 @@ def test_libreoffice_keeps_identity_and_values(resaved: Resaved) -> None:
     assert "protection-removed" not in {i.code for i in r.after.issues}
 
 
+@pytest.mark.slow
 def test_libreoffice_keeps_the_check_formulas(resaved: Resaved) -> None:
     changed = [(i.place, i.found, i.expected) for i in resaved.after.issues
                if i.code == "locked-cell-changed"]
     assert changed == []
 
 
+@pytest.mark.slow
 def test_libreoffice_return_does_not_need_allow_warnings(resaved: Resaved) -> None:
     """LibreOffice drops structure protection; that alone must not block a compile."""
     codes = {i.code for i in resaved.after.issues if i.blocks()}
@@ -266,17 +278,12 @@ def test_libreoffice_return_does_not_need_allow_warnings(resaved: Resaved) -> No
     assert not resaved.after.blocking(allow_warnings=True)
 
 
-def test_libreoffice_resave_of_an_owner_form(resaved: Resaved, tmp_path: Path,
-                                             programme: Programme) -> None:
+@pytest.mark.slow
+def test_libreoffice_resave_of_an_owner_form(resaved: Resaved) -> None:
     """The send owner's form, filled with its sample values, survives LibreOffice too."""
-    samples = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
-    layout = build_layout(programme, PERIOD, "send", None, DUE)
-    [form] = generate_forms(resaved.ws, "2024-02", owner="send", due=DUE,
-                            out_dir=tmp_path / "forms")
-    fill(form.path, layout, samples["send"])
-    saved = libreoffice_resave(form.path, tmp_path / "resaved", tmp_path / "profile" / "user")
-    validation = validate_returns(resaved.ws, [saved])
+    validation = validate_returns(resaved.ws, [resaved.owner_saved])
     assert not validation.blocking(), validation.issues
     assert {i.code for i in validation.issues} <= {"structure-unlocked", "query-small-number"}, (
         validation.issues)
-    assert len(validation.values) == len(validate_returns(resaved.ws, [form.path]).values)
+    assert len(validation.values) == len(validate_returns(resaved.ws,
+                                                          [resaved.owner_form]).values)

@@ -282,7 +282,18 @@ def biff_workbook(encrypted: bool = False) -> bytes:
 
 @pytest.fixture
 def xlsxwriter_file(tmp_path: Path) -> Path:
-    path = tmp_path / "return.xlsx"
+    return write_sample(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def libreoffice_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample saved again by LibreOffice: one conversion shared by the module."""
+    root = tmp_path_factory.mktemp("libreoffice")
+    return libreoffice_copy(write_sample(root), root)
+
+
+def write_sample(folder: Path) -> Path:
+    path = folder / "return.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet("Key Measures")
@@ -403,8 +414,8 @@ def libreoffice_copy(source: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_libreoffice_resave(xlsxwriter_file: Path, tmp_path: Path) -> None:
-    book = read_both(libreoffice_copy(xlsxwriter_file, tmp_path))
+def test_libreoffice_resave(libreoffice_file: Path) -> None:
+    book = read_both(libreoffice_file)
     km = cells(book, "Key Measures")
     assert km["B1"] == Cell(42, "n", None, True)
     assert km["C1"] == Cell(84, "n", "B1*2", True)
@@ -418,16 +429,18 @@ def test_libreoffice_resave(xlsxwriter_file: Path, tmp_path: Path) -> None:
     assert book.sheets[2].state == "hidden"
 
 
-@pytest.mark.parametrize("writer", ["xlsxwriter", "openpyxl", "libreoffice"])
+@pytest.mark.parametrize(
+    "writer", ["xlsxwriter", "openpyxl", pytest.param("libreoffice", marks=pytest.mark.slow)])
 def test_fast_path_covers_what_real_writers_produce(
-    writer: str, xlsxwriter_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    writer: str, xlsxwriter_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     path = xlsxwriter_file
     if writer == "openpyxl":
         path = tmp_path / "resaved.xlsx"
         openpyxl.load_workbook(xlsxwriter_file).save(path)
     elif writer == "libreoffice":
-        path = libreoffice_copy(xlsxwriter_file, tmp_path)
+        path = request.getfixturevalue("libreoffice_file")
 
     def no_events(*args: object, **kwargs: object) -> None:
         raise AssertionError("the event path was used")
