@@ -58,8 +58,9 @@ def codes_reference() -> str:
     lines = ["# Issue codes", "", _NOTICE.format(source="hnbxl/core/codes.py"), "",
              "Every issue hnbxl reports has one of these codes, in the terminal, in "
              "`--json`, in the feedback copy, in the report's issue sheets and in the "
-             "history. Severity: an *error* stops a compile; a *warning* or *query* stops it "
-             "unless `--allow-warnings`; *info* is only noted. Where two severities are "
+             "history. Severity: an *error* stops a compile; a *warning* stops it unless "
+             "`--allow-warnings`, an unexplained *query* unless `--allow-queries`; *info* is "
+             "only noted. Where two severities are "
              "given, the first is the usual one. *Officer only*: kept out of the "
              "committee's pages.", "",
              "To add a code, declare it with `_code(...)` in `hnbxl/core/codes.py` and run "

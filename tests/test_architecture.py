@@ -11,6 +11,10 @@ that cannot be understood (or moved) one without the other.
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "hnbxl"
@@ -134,3 +138,33 @@ def test_modules_stay_small() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > LONGEST_MODULE
     }
     assert not long, f"modules over {LONGEST_MODULE} lines: {long}"
+
+
+def _third_party_imports() -> set[str]:
+    """Top-level names of what hnbxl/ imports from outside itself and the standard library."""
+    found: set[str] = set()
+    for _module, path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                found.add(node.module.split(".")[0])
+    return {n for n in found if n != "hnbxl" and n not in sys.stdlib_module_names}
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_runtime_dependencies_are_what_the_package_imports() -> None:
+    """[project] dependencies name exactly what hnbxl/ imports (an extra may add one it
+    imports only for an optional feature); a test-only library is in the test extra."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
+    runtime = {_requirement_name(r) for r in project["dependencies"]}
+    extras = {_requirement_name(r) for name, reqs in project["optional-dependencies"].items()
+              if name != "test" for r in reqs}
+    distributions = packages_distributions()
+    imported = {distributions.get(name, [name])[0].lower().replace("_", "-")
+                for name in _third_party_imports()}
+    assert imported - runtime - extras == set(), "imported but not a dependency"
+    assert runtime - imported == set(), "a runtime dependency hnbxl/ never imports"

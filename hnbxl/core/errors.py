@@ -9,9 +9,19 @@ derive from :class:`HnbxlError` (or one below it) to be shown as intended.
     ├── DefinitionError      programme/model.py: a bad programme definition
     ├── PeriodError          core/periods.py: a month that cannot be read (also a ValueError)
     ├── UnsafeWorkbook       xlsx/safety.py: a return refused before it is read
+    ├── WorkspaceError       store/workspace.py: a working folder that cannot be used
+    ├── FolderBusy           store/lock.py: another hnbxl is writing to the folder
+    ├── DiskFull             store/commit.py: the disk filled while publishing a compile
     ├── HistoryError         store/schema.py: a history that cannot be used
+    │   ├── SchemaError      store/schema.py: a history of another or a newer schema
+    │   ├── HistoryBusy      store/history.py: the history stayed locked too long
+    │   └── HistoryFull      store/history.py: the disk filled while writing the history
     └── WriteError           here: an output that could not be written whole
         └── OutputError      report/sheet.py: the committee workbook or PDF
+
+``tests/core/test_errors.py`` fails when a class is missing from this tree.
+Not here on purpose: ``store.commit.InterruptedAfterCommit`` is a Ctrl-C (a
+``KeyboardInterrupt``) that came after the commit point, not an error.
 """
 
 from __future__ import annotations

@@ -28,3 +28,17 @@ def test_every_public_exception_is_an_hnbxl_error() -> None:
                     and obj not in _BUGS | _INTERRUPTS and not issubclass(obj, HnbxlError)):
                 strays.append(f"{module.__name__}.{name}")
     assert not strays, f"derive these from hnbxl.core.errors.HnbxlError: {strays}"
+
+
+def test_the_hierarchy_in_core_errors_names_every_error_class() -> None:
+    """core/errors.py draws the tree of error classes; a new class belongs in it."""
+    from hnbxl.core import errors
+
+    classes = set()
+    for info in pkgutil.walk_packages(hnbxl.__path__, "hnbxl."):
+        module = importlib.import_module(info.name)
+        classes.update(name for name, obj in vars(module).items()
+                       if inspect.isclass(obj) and issubclass(obj, HnbxlError)
+                       and obj.__module__ == module.__name__)
+    tree = errors.__doc__ or ""
+    assert {name for name in classes if f" {name}" not in tree} == set()

@@ -153,3 +153,15 @@ def test_plausible_limits_default_and_can_be_set() -> None:
     assert error.key == "limits.money_max" and "not above money_min" in str(error)
     error = _error(WILTSHIRE + "\n[limits]\ncount_maximum = 5\n")
     assert "count_maximum" in str(error)
+
+
+def test_the_packaged_definition_is_the_template() -> None:
+    """One Wiltshire definition: templates/ is what a council starts from and edits in
+    the repository; the copy inside the package (what `hnbxl init` writes and a bare
+    folder uses) must be the same bytes.  After editing the template:
+    cp templates/wiltshire-hnb.toml hnbxl/data/."""
+    from hnbxl.programme.definition import default_definition_path
+
+    template = ROOT / "templates" / default_definition_path().name
+    assert default_definition_path().read_bytes() == template.read_bytes(), (
+        f"{template} and hnbxl/data/{template.name} differ: copy the template over")
