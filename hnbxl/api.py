@@ -398,7 +398,7 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
                 key = (issue.sheet, issue.cell)
                 notes[key] = f"{notes[key]}\n\n{text}" if key in notes else text
         to_explain = _queries_to_explain(read.layout, mine, notes)
-        values: dict[str, Any] = {spec.field: read.typed.get(spec.field)
+        values: dict[str, Any] = {spec.field: read.cell_values.get(spec.field)
                                   for spec in read.layout.inputs}
         data = render_form(read.layout, password, values=values, notes=notes)
         target = out_dir / f"{PurePath(read.display).stem}-feedback.xlsx"

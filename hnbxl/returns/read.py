@@ -52,7 +52,7 @@ class ReturnRead:
     values: dict[str, FieldValue] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     modified: str | None = None
-    typed: dict[str, Any] = field(default_factory=dict)  # field -> what the cell held, as is
+    cell_values: dict[str, Any] = field(default_factory=dict)  # field -> the cell's raw value
     # the definition the form was made from, when it is an earlier version than the
     # current one (kept in history by hash); its values are mapped into the current one
     made_from: Programme | None = None
@@ -433,7 +433,7 @@ def _read_inputs(result: ReturnRead, book: WorkbookData, layout: FormLayout) -> 
         if cell is None or (cell.value is None and not cell.formula):
             continue
         if cell.value is not None:
-            result.typed[spec.field] = cell.value  # kept as is, for a feedback copy
+            result.cell_values[spec.field] = cell.value  # kept as is, for a feedback copy
         if cell.formula is not None and not cell.has_cached:
             result.issue("formula-no-value", Severity.ERROR,
                          "This cell holds a formula with no saved result. Open the file in "

@@ -20,7 +20,7 @@ from hnbxl.core import fmt
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_line
 from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
-from hnbxl.core.provenance import FieldValue
+from hnbxl.core.provenance import FieldValue, plain_values
 from hnbxl.forms.layout import CheckItem, FormLayout, Identity, InputSpec
 from hnbxl.forms.queries import explained, raised
 from hnbxl.programme.definition import Programme
@@ -490,7 +490,7 @@ def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
     The same :class:`~hnbxl.forms.queries.QueryCheck` objects give the form's
     highlight and Check sheet rows, so the two counts agree.
     """
-    typed = {key: v.value for key, v in values.items()}
+    typed = plain_values(values)
     seen: set[tuple[str, str, str]] = set()
     for read in used:
         layout = read.layout
