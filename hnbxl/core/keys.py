@@ -11,16 +11,6 @@ instead of f-strings and ``split(".")`` across the code.
 
 from __future__ import annotations
 
-#: The sections whose rows a return fills in, in report order, and their words
-#: for a person (the ratings-over-time table, the tidy export's section column).
-SECTION_WORDS = {
-    "overview": "Overview",
-    "conditions": "Deal conditions",
-    "measures": "Key measures",
-    "finance": "Finance",
-    "risks": "Risks",
-}
-
 
 class ItemKey(str):
     """A row: ``<section>.<id>`` (``finance.savings``), or a section alone (its narrative)."""
@@ -39,11 +29,6 @@ class ItemKey(str):
     def ident(self) -> str:
         """The row's id within its section ('' for a section's own narrative)."""
         return self.partition(".")[2]
-
-    @property
-    def section_words(self) -> str:
-        """The section as a person reads it ('Key measures'); '' for no row section."""
-        return SECTION_WORDS.get(self.section, "")
 
     def field(self, name: str) -> FieldKey:
         """One cell of this row: ``measures.x`` -> ``measures.x.figure``."""
@@ -93,4 +78,4 @@ def matches(pattern: str, key: str) -> bool:
     return pattern == key
 
 
-__all__ = ["SECTION_WORDS", "FieldKey", "ItemKey", "matches"]
+__all__ = ["FieldKey", "ItemKey", "matches"]

@@ -1,4 +1,4 @@
-"""The Finance sheet: the KPI and Programme Mitigations tables, and the narrative."""
+"""The Finance sheet: the KPI and mitigations tables, and the narrative."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ FINANCE_COLUMNS = Table((
     Column("explanation", "Explain a query", 36, TEXT, input=True),
     Column("last_explanation", "Last period's explanation", 30, "last"),
 ))
-FINANCE_TABLES = (("kpis", "KPI"), ("mitigations", "Programme Mitigations"))
+FINANCE_TABLES = ("kpis", "mitigations")  # each headed by its ``[words]`` (kpi, mitigation)
 
 
 def finance(b: Builder) -> SheetLayout:
@@ -55,7 +55,9 @@ def finance(b: Builder) -> SheetLayout:
     inputs: list[InputSpec] = []
     t = FINANCE_COLUMNS
     row = first_header = HEADER_ROW
-    for table, table_title in FINANCE_TABLES:
+    titles = {"kpis": b.p.words.kpi, "mitigations": b.p.words.mitigation}
+    for table in FINANCE_TABLES:
+        table_title = titles[table]
         rows = [r for r in b.mine(section, b.p.finance_rows) if r.table == table]
         if not rows:
             continue

@@ -41,7 +41,8 @@ def _rated_columns(first_header: str, widths: tuple[float, float, float, float, 
 
 
 OVERVIEW_COLUMNS = _rated_columns("Rating", (48, 20, 22, 36, 50))
-CONDITION_COLUMNS = _rated_columns("Deal condition", (70, 20, 22, 30, 40))
+#: Headed by the definition's ``[words] condition`` (its section title by default).
+CONDITION_COLUMNS = _rated_columns("Condition", (70, 20, 22, 30, 40))
 
 
 def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
@@ -93,7 +94,7 @@ def overview(b: Builder) -> SheetLayout:
 
 def conditions(b: Builder) -> SheetLayout:
     """The deal conditions' ratings."""
-    section, t = "conditions", CONDITION_COLUMNS
+    section, t = "conditions", CONDITION_COLUMNS.with_header("name", b.p.words.condition)
     fixed, inputs, _row = rated_table(b, section, t, b.p.conditions)
     tab = b.p.sections[section].tab
     return SheetLayout(tab, section, t.widths, tuple(fixed), tuple(inputs),

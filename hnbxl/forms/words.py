@@ -62,7 +62,7 @@ def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = 
         source = ItemKey(params["source"]).ident
         row = next((r for r in p.finance_rows if r.id == source), None)
         name = row.name if row else source
-        return f"Worked out from {name} against the deal's cap ({caps})."
+        return f"Worked out from {name} against {p.words.the_cap} ({caps})."
     if kind == "derived":
         return f"Worked out from {refs_words(p, params['of'])}."
     return "Worked out by rule."

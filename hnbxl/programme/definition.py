@@ -62,7 +62,10 @@ from hnbxl.programme.model import (
     RiskScoring,
     Rule,
     Section,
+    Words,
+    in_sentence,
     query_items,
+    sentence_start,
 )
 from hnbxl.programme.toml_table import line_from_message
 
@@ -97,11 +100,14 @@ __all__ = [
     "RiskScoring",
     "Rule",
     "Section",
+    "Words",
     "default_definition_path",
     "default_risk_prefix",
+    "in_sentence",
     "load_programme",
     "parse_programme",
     "query_items",
+    "sentence_start",
     "tab_name",
 ]
 

@@ -22,6 +22,7 @@ from hnbxl.programme.model import (
     QUERY_KINDS,
     RISK_DIRECTIONS,
     SECTION_KEYS,
+    WORD_DEFAULTS,
     FinanceAmounts,
     FinanceRow,
     Limits,
@@ -32,11 +33,14 @@ from hnbxl.programme.model import (
     QuerySettings,
     RagScale,
     RagState,
+    RatedItem,
     Risk,
     RiskBand,
     RiskScoring,
     Rule,
     Section,
+    Words,
+    in_sentence,
 )
 from hnbxl.programme.parse_rules import RuleReader
 from hnbxl.programme.toml_table import IDENT, Table
@@ -130,6 +134,7 @@ class ProgrammeLoader(RuleReader):
             text=self.text,
             queries=queries,
             year_notes=year_notes,
+            words=self.words(root.table("words", None), sections, rows, overview),
         )
         prog.done()
         root.done()
@@ -218,7 +223,8 @@ class ProgrammeLoader(RuleReader):
                 problem = _tab_problem(tab)
                 if problem:
                     self.fail(sub.key("tab"), problem)
-            out[key] = Section(key, title, owner, tab or tab_name(title))
+            tab = tab or tab_name(title)
+            out[key] = Section(key, title, owner, tab, sub.text("name", tab))
             sub.done()
         t.done()
         titles = [s.title for s in out.values()]
@@ -234,6 +240,31 @@ class ProgrammeLoader(RuleReader):
                           "characters)")
             tabs[sec.tab.casefold()] = key
         return out
+
+    def words(self, t: Table, sections: dict[str, Section], rows: list[FinanceRow],
+              rated: tuple[RatedItem, ...]) -> Words:
+        """``[words]``: every key optional; see :class:`Words` for the defaults."""
+        cap = next((r.rule for r in rated if r.rule.kind == "cap"), None)
+        source = cap.params.get("source", "") if cap else ""
+        subject = next((r.name for r in rows if f"finance.{r.id}" == source), "figure")
+        words = Words(
+            condition=t.text("condition", sections["conditions"].title),
+            **{key: t.text(key, default, allow_empty=key == "kpis")
+               for key, default in WORD_DEFAULTS.items()},
+            trajectory_subject=t.text("trajectory_subject", in_sentence(subject)),
+            keywords=tuple(self.text_list(t, "keywords")) if "keywords" in t.data else (),
+        )
+        t.done()
+        problem = _tab_problem(words.trajectory_tab)
+        if problem:
+            self.fail(t.key("trajectory_tab"), problem)
+        clash = [s.key for s in sections.values()
+                 if s.tab.casefold() == words.trajectory_tab.casefold()]
+        if cap is not None and (clash or words.trajectory_tab.casefold() in RESERVED_TABS):
+            self.fail(t.key("trajectory_tab"), f"'{words.trajectory_tab}' is also "
+                      + (f"section {clash[0]}'s tab" if clash else "a tab hnbxl uses")
+                      + '; give trajectory_tab = "..." a tab of its own')
+        return words
 
     def headings(self, root: Table) -> dict[str, str]:
         t = root.table("headings", None)

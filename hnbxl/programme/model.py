@@ -145,6 +145,60 @@ class Section:
     title: str
     owner: str
     tab: str = ""  # the sheet tab: ``tab``, else the title made a legal tab name
+    # how lists name the section (Ratings Over Time, the export): ``name``, else the tab
+    name: str = ""
+
+
+#: ``[words]`` keys whose neutral default is a fixed word (the others default to
+#: words of the definition itself: see :class:`Words`).
+WORD_DEFAULTS = {
+    "kpi": "Finance line",
+    "kpis": "",
+    "mitigation": "Mitigation",
+    "mitigations": "Mitigations",
+    "trajectory_tab": "Trajectory",
+    "trajectory_title": "Trajectory against the cap",
+    "trajectory_figure": "Figure",
+    "cap": "Cap",
+    "the_cap": "the cap",
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The forms' and report's fixed words that are a programme's own (``[words]``).
+
+    Wiltshire's "Deal condition", "KPI" or "the deal's cap" are not another
+    council's words, so none is in code: each has a neutral default, and
+    those a definition already says (a section's title, the cap rule's
+    figure) default to it.  The loader fills every one, so the layers above
+    read finished words.
+    """
+
+    condition: str = "Condition"  # first column of the conditions table (its section title)
+    kpi: str = WORD_DEFAULTS["kpi"]  # first column of the KPIs table
+    kpis: str = WORD_DEFAULTS["kpis"]  # the caption above it ("" for none)
+    mitigation: str = WORD_DEFAULTS["mitigation"]  # first column of the mitigations table
+    mitigations: str = WORD_DEFAULTS["mitigations"]  # the caption above it
+    trajectory_tab: str = WORD_DEFAULTS["trajectory_tab"]  # the cap rule's sheet
+    trajectory_title: str = WORD_DEFAULTS["trajectory_title"]
+    trajectory_figure: str = WORD_DEFAULTS["trajectory_figure"]  # column, axis, series
+    trajectory_subject: str = "figure"  # in sentences (the cap rule's figure's name)
+    cap: str = WORD_DEFAULTS["cap"]  # as a column and series name
+    the_cap: str = WORD_DEFAULTS["the_cap"]  # in a sentence
+    keywords: tuple[str, ...] = ()  # the report's document keywords
+
+
+def in_sentence(words: str) -> str:
+    """``Deal conditions`` as in "No deal conditions"; ``KPIs`` and ``DSG ...`` stay."""
+    if len(words) > 1 and words[0].isupper() and not words[1].isupper():
+        return words[0].lower() + words[1:]
+    return words
+
+
+def sentence_start(words: str) -> str:
+    """``cumulative DSG deficit`` at the start of a title: ``Cumulative DSG deficit``."""
+    return words[:1].upper() + words[1:]
 
 
 @dataclass(frozen=True)
@@ -299,6 +353,7 @@ class Programme:
     queries: QuerySettings = QuerySettings()
     # a financial year's note from ``[years."2024/25"] note``: "illustrative figures"
     year_notes: dict[str, str] = field(default_factory=dict)
+    words: Words = Words()
 
     def sections_of(self, owner: str | None) -> tuple[str, ...]:
         """Section keys an owner fills (all of it, or rows of it), in report order.

@@ -250,6 +250,8 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         ratings_over_time=ratings_over_time(programme, records),
         series=figure_series(programme, records),
         section_tabs={k: s.tab for k, s in programme.sections.items()},
+        section_names={k: s.name for k, s in programme.sections.items()},
+        words=programme.words,
         headings=dict(programme.headings),
         # The officer's sheet (never in the PDF) keeps what the committee's withholds.
         officer_issues=tuple(i for i in shown_issues if not for_committee(i.code))

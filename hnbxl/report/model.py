@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from hnbxl.core.issues import Issue
-from hnbxl.programme.definition import RagScale, RagState
+from hnbxl.programme.definition import RagScale, RagState, Words
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ class TimelineCell:
 
 @dataclass(frozen=True)
 class TimelineRow:
-    section: str  # "Overview", "Deal conditions", "Key measures", "Finance", "Risks"
+    section: str  # the section's name in lists (``[sections.<key>] name``)
     key: str
     name: str
     cells: tuple[TimelineCell, ...]  # one per period of Report.periods
@@ -237,6 +237,9 @@ class Report:
     ratings_over_time: tuple[TimelineRow, ...] = ()
     series: tuple[FigureSeries, ...] = ()
     section_tabs: dict[str, str] = field(default_factory=dict)  # sheet tab per section
+    # how lists name each section ("Deal conditions"): the Section column over time
+    section_names: dict[str, str] = field(default_factory=dict)
+    words: Words = field(default_factory=Words)  # the programme's own words ([words])
     headings: dict[str, str] = field(default_factory=dict)  # column headings (definition)
     officer_issues: tuple[Issue, ...] = ()  # for the officer's sheet, never the committee's
     # Committee-safe, in plain words (see the module docstring):

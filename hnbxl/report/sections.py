@@ -1,10 +1,11 @@
-"""The committee's sections: Overview, Deal Conditions, Key Measures, Finance, Risk Log.
+"""The committee's sections: overview, conditions, measures, finance, risk log.
 
-These sheets mirror the seed highlight report section by section, in its
-words unless the definition gives its own (section titles, tabs and column
-headings).  Each writer is ``(workbook, styles, report) -> None`` and builds
-one sheet through :class:`~hnbxl.report.sheet.Sheet`, which checks every
-write; the workbook's order is in ``workbook._BUILDERS``.
+These sheets mirror the seed highlight report section by section, in the
+definition's words (section titles, tabs, column headings and ``[words]``;
+Wiltshire's definition gives the seed's).  Each writer is
+``(workbook, styles, report) -> None`` and builds one sheet through
+:class:`~hnbxl.report.sheet.Sheet`, which checks every write; the workbook's
+order is in ``workbook._BUILDERS``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hnbxl.programme.definition import DEFAULT_HEADINGS
+from hnbxl.programme.definition import DEFAULT_HEADINGS, in_sentence
 from hnbxl.report.model import FinanceLine, MeasureRow, RatedRow, Report, RiskLine
 from hnbxl.report.sheet import NOT_REPORTED, Column, widths_of
 from hnbxl.report.sheet import Cell as _Cell
@@ -26,34 +27,25 @@ from hnbxl.report.sheet import text_cell as _text
 from hnbxl.report.sheet import trend_cell as _trend
 from hnbxl.report.trends import Spark, add_sparkline, sparklines
 
-# Sheet names, in the order of the seed report (tabs when a definition gives none).
-OVERVIEW = "Overview"
-CONDITIONS = "Deal Conditions"
-MEASURES = "Key Measures"
-FINANCE = "Finance"
-RISKS = "Risk Log"
-
-# Section headings when a definition leaves one out (the seed's own words).
-DEFAULT_SECTION_TITLES = {
-    "overview": "Transformation Summary - Overview",
-    "conditions": "Deal Condition RAG Ratings",
-    "measures": "Transformation Summary - Key Measures",
-    "finance": "Finance Summary",
-    "risks": "Programme Risk Log",
-}
-
+# Sheet tabs in report order, for a report model made without a definition's tabs
+# (a loaded definition always gives every section a tab).
 SECTION_SHEETS = {
-    "overview": OVERVIEW,
-    "conditions": CONDITIONS,
-    "measures": MEASURES,
-    "finance": FINANCE,
-    "risks": RISKS,
+    "overview": "Overview",
+    "conditions": "Conditions",
+    "measures": "Measures",
+    "finance": "Finance",
+    "risks": "Risks",
 }
 
 
 def tab_of(report: Report, key: str) -> str:
-    """A section's sheet tab: the definition's (its title made a legal tab), else the seed's."""
+    """A section's sheet tab: the definition's (its title made a legal tab)."""
     return report.section_tabs.get(key) or SECTION_SHEETS[key]
+
+
+def name_of(report: Report, key: str) -> str:
+    """How lists name a section ("Deal conditions"): ``name``, else its tab."""
+    return report.section_names.get(key) or tab_of(report, key)
 
 
 def _heading(report: Report, key: str) -> str:
@@ -62,9 +54,14 @@ def _heading(report: Report, key: str) -> str:
 
 
 def section_title(report: Report, key: str) -> str:
-    """A section's heading: the definition's title, else the seed report's words."""
+    """A section's heading: the definition's title, else its tab."""
     title = report.section_titles.get(key, "").strip()
-    return title or DEFAULT_SECTION_TITLES[key]
+    return title or tab_of(report, key)
+
+
+def _none_this_period(report: Report, key: str) -> str:
+    """An empty table's words: "No deal conditions this period"."""
+    return f"No {in_sentence(name_of(report, key))} this period"
 
 
 # --------------------------------------------------------------------------- columns
@@ -166,10 +163,12 @@ def overview(workbook: Any, styles: _Styles, report: Report) -> None:
 
 
 def conditions(workbook: Any, styles: _Styles, report: Report) -> None:
-    """The deal conditions' ratings, last period beside this one."""
-    _table_sheet(workbook, styles, report, "conditions", "DealConditions",
-                 rated_columns(report, "Deal condition"), report.conditions,
-                 title="Deal condition RAG ratings", empty="No deal conditions this period")
+    """The conditions' ratings (Wiltshire's deal conditions), last period beside this one."""
+    words = report.words
+    _table_sheet(workbook, styles, report, "conditions", "Conditions",
+                 rated_columns(report, words.condition), report.conditions,
+                 title=f"{words.condition} RAG ratings",
+                 empty=_none_this_period(report, "conditions"))
 
 
 def _table_sheet(workbook: Any, styles: _Styles, report: Report, key: str, name: str,
@@ -189,9 +188,9 @@ def measures(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet = _Sheet(workbook, styles, report, tab_of(report, "measures"), widths_of(columns))
     sheet.title_block(section_title(report, "measures"))
     _spark_table(
-        sheet, sparks, "KeyMeasures", columns, report.measures,
-        title="Key measures: figure, last update and RAG ratings",
-        empty="No key measures this period",
+        sheet, sparks, "Measures", columns, report.measures,
+        title=f"{name_of(report, 'measures')}: figure, last update and RAG ratings",
+        empty=_none_this_period(report, "measures"),
         main=True,
     )
     sheet.finish()
@@ -228,10 +227,16 @@ def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str,
 
 
 def finance(workbook: Any, styles: _Styles, report: Report) -> None:
-    """The finance narrative, then the KPIs and the programme mitigations against budget."""
+    """The finance narrative, then the KPIs and the mitigations against budget.
+
+    Each table is headed by the definition's words (``[words] kpi``, ``kpis``,
+    ``mitigation``, ``mitigations``); a programme without mitigation rows has
+    no mitigations table.
+    """
     sparks = _sparks(styles, report)
-    kpis = _with_sparks(finance_columns(report, "KPI"), sparks)
-    mitigations = _with_sparks(finance_columns(report, "Programme Mitigations"), sparks)
+    words = report.words
+    kpis = _with_sparks(finance_columns(report, words.kpi), sparks)
+    mitigations = _with_sparks(finance_columns(report, words.mitigation), sparks)
     # Column A holds the finance narrative as well as the row names: as wide as the
     # overview's, so the commentary reads as paragraphs (tables allow no merged cells).
     sheet = _Sheet(workbook, styles, report, tab_of(report, "finance"),
@@ -239,20 +244,24 @@ def finance(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.title_block(section_title(report, "finance"))
     sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
     sheet.gap()
-    sheet.line("Key performance indicators", styles.caption)
+    if words.kpis:
+        sheet.line(words.kpis, styles.caption)
+    finance_name = name_of(report, "finance")
     _spark_table(
-        sheet, sparks, "FinanceKPIs", kpis, report.kpis,
-        title="Finance key performance indicators",
-        empty="No finance KPIs this period",
+        sheet, sparks, "FinanceLines", kpis, report.kpis,
+        title=f"{finance_name} {in_sentence(words.kpis or words.kpi)}",
+        empty=f"No {in_sentence(words.kpis or words.kpi)} this period",
+        main=not report.mitigations,
     )
-    sheet.gap()
-    sheet.line("Programme mitigations", styles.caption)
-    _spark_table(
-        sheet, sparks, "ProgrammeMitigations", mitigations, report.mitigations,
-        title="Programme mitigations",
-        empty="No programme mitigations this period",
-        main=True,
-    )
+    if report.mitigations:
+        sheet.gap()
+        sheet.line(words.mitigations, styles.caption)
+        _spark_table(
+            sheet, sparks, "Mitigations", mitigations, report.mitigations,
+            title=words.mitigations,
+            empty=f"No {in_sentence(words.mitigations)} this period",
+            main=True,
+        )
     sheet.finish()
 
 
@@ -260,4 +269,4 @@ def risks(workbook: Any, styles: _Styles, report: Report) -> None:
     """The register: each risk under its id for good, last period's score beside this
     one, and a risk closed this period shown as Closed with its closing note."""
     _table_sheet(workbook, styles, report, "risks", "RiskLog", RISK_COLUMNS, report.risks,
-                 title="Programme risk log", empty="No risks recorded")
+                 title=section_title(report, "risks"), empty="No risks recorded")

@@ -21,7 +21,7 @@ from hnbxl.report.sheet import Sheet as _Sheet
 from hnbxl.report.sheet import Styles as _Styles
 from hnbxl.report.sheet import rag_cell as _rag
 from hnbxl.report.sheet import text_cell as _text
-from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME, TRAJECTORY
+from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME
 
 DATA_QUALITY = "Data Quality"
 SOURCES = "Sources"
@@ -167,9 +167,8 @@ def notes(workbook: Any, styles: _Styles, report: Report) -> None:
         ("Trend", f"Trend compares this period's rating with last period's; '★ New' means "
          f"there was no rating last period. '{NO_TREND}' means there is no rating this "
          "period to compare."),
-        ("Over time", f"The {TRAJECTORY} sheet charts the cumulative DSG deficit for every "
-         "compiled period against the deal's cap and the budgeted path, with the same figures "
-         f"in a table beside the chart. {RATINGS_OVER_TIME} and {FIGURES_OVER_TIME} show each "
+        ("Over time", _trajectory_words(report)
+         + f"{RATINGS_OVER_TIME} and {FIGURES_OVER_TIME} show each "
          "rating and figure by period; in the workbook, small in-cell charts (sparklines) on "
          f"{tab_of(report, 'measures')} and {tab_of(report, 'finance')} draw the last 12 periods "
          "of each figure."),
@@ -198,6 +197,16 @@ def notes(workbook: Any, styles: _Styles, report: Report) -> None:
         main=True,
     )
     sheet.finish()
+
+
+def _trajectory_words(report: Report) -> str:
+    """The Notes' sentence on the trajectory sheet; none when there is no cap rule."""
+    if report.trajectory is None:
+        return ""
+    w = report.words
+    return (f"The {w.trajectory_tab} sheet charts the {w.trajectory_subject} for every "
+            f"compiled period against {w.the_cap} and the budgeted path, with the same "
+            "figures in a table beside the chart. ")
 
 
 def _grade_words(report: Report, state: Any) -> str:

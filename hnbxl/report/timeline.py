@@ -1,8 +1,8 @@
 """Where things are heading: the months side by side, for the report's trend sheets.
 
 A committee asks every month where the programme is heading, so the report
-carries every compiled period, not just this one and the last: the DSG deficit
-against the deal's cap and the budgeted path, every rating over time (with
+carries every compiled period, not just this one and the last: the cap rule's
+figure against its cap and the budgeted path, every rating over time (with
 new, closed and not-received items said in words), and each figure's numbers
 for the sparklines.  Pure: it takes history's records (and this period's, made
 the same way) and returns plain model objects.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hnbxl.core.keys import SECTION_WORDS, ItemKey
+from hnbxl.core.keys import ItemKey
 from hnbxl.core.provenance import plain_values
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import suppressed_items
@@ -106,7 +106,7 @@ def ratings_over_time(programme: Programme, records: Sequence[PeriodRecord]
                 text = found.basis  # "Not received from Finance" (compile --allow-missing)
             cells.append(TimelineCell(text, view))
             seen = True
-        rows.append(TimelineRow(item.section_words, item, name,
+        rows.append(TimelineRow(programme.sections[item.section].name, item, name,
                                 tuple(cells)))
     return (*rows, *_risk_rows(programme, records))
 
@@ -137,7 +137,7 @@ def _risk_rows(programme: Programme, records: Sequence[PeriodRecord]) -> list[Ti
                 text = f"{NEW}: {text}"
             first = first if first is not None else i
             cells.append(TimelineCell(text, view))
-        rows.append(TimelineRow(SECTION_WORDS["risks"], ItemKey.make("risks", risk_id),
+        rows.append(TimelineRow(programme.sections["risks"].name, ItemKey.make("risks", risk_id),
                                 f"{risk_id} {name}", tuple(cells)))
     return rows
 

@@ -1,10 +1,12 @@
-"""The report's trend sheets: the DSG deficit trajectory and ratings over time.
+"""The report's trend sheets: the cap rule's trajectory and ratings over time.
 
 The trajectory is a native Excel line chart (so it stays editable and prints
 in LibreOffice's PDF) with its figures in a visible table beside it, because
 a chart alone leaves out whoever cannot see it (the accessible-spreadsheet
 guidance): alt text says what it shows, and the table gives the same numbers.
-With one period there is no line to draw, and a sentence says so.
+With one period there is no line to draw, and a sentence says so; a programme
+without a cap rule has no trajectory sheet.  Its words (tab, title, the
+figure's and the cap's names) are the definition's ``[words]``.
 
 Ratings over time puts every rated item down the side and every compiled
 period across the top, in words and colour; figures over time does the same
@@ -24,10 +26,10 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from hnbxl.core.fmt import money
+from hnbxl.programme.definition import sentence_start
 from hnbxl.report.model import FigureSeries, Report, TimelineRow, TrajectoryPoint
 from hnbxl.report.sheet import Cell, Column, Sheet, Styles, text_cell, widths_of
 
-TRAJECTORY = "DSG Trajectory"
 RATINGS_OVER_TIME = "Ratings Over Time"
 FIGURES_OVER_TIME = "Figures Over Time"
 PRINT_PERIODS = 12  # periods the PDF shows, and the sparklines draw
@@ -113,9 +115,9 @@ def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
 def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     """Each figure's numbers by period: the sparklines' data, and the PDF's view of them."""
     start, periods = _periods(report, styles)
+    names = report.section_names
     columns: list[Column[FigureSeries]] = [
-        Column("Section", 16, lambda s: text_cell(
-            "Key measures" if s.key.startswith("measures.") else "Finance")),
+        Column("Section", 16, lambda s: text_cell(names.get(s.key.split(".")[0], ""))),
         Column("Figure", 60, lambda s: text_cell(s.name)),
         *(Column(period, 14, partial(_figure_at, start + i)) for i, period in enumerate(periods)),
     ]
@@ -156,19 +158,16 @@ def _figure(series: FigureSeries, value: float | None) -> Cell:
 
 
 def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
-    # The table's columns, a narrow gap, then seven columns the chart stands on.
-    sheet = Sheet(workbook, styles, report, TRAJECTORY,
-                  [*widths_of(TRAJECTORY_COLUMNS), 3, *([12] * 7)])
-    sheet.title_block("DSG Deficit Trajectory")
+    """The cap rule's figure against its cap and budget; the workbook leaves the sheet
+    out when the programme has no cap rule (see ``workbook.sheet_names``)."""
     t = report.trajectory
-    if t is None:
-        sheet.line("This programme's definition has no cap rule, so there is no deficit "
-                   "trajectory to show.", styles.info)
-        sheet.gap()
-        sheet.table("TrajectoryData", ("Period", "Figure"), [],
-                    title="No deficit trajectory", empty="No cap rule defined", main=True)
-        sheet.finish()
-        return
+    assert t is not None, "no trajectory sheet without a cap rule"
+    words = report.words
+    columns = trajectory_columns(report)
+    # The table's columns, a narrow gap, then seven columns the chart stands on.
+    sheet = Sheet(workbook, styles, report, words.trajectory_tab,
+                  [*widths_of(columns), 3, *([12] * 7)])
+    sheet.title_block(words.trajectory_title)
     points = t.points
     if len(points) < 2:
         sheet.line(f"Only one period ({report.period_label}) has been compiled, so there is "
@@ -176,14 +175,14 @@ def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
                    "The table gives this period's figures.", styles.info)
     else:
         sheet.line(f"{t.name}, {points[0].period_label} to {points[-1].period_label}, "
-                   "against the deal's cap and the budgeted path.", styles.info)
+                   f"against {words.the_cap} and the budgeted path.", styles.info)
         sheet.line(f"This is what the {t.rating_name} measures. The table beside the chart "
                    "gives the same figures.", styles.info)
         sheet.line(_missing_note(styles), styles.info)
     sheet.gap()
     first = sheet.row
     sheet.records(
-        "TrajectoryData", TRAJECTORY_COLUMNS, points,
+        "TrajectoryData", columns, points,
         title=f"{t.name}: reported, budgeted and capped, by period",
         empty="No periods compiled", main=True)
     if len(points) >= 2:
@@ -192,12 +191,15 @@ def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.finish()
 
 
-TRAJECTORY_COLUMNS: tuple[Column[TrajectoryPoint], ...] = (
-    Column("Period", 12, lambda p: text_cell(p.period_label)),
-    Column("Cumulative deficit (£)", 22, lambda p: _money(p.actual)),
-    Column("Budgeted path (£)", 18, lambda p: _money(p.budget)),
-    Column("Deal cap (£)", 18, lambda p: _money(p.cap)),
-)
+def trajectory_columns(report: Report) -> tuple[Column[TrajectoryPoint], ...]:
+    """Period, the figure, its budget and its cap, in the definition's words."""
+    words = report.words
+    return (
+        Column("Period", 12, lambda p: text_cell(p.period_label)),
+        Column(f"{words.trajectory_figure} (£)", 22, lambda p: _money(p.actual)),
+        Column("Budgeted path (£)", 18, lambda p: _money(p.budget)),
+        Column(f"{words.cap} (£)", 18, lambda p: _money(p.cap)),
+    )
 
 
 def _missing_note(styles: Styles) -> str:
@@ -212,11 +214,13 @@ def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> 
     """A line chart of the table's three columns, beside it, with alt text."""
     t = report.trajectory
     assert t is not None
+    words = report.words
+    tab = words.trajectory_tab
     chart = workbook.add_chart({"type": "line"})
-    cats = [TRAJECTORY, header + 1, 0, header + n, 0]
+    cats = [tab, header + 1, 0, header + n, 0]
     styles = (("#1F3864", "solid", "circle"), ("#808080", "dash", "none"),
               ("#C00000", "solid", "none"))
-    names = ("Cumulative deficit reported", "Budgeted path", "Deal cap")
+    names = (f"{words.trajectory_figure} reported", "Budgeted path", words.cap)
     data = ([p.actual for p in t.points], [p.budget for p in t.points],
             [p.cap for p in t.points])
     for col, (name, (colour, dash, marker)) in enumerate(zip(names, styles, strict=True),
@@ -225,7 +229,7 @@ def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> 
             "name": name,
             "categories": cats,
             "categories_data": [p.period_label for p in t.points],
-            "values": [TRAJECTORY, header + 1, col, header + n, col],
+            "values": [tab, header + 1, col, header + n, col],
             # The cached points leave a missing figure out, so a reader that draws
             # the cache (LibreOffice's PDF did) shows a gap, not a fall to £0.
             "values_data": data[col - 1],
@@ -233,10 +237,11 @@ def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> 
             "marker": {"type": marker, "size": 6, "border": {"color": colour},
                        "fill": {"color": colour}} if marker != "none" else {"type": "none"},
         })
-    chart.set_title({"name": "Cumulative DSG deficit against the deal's cap",
+    chart.set_title({"name": f"{sentence_start(words.trajectory_subject)} against "
+                             f"{words.the_cap}",
                      "name_font": {"name": "Arial", "size": 12, "bold": True}})
     chart.set_x_axis({"name": "Period", "name_font": {"name": "Arial", "size": 10}})
-    chart.set_y_axis({"name": "Cumulative deficit (£)", "num_format": "£#,##0",
+    chart.set_y_axis({"name": f"{words.trajectory_figure} (£)", "num_format": "£#,##0",
                       "name_font": {"name": "Arial", "size": 10},
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"position": "bottom"})
@@ -245,7 +250,7 @@ def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> 
     chart.set_size({"width": 620, "height": 360})
     last = t.points[-1]
     described = (f"Line chart: {t.name} by period from {t.points[0].period_label} to "
-                 f"{last.period_label}, with the budgeted path and the deal's cap. "
+                 f"{last.period_label}, with the budgeted path and {words.the_cap}. "
                  f"{last.period_label}: reported {_words(last.actual)}, budgeted "
                  f"{_words(last.budget)}, cap {_words(last.cap)}. The table beside the "
                  "chart gives every figure.")

@@ -48,15 +48,7 @@ from hnbxl.report.model import Report
 from hnbxl.report.pdf import stamp_date
 from hnbxl.report.pdf_convert import convert as _convert
 from hnbxl.report.pdf_convert import convert_to_pdf
-from hnbxl.report.sections import (
-    CONDITIONS,
-    FINANCE,
-    MEASURES,
-    OVERVIEW,
-    RISKS,
-    SECTION_SHEETS,
-    tab_of,
-)
+from hnbxl.report.sections import SECTION_SHEETS, tab_of
 from hnbxl.report.sections import conditions as _conditions
 from hnbxl.report.sections import finance as _finance
 from hnbxl.report.sections import measures as _measures
@@ -70,22 +62,17 @@ from hnbxl.report.supporting import data_quality as _data_quality
 from hnbxl.report.supporting import notes as _notes
 from hnbxl.report.supporting import officer as _officer
 from hnbxl.report.supporting import sources as _sources
-from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME, TRAJECTORY
+from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME
 from hnbxl.report.trends import figures_over_time as _figures_over_time
 from hnbxl.report.trends import ratings_over_time as _ratings_over_time
 from hnbxl.report.trends import trajectory as _trajectory
 
 __all__ = [
-    "SHEETS",
     "OutputError",
     "WriteResult",
     "convert_to_pdf",
     "write_report",
 ]
-
-# The sheets in the order of the seed report, then the supporting sheets.
-SHEETS = (OVERVIEW, CONDITIONS, MEASURES, FINANCE, RISKS, TRAJECTORY, RATINGS_OVER_TIME,
-          FIGURES_OVER_TIME, DATA_QUALITY, SOURCES, NOTES, OFFICER)
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -156,6 +143,8 @@ def render_report(report: Report, *, for_print: bool = False) -> bytes:
     for build in _BUILDERS:
         if for_print and build in (_sources, _officer):
             continue  # the officer's sheets; LibreOffice prints hidden sheets, so left out
+        if build is _trajectory and report.trajectory is None:
+            continue  # no cap rule, no trajectory: no page for a feature not used
         build(workbook, styles, report)
     workbook.close()
     return buffer.getvalue()
@@ -187,9 +176,7 @@ def _properties(report: Report) -> dict[str, Any]:
         "author": report.council,
         "company": report.council,
         "category": "Committee report",
-        "keywords": ", ".join(
-            ["High Needs Block", "highlight report", report.programme_id, report.period_key]
-        ),
+        "keywords": ", ".join([*report.words.keywords, report.programme_id, report.period_key]),
         "comments": (
             f"Extracted for {report.committee} on {_date(report)} from "
             f"{len(report.returns)} returns; programme definition "
@@ -201,11 +188,12 @@ def _properties(report: Report) -> dict[str, Any]:
 
 def sheet_names(report: Report) -> tuple[str, ...]:
     """The workbook's sheets in order: the sections' tabs (from the definition), then ours."""
-    return (*(tab_of(report, key) for key in SECTION_SHEETS), TRAJECTORY, RATINGS_OVER_TIME,
+    trajectory = (report.words.trajectory_tab,) if report.trajectory is not None else ()
+    return (*(tab_of(report, key) for key in SECTION_SHEETS), *trajectory, RATINGS_OVER_TIME,
             FIGURES_OVER_TIME, DATA_QUALITY, SOURCES, NOTES, OFFICER)
 
 
-# One builder per sheet, in the order of SHEETS.
+# One builder per sheet, in the order of sheet_names.
 _BUILDERS: tuple[Callable[[Any, _Styles, Report], None], ...] = (
     _overview, _conditions, _measures, _finance, _risks, _trajectory, _ratings_over_time,
     _figures_over_time, _data_quality, _sources, _notes, _officer,

@@ -181,12 +181,13 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
     names = _names(programme, rec)
     items = _items(programme, rec)
     hidden = suppressed_items(programme, plain_values(rec.values))
+    sections = {key: s.name for key, s in programme.sections.items()}  # the definition's words
     base = {"period": rec.period.first_day(), "period_label": rec.period.label,
             "definition_version": rec.definition_hash}
 
     def row(item: str, field: str, **cols: Any) -> dict[str, Any]:
         context = items.get(item, _Item())
-        return {**base, "section": ItemKey(item).section_words, "item": item,
+        return {**base, "section": sections.get(item.split(".")[0], ""), "item": item,
                 "item_name": names.get(item, item), "field": field,
                 **context.__dict__, **cols}
 

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from hnbxl.core.issues import HnbxlError, Issue, Severity
-from hnbxl.programme.definition import RagScale, RagState
+from hnbxl.programme.definition import RagScale, RagState, load_programme
 from hnbxl.report import workbook as output
 from hnbxl.report.model import (
     FinanceLine,
@@ -30,7 +30,7 @@ from hnbxl.report.model import (
     SourceLine,
     Trend,
 )
-from hnbxl.report.workbook import SHEETS, WriteResult, convert_to_pdf, render_report, write_report
+from hnbxl.report.workbook import WriteResult, convert_to_pdf, render_report, write_report
 
 GREEN = RagState("green", "Green - On Track", "#00B050", "#000000", 0)
 AMBER = RagState("amber", "Amber - Off Track", "#FFC000", "#000000", 1)
@@ -88,6 +88,7 @@ def risk(rid: str, name: str, text: str, lik: int, imp: int, band: RatingView,
 
 
 SHA = "3f" * 32
+WILTSHIRE = load_programme()
 
 
 def seed_report() -> Report:
@@ -242,6 +243,10 @@ def seed_report() -> Report:
             ReturnUsed("returns/finance-2024-02.xlsx", "4e" * 32, "Finance", ("finance",)),
         ),
         notes=("Figures for January 2024 were the latest available on 04/03/2024.",),
+        # Wiltshire's own words come from its definition, as a compile takes them
+        section_tabs={k: sec.tab for k, sec in WILTSHIRE.sections.items()},
+        section_names={k: sec.name for k, sec in WILTSHIRE.sections.items()},
+        words=WILTSHIRE.words,
     )
 
 
@@ -275,7 +280,11 @@ def table_rows(ws, name: str) -> list[list]:
 
 def test_sheets_in_seed_order_with_titles_in_a1(written) -> None:
     result, wb = written
-    assert wb.sheetnames == list(SHEETS) == list(result.sheets)
+    # Wiltshire's tabs are its definition's; this model has no trajectory (no sheet for it)
+    assert wb.sheetnames == list(result.sheets) == [
+        "Overview", "Deal Conditions", "Key Measures", "Finance", "Risk Log",
+        "Ratings Over Time", "Figures Over Time", "Data Quality", "Sources", "Notes",
+        "Officer Checks"]
     for name, title in SHEET_TITLES.items():
         assert wb[name]["A1"].value == title
     assert result.counts == {"measures": 10, "risks": 5, "issues": 1, "sources": 2}
@@ -300,8 +309,8 @@ def test_tables_have_one_row_of_unique_headers_and_no_blanks(written) -> None:
             for row in rows:  # empty only where the seed printed nothing (notes, detail)
                 assert all(v is not None and str(v).strip() != "" for i, v in enumerate(row)
                            if i not in blank_ok), (name, row)
-    assert {"OverviewRatings", "DealConditions", "KeyMeasures", "FinanceKPIs",
-            "ProgrammeMitigations", "RiskLog", "DataQualityIssues", "FigureSources",
+    assert {"OverviewRatings", "Conditions", "Measures", "FinanceLines",
+            "Mitigations", "RiskLog", "DataQualityIssues", "FigureSources",
             "ReturnsUsed"} <= names
 
 
@@ -323,7 +332,7 @@ def test_overview_title_block_and_narrative(written, report: Report) -> None:
 
 def test_measures_keep_the_seed_figures_as_text(written) -> None:
     _, wb = written
-    rows = table_rows(wb["Key Measures"], "KeyMeasures")
+    rows = table_rows(wb["Key Measures"], "Measures")
     assert rows[0] == ["Measure", "Detail", "Figure", "Last Update", "Last Period",
                        "This Period", "Trend", "Note"]
     figures = [r[2] for r in rows[1:]]
@@ -340,11 +349,11 @@ def test_measures_keep_the_seed_figures_as_text(written) -> None:
 def test_rag_cells_carry_words_and_colour(written) -> None:
     _, wb = written
     ws = wb["Deal Conditions"]
-    rows = table_rows(ws, "DealConditions")
+    rows = table_rows(ws, "Conditions")
     assert [r[2] for r in rows[1:]] == ["Green - On Track", "Amber - Off Track",
                                        "Amber - Off Track", "Green - On Track",
                                        "Amber - Off Track"]
-    table = ws.tables["DealConditions"]
+    table = ws.tables["Conditions"]
     first = ws[table.ref][1]
     assert first[2].fill.fgColor.rgb.endswith("00B050")
     assert first[2].font.color.rgb.endswith("000000")
@@ -358,7 +367,7 @@ def test_rag_cells_carry_words_and_colour(written) -> None:
 def test_finance_money_is_numbers_in_pounds(written) -> None:
     _, wb = written
     ws = wb["Finance"]
-    kpi = ws[ws.tables["FinanceKPIs"].ref]
+    kpi = ws[ws.tables["FinanceLines"].ref]
     assert [c.value for c in kpi[0]] == ["KPI", "Baseline", "Budget", "This Quarter",
                                          "Variance", "RAG", "Trend", "Note"]
     baseline, budget, quarter, variance = kpi[1][1], kpi[1][2], kpi[1][3], kpi[1][4]
@@ -367,7 +376,7 @@ def test_finance_money_is_numbers_in_pounds(written) -> None:
         assert cell.data_type == "n"
         assert cell.number_format.startswith("£#,##0")
     assert quarter.value == "NA" and variance.value == "NA"
-    mit = ws[ws.tables["ProgrammeMitigations"].ref]
+    mit = ws[ws.tables["Mitigations"].ref]
     assert mit[0][0].value == "Programme Mitigations"
     assert [r[2].value for r in mit[1:]] == [1753000, 1995000, 979000, 0, 0]
     assert kpi[1][5].value == "Green - On Track"

@@ -78,8 +78,12 @@ def _leaks(text: str, keys: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("north")
-    ws = init_workspace(root / "work", NORTHSHIRE)
+    return _compile(tmp_path_factory.mktemp("north"), NORTHSHIRE)
+
+
+def _compile(root: Path, definition: Path) -> dict[str, Any]:
+    """Generate Northshire's forms, fill them with VALUES, validate and compile."""
+    ws = init_workspace(root / "work", definition)
     programme = ws.programme()
     forms = generate_forms(ws, PERIOD, split=True, due=DUE, out_dir=root / "forms")
     assert sorted(f.owner for f in forms) == sorted(VALUES)
@@ -177,3 +181,53 @@ def test_the_pdf_reads_in_words_without_officer_items(compiled: dict[str, Any]) 
     assert "Number in a text cell" not in text
     flat = " ".join(text.split())
     assert not _leaks(flat, _internal_keys(load_programme(NORTHSHIRE)))
+
+
+#: Words of Wiltshire's report that are its own, not any programme's (issue 19).
+WILTSHIRE_WORDS = ("Deal condition", "Deal Condition", "deal's cap", "Deal cap", "KPI",
+                   "Key performance indicators", "Programme mitigations",
+                   "Programme Mitigations", "DSG", "Key measures", "Key Measures",
+                   "High Needs Block", "Transformation Summary", "Wiltshire",
+                   "Cumulative deficit", "no cap rule", "highlight report")
+
+
+def _all_words(path: Path) -> str:
+    """Every cell, table title, chart title and document property of a workbook."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")]
+    return "\n".join([*parts, *(t for ts in _texts(path).values() for t in ts)])
+
+
+def test_none_of_wiltshires_words_in_another_programme(compiled: dict[str, Any]) -> None:
+    own = NORTHSHIRE.read_text(encoding="utf-8")
+    foreign = [w for w in WILTSHIRE_WORDS if w not in own]
+    assert "DSG" not in foreign  # Northshire's title says DSG itself
+    files = [compiled["result"].output, *(f.path for f in compiled["forms"])]
+    for path in files:
+        text = _all_words(path)
+        assert [w for w in foreign if w in text] == [], path
+    book = openpyxl.load_workbook(compiled["result"].output)
+    assert "Trajectory" in book.sheetnames  # the neutral tab of its cap rule
+    assert "Finance line" in _texts(compiled["result"].output)["Finance"]
+
+
+def test_no_trajectory_page_without_a_cap_rule(tmp_path: Path) -> None:
+    text = NORTHSHIRE.read_text(encoding="utf-8")
+    cap = re.search(r'^rule = \{ kind = "cap".*$', text, re.M)
+    assert cap is not None
+    definition = tmp_path / "no-cap.toml"
+    definition.write_text(text.replace(cap.group(0), 'rule = { kind = "manual" }'),
+                          encoding="utf-8")
+    values = VALUES["o_board"]
+    VALUES["o_board"] = {**values, "overview.ov_deficit.rating": "On track"}
+    try:
+        result = _compile(tmp_path, definition)["result"]
+    finally:
+        VALUES["o_board"] = values
+    book = openpyxl.load_workbook(result.output)
+    assert "Trajectory" not in book.sheetnames and book.sheetnames[5] == "Ratings Over Time"
+    words = _all_words(result.output)
+    assert "cap rule" not in words and "trajectory to show" not in words
+    assert "Trajectory" not in " ".join(_texts(result.output)["Notes"])

@@ -25,10 +25,11 @@ from hnbxl.core.periods import Period
 from hnbxl.forms.generate import form_filename, render_form
 from hnbxl.forms.layout import build_layout
 from hnbxl.programme.definition import default_definition_path
-from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME, TRAJECTORY
+from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME
 from hnbxl.store.workspace import Workspace
 from tests.conftest import SAMPLES, soffice
 
+TRAJECTORY = "DSG Trajectory"  # Wiltshire's [words] trajectory_tab
 #: (period, the returns.toml month whose values are typed): April is a new financial year.
 MONTHS = (("2024-02", "2024-02"), ("2024-03", "2024-03"), ("2024-04", "2024-03"))
 CHECKER = Path("/work/shared/tools/check_ooxml.py")

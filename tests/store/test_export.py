@@ -64,7 +64,7 @@ def _report_numbers(report: Path) -> dict[tuple[str, str], float]:
         book = openpyxl.load_workbook(report)
     found: dict[tuple[str, str], float] = {}
     finance = book["Finance"]
-    for name in ("FinanceKPIs", "ProgrammeMitigations"):
+    for name in ("FinanceLines", "Mitigations"):
         rows = list(finance[finance.tables[name].ref])
         header = [c.value for c in rows[0]]
         for row in rows[1:]:
