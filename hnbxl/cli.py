@@ -15,6 +15,14 @@ from typing import Any, TypeVar
 import click
 
 from hnbxl import __version__
+from hnbxl.cli_format import (
+    describe,
+    file_state,
+    print_issues,
+    print_owners,
+    progress_bar,
+    ratings_table,
+)
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -159,73 +167,6 @@ class _Main(click.Group):
             if detail:
                 click.echo(detail.rstrip("\n"), err=True)
             sys.exit(status)
-
-
-SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "info": "cyan"}
-
-
-def print_issues(issues: list[Any], files: int, allow_warnings: bool,
-                 allow_queries: bool = False) -> None:
-    """Issues grouped by file: severity, code, sheet!cell, found and expected."""
-    from hnbxl.core.issues import summary_line
-
-    current = None
-    for issue in issues:
-        if issue.file != current:
-            current = issue.file
-            click.echo(click.style(issue.file or "(all returns)", bold=True))
-        sev = click.style(f"{issue.severity:<7}", fg=SEVERITY_COLOURS.get(str(issue.severity)))
-        place = f" {issue.place}" if issue.place else ""
-        click.echo(f"  {sev} {issue.code}{place}: {issue.message}")
-        if issue.found or issue.expected:
-            click.echo(f"          found: {issue.found or '-'}; expected: {issue.expected or '-'}")
-    blocking = [i for i in issues if i.blocks(allow_warnings, allow_queries)]
-    verdict = (click.style(f"{len(blocking)} blocking", fg="red", bold=True) if blocking
-               else click.style("nothing blocks", fg="green", bold=True))
-    click.echo(f"{summary_line(issues, files)}: {verdict}")
-
-
-def print_owners(result: Any) -> None:
-    """Which owners have returned, and whose sections are still missing."""
-    period = f" for {result.period.label}" if result.period else ""
-    click.echo(f"Returns{period}:")
-    for status in result.owners():
-        parts = []
-        if status.files:
-            parts.append(", ".join(status.files))
-        if status.repeated:
-            parts.append(click.style("; ".join(
-                f"{title} returned {n} times (choose one)" for title, n in status.repeated),
-                fg="yellow"))
-        if status.missing:
-            parts.append(click.style(f"missing: {', '.join(status.missing)}", fg="red"))
-        click.echo(f"  {status.name:<24} {'; '.join(parts)}")
-
-
-class progress_bar:
-    """A progress bar on stderr when many files are read; silent for a few."""
-
-    THRESHOLD = 5
-
-    def __init__(self, total: int, label: str):
-        self.total, self.label = total, label
-        self._bar: Any = None
-
-    def __enter__(self) -> Any:
-        if self.total < self.THRESHOLD:
-            return None
-        self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr,
-                                      show_pos=True)
-        self._bar.__enter__()
-        return self.update
-
-    def update(self, done: int, _total: int, _name: str) -> None:
-        assert self._bar is not None
-        self._bar.update(done - self._bar.pos)
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(*exc)
 
 
 workdir_option = click.option(
@@ -445,7 +386,7 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
                        "when only warnings remain, --allow-queries for unexplained queries) "
                        "and compile again.", err=True)
             sys.exit(1)
-        click.echo(result.describe())
+        click.echo(describe(result))
     except KeyboardInterrupt as exc:
         from hnbxl.store.commit import InterruptedAfterCommit
 
@@ -566,8 +507,6 @@ def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
                    "(typed values, ratings, risk scores, variances and sources).")
         return
     if ratings:
-        from .api import ratings_table
-
         click.echo(_run(ratings_table, ws, periods))
         return
     records = _run(ws.history().compiles, programme.id, include_replaced=show_all)
@@ -581,19 +520,4 @@ def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
                    f"{r.output}{state}")
         files = [(r.output, r.output_sha256)] + ([(r.pdf, r.pdf_sha256)] if r.pdf else [])
         for path, digest in files:
-            click.echo(f"{'':39}sha256 {digest}  {_file_state(ws.root, path, digest)}")
-
-
-def _file_state(root: Path, stored: str, digest: str | None) -> str:
-    """Whether a recorded output is still there with the bytes history recorded."""
-    from hnbxl.core.fileio import sha256_file
-    from hnbxl.store.commit import resolve
-
-    path = resolve(stored, root)
-    if not path.is_file():
-        return "MISSING"
-    try:
-        same = sha256_file(path) == digest
-    except OSError:
-        return "unreadable"
-    return "present" if same else "CHANGED since compiled"
+            click.echo(f"{'':39}sha256 {digest}  {file_state(ws.root, path, digest)}")

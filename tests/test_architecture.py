@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "report": 5,
     "api": 6,
     "cli": 7,
+    "cli_format": 7,  # what the command line prints
     "__main__": 7,
     "docs": 8,  # generates docs/ from the CLI and the code catalogue
 }

@@ -17,15 +17,26 @@ are then mapped into the current definition by field id:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
-from hnbxl.core.issues import Issue, Severity
+from hnbxl.core.issues import HnbxlError, Issue, Severity
 from hnbxl.core.keys import ItemKey
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.model import FormLayout, Identity
-from hnbxl.programme.definition import DefinitionError, Programme, parse_programme
+from hnbxl.programme.definition import (
+    DefinitionError,
+    Programme,
+    load_programme,
+    parse_programme,
+)
+from hnbxl.programme.diff import diff_definitions as diff
 from hnbxl.store.history import History
+from hnbxl.store.workspace import Workspace
+from hnbxl.xlsx.reader import Workbook
+from hnbxl.xlsx.safety import UnsafeWorkbook
 
 
 class ReadSoFar(Protocol):
@@ -135,3 +146,57 @@ def _earlier(read: ReadSoFar, made_from: Programme, current: Programme) -> Issue
                  "the current one by field (see `hnbxl definition diff` with this file).",
                  read.display, found=f"definition {made_from.hash[:12]}",
                  expected=f"definition {current.hash[:12]}")
+
+
+@dataclass(frozen=True)
+class DefinitionDiff:
+    old: str  # which version, in words: "a1b2c3d4e5f6 (stored 2024-03-02...)"
+    new: str
+    changes: list[Any]  # hnbxl.programme.diff.Change
+
+
+def definition_diff(workspace: Workspace, old: str, new: str = "current") -> DefinitionDiff:
+    """What changed between two versions of the definition.
+
+    Each version is ``current`` (the working folder's programme.toml), a TOML
+    file, a return (.xlsx: the version its form was made from) or a hash
+    (or its first characters) of a version history keeps.
+    """
+    old_name, old_text = _definition_version(workspace, old)
+    new_name, new_text = _definition_version(workspace, new)
+    return DefinitionDiff(old_name, new_name, diff(old_text, new_text))
+
+
+def _definition_version(workspace: Workspace, spec: str) -> tuple[str, str]:
+    if spec == "current":
+        programme = load_programme(workspace.definition_path)
+        return f"current ({workspace.definition_path}, {programme.hash[:12]})", programme.text
+    path = Path(spec)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not path.is_file():
+            raise HnbxlError(f"{spec}: no such file")
+        try:
+            with Workbook(path) as book:
+                digest = book.custom_properties.get("hnbxl_definition_hash", "")
+        except UnsafeWorkbook as exc:
+            raise HnbxlError(f"{spec}: {exc.message}") from None
+        if not digest:
+            raise HnbxlError(f"{spec}: carries no hnbxl identity, so it names no definition")
+        found = workspace.history().definition_text(digest)
+        if found is None:
+            raise HnbxlError(f"{spec} was made from definition {digest[:12]}, which "
+                             f"{workspace.history_path} does not hold")
+        return f"{found[0][:12]} (the version {path.name} was made from)", found[2]
+    if path.suffix.lower() == ".toml":
+        if not path.is_file():
+            raise HnbxlError(f"{spec}: no such file")
+        programme = load_programme(path)
+        return f"{path} ({programme.hash[:12]})", programme.text
+    found = workspace.history().definition_text(spec) if len(spec) >= 4 else None
+    if found is None:
+        known = ", ".join(h[:12] for h, _s, _t in
+                          workspace.history().definitions(load_programme(
+                              workspace.definition_path).id)) or "none"
+        raise HnbxlError(f"'{spec}' is not 'current', a .toml or .xlsx file, or the start of "
+                         f"a definition hash history holds (it holds: {known})")
+    return f"{found[0][:12]} ({found[1]}, from history)", found[2]

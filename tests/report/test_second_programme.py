@@ -21,6 +21,7 @@ import openpyxl
 import pytest
 
 from hnbxl.api import compile_returns, generate_forms, validate_returns
+from hnbxl.cli_format import describe
 from hnbxl.core.periods import Period
 from hnbxl.forms.layout import build_layout
 from hnbxl.programme.definition import Programme, load_programme
@@ -165,7 +166,7 @@ def test_no_internal_key_in_the_report_or_messages(compiled: dict[str, Any]) -> 
             assert not _leaks(text, keys), (sheet, text)
     for issue in compiled["validation"].issues:
         assert not _leaks(issue.message, keys), issue.message
-    assert not _leaks(compiled["result"].describe(), keys)
+    assert not _leaks(describe(compiled["result"]), keys)
 
 
 @pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None,

@@ -1,0 +1,76 @@
+"""A feedback copy: a return's own form again, with what was typed and every issue marked.
+
+The submitter's values go back exactly as they were (wrong ones included, so
+they see what to fix); each cell with an issue gets a comment saying what was
+found and what is expected, and each unexplained query's explanation cell
+says what to explain.  Locked cells come back as the form gave them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from hnbxl.core.issues import Issue, Severity
+from hnbxl.forms.generate import render_form
+from hnbxl.forms.model import FormLayout
+from hnbxl.returns.read import ReturnRead
+
+
+@dataclass(frozen=True)
+class FeedbackCopy:
+    source: str  # the return as the officer gave it
+    path: Path  # the copy to send back
+    marked: int  # issues marked on cells
+    unplaced: tuple[Issue, ...]  # issues about the whole file, to say in the covering email
+    # Queries to explain: what, and the cell to explain it in ("Key Measures!L6").
+    queries: tuple[tuple[str, str], ...] = ()
+
+
+def render_feedback(read: ReturnRead, layout: FormLayout, issues: list[Issue], password: str,
+                    out_dir: Path) -> tuple[FeedbackCopy, bytes]:
+    """The copy of one readable return (``issues``: every issue of the batch) and its bytes."""
+    mine = [i for i in issues if i.file == read.display]
+    notes: dict[tuple[str, str], str] = {}
+    for issue in mine:
+        if issue.sheet and issue.cell:
+            text = f"{issue.severity.upper()}: {issue.message}"
+            if issue.code == "locked-cell-changed":
+                text = (f"This locked cell had been changed to '{issue.found}'; it is back "
+                        "as the form gave it. Please leave locked cells as they are.")
+            elif issue.found or issue.expected:
+                text += f"\nFound: {issue.found or '-'}\nExpected: {issue.expected or '-'}"
+            _add_note(notes, (issue.sheet, issue.cell), text)
+    to_explain = _queries_to_explain(layout, mine, notes)
+    values: dict[str, Any] = {spec.field: read.cell_values.get(spec.field)
+                              for spec in layout.inputs}
+    data = render_form(layout, password, values=values, notes=notes)
+    target = out_dir / f"{PurePath(read.display).stem}-feedback.xlsx"
+    unplaced = tuple(i for i in mine if not (i.sheet and i.cell))
+    return FeedbackCopy(read.display, target, len(notes), unplaced, to_explain), data
+
+
+def _add_note(notes: dict[tuple[str, str], str], key: tuple[str, str], text: str) -> None:
+    notes[key] = f"{notes[key]}\n\n{text}" if key in notes else text
+
+
+def _queries_to_explain(layout: FormLayout, issues: list[Issue],
+                        notes: dict[tuple[str, str], str]) -> tuple[tuple[str, str], ...]:
+    """Each unexplained query's explanation cell, marked with what to explain there."""
+    out = []
+    for issue in issues:
+        if issue.severity is not Severity.QUERY:
+            continue
+        check = next((q for q in layout.queries
+                      if q.field == issue.field and q.code == issue.code), None)
+        if check is None:
+            continue
+        cells = [layout.input(check.explanation)]
+        if check.disclosure:
+            cells.append(layout.input(check.disclosure))
+        for spec in cells:
+            _add_note(notes, (spec.sheet, spec.cell),
+                      f"QUERY to explain here: {check.label}. See {issue.place}.")
+        out.append((check.label, f"{cells[0].sheet}!{cells[0].cell}"))
+    return tuple(out)
