@@ -63,6 +63,11 @@ def number(value: float | int) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def days(value: float | int) -> str:
+    """A number of days: ``1 day``, ``18 days``, ``12.5 days``."""
+    return f"{number(value)} day" + ("" if value == 1 else "s")
+
+
 def long_date(day: date | str) -> str:
     """``4 March 2024`` (no leading zero); ``day`` may be an ISO date string."""
     if isinstance(day, str):
@@ -80,4 +85,4 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-__all__ = ["clip", "long_date", "money", "number", "one_line", "percent"]
+__all__ = ["clip", "days", "long_date", "money", "number", "one_line", "percent"]

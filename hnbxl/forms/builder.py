@@ -21,6 +21,8 @@ from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.forms.model import (
     COUNT,
+    DAYS,
+    DECIMAL,
     EXCEL_TEXT_LIMIT,
     LISTS,
     MONEY,
@@ -286,7 +288,7 @@ def plausible(spec: InputSpec, limits: Limits) -> InputSpec:
     Form validation and the validator both read these bounds from the spec,
     so a pasted 1e308 is refused alike by Excel, LibreOffice and hnbxl.
     """
-    if spec.kind == COUNT and spec.maximum is None:
+    if spec.kind in (COUNT, DAYS, DECIMAL) and spec.maximum is None:
         return replace(spec, maximum=limits.count_max)
     if spec.kind == MONEY:
         low = limits.money_min if spec.minimum is None else max(spec.minimum, limits.money_min)

@@ -26,6 +26,8 @@ from hnbxl.forms.layout import (
     CHECK,
     CHOICE,
     COUNT,
+    DAYS,
+    DECIMAL,
     GRID,
     IDENTITY_PREFIX,
     IDENTITY_SHEET,
@@ -223,6 +225,8 @@ _INPUT_EXTRAS: dict[str, dict[str, Any]] = {  # number format and alignment per 
     SCORE: {"num_format": "0", "align": "center"},
     PERCENT: {"num_format": "0.00%"},
     MONEY: {"num_format": "£#,##0.00;-£#,##0.00"},
+    DAYS: {"num_format": "#,##0.0#"},
+    DECIMAL: {"num_format": "#,##0.0#"},
     MONTH: {"num_format": "@"},
     TEXT: {"num_format": "@"},
     NARRATIVE: {"num_format": "@"},
@@ -406,6 +410,14 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
                 "error_message": "Type a percentage from 0 to 100 as a number, e.g. 6.06 "
                                  "for 6.06%. If that is refused too, type it with the % "
                                  "sign: 6.06%."}
+    if spec.kind in (DAYS, DECIMAL):
+        least = spec.minimum if spec.minimum is not None else 0
+        most = spec.maximum if spec.maximum is not None else EXCEL_LARGEST
+        what = "a number of days" if spec.kind == DAYS else "a number"
+        return {**common, "validate": "decimal", "criteria": "between",
+                "minimum": least, "maximum": most,
+                "error_message": f"Type {what} from {least:,g} to {most:,g}, decimals "
+                                 "allowed, without words or units."}
     if spec.kind == MONEY:
         least = spec.minimum if spec.minimum is not None else -EXCEL_LARGEST
         most = spec.maximum if spec.maximum is not None else EXCEL_LARGEST
@@ -433,7 +445,7 @@ def _breaks_rule(spec: InputSpec) -> str | None:
         return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<{_literal(least)},{c}<>INT({c}){high}))"
     if spec.kind == PERCENT:
         return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<0,{c}>1))"
-    if spec.kind == MONEY:
+    if spec.kind in (MONEY, DAYS, DECIMAL):
         low = f",{c}<{_literal(spec.minimum)}" if spec.minimum is not None else ""
         high = f",{c}>{_literal(spec.maximum)}" if spec.maximum is not None else ""
         return f"=AND({filled},OR(NOT(ISNUMBER({c})){low}{high}))"

@@ -40,6 +40,8 @@ from hnbxl.forms.model import (
     CHECK,
     CHOICE,
     COUNT,
+    DAYS,
+    DECIMAL,
     FORM_SCHEMA,
     GRID,
     IDENTITY_PREFIX,
@@ -70,8 +72,9 @@ from hnbxl.programme.definition import Programme
 from hnbxl.programme.snapshot import PeriodSnapshot
 
 __all__ = [
-    "CHECK", "CHECK_COUNT_CELL", "CHOICE", "COUNT", "FORM_SCHEMA", "GRID", "IDENTITY_PREFIX",
-    "IDENTITY_SHEET", "LISTS", "MONEY", "MONTH", "NARRATIVE", "NUMERIC_KINDS", "PERCENT",
+    "CHECK", "CHECK_COUNT_CELL", "CHOICE", "COUNT", "DAYS", "DECIMAL", "FORM_SCHEMA", "GRID",
+    "IDENTITY_PREFIX", "IDENTITY_SHEET", "LISTS", "MONEY", "MONTH", "NARRATIVE", "NUMERIC_KINDS",
+    "PERCENT",
     "QUERY_COUNT_CELL", "RAG", "RISK_DIRECTION_LABELS", "RISK_STATUS_LABELS", "SCORE", "TEXT",
     "CheckItem", "FixedCell", "FormLayout", "Identity", "InputSpec", "SheetLayout", "a1",
     "build_layout", "check_results", "formula_result", "query_first_row", "query_results",

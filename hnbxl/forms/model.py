@@ -52,12 +52,14 @@ CHOICE = "choice"
 COUNT = "count"
 PERCENT = "percent"
 MONEY = "money"
+DAYS = "days"  # a number of days, 0 or more, decimals allowed
+DECIMAL = "decimal"  # a plain number with decimals, 0 or more (a ratio, a rate)
 MONTH = "month"
 TEXT = "text"
 NARRATIVE = "narrative"
 GRID = "grid"  # likelihood or impact: a whole number 1..max
 SCORE = "score"  # a target score: one of the grid's products
-NUMERIC_KINDS = (COUNT, PERCENT, MONEY, GRID, SCORE)
+NUMERIC_KINDS = (COUNT, PERCENT, MONEY, GRID, SCORE, DAYS, DECIMAL)
 NUM_ERROR = "#NUM!"  # what Excel shows for a result too large for a number
 
 

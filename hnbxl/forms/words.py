@@ -13,7 +13,7 @@ from typing import Any
 from hnbxl.core import fmt
 from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
-from hnbxl.forms.model import CHOICE, COUNT, MONEY, PERCENT
+from hnbxl.forms.model import CHOICE, COUNT, DAYS, DECIMAL, MONEY, PERCENT
 from hnbxl.programme.definition import Programme
 from hnbxl.programme.thresholds import format_in_unit, threshold_at
 
@@ -114,6 +114,8 @@ FIGURE_KIND = {
     "money": MONEY,
     "count_with_share": COUNT,
     "status": CHOICE,
+    "days": DAYS,
+    "number": DECIMAL,
 }
 UNIT_WORDS = {
     "count": "Number",
@@ -121,6 +123,8 @@ UNIT_WORDS = {
     "money": "Money (£)",
     "count_with_share": "Number (with share)",
     "status": "Status",
+    "days": "Days",
+    "number": "Number (decimals)",
 }
 UNIT_PROMPTS = {
     "count": "A whole number, 0 or more.",
@@ -142,4 +146,6 @@ UNIT_PROMPTS = {
     "money": "An amount in pounds, e.g. 17287.",
     "count_with_share": "A whole number; give the group it is out of in the next cell.",
     "status": "Choose from the list.",
+    "days": "A number of days, 0 or more (decimals allowed, e.g. 12.5), without the word days.",
+    "number": "A number, 0 or more, with decimals if needed (e.g. 0.85 or 45.3).",
 }

@@ -17,7 +17,9 @@ from hnbxl.core.keys import ItemKey, matches
 from hnbxl.core.periods import Period
 from hnbxl.programme.toml_write import toml_key, toml_value
 
-UNITS = ("count", "percent", "money", "count_with_share", "status")
+# days: a number of days (decimals allowed); number: a plain number with decimals
+# (a ratio, a rate per 10,000)
+UNITS = ("count", "percent", "money", "count_with_share", "status", "days", "number")
 DIRECTIONS = ("lower", "higher")
 RULE_KINDS = ("manual", "threshold", "variance", "band", "derived", "cap")
 RISK_DIRECTIONS = ("same", "up", "down", "new")
@@ -26,7 +28,7 @@ SECTION_KEYS = ("overview", "conditions", "measures", "finance", "risks")
 # Query rules: a figure that looks wrong is not always wrong; the return explains it.
 QUERY_KINDS = ("moved", "unchanged", "rating_vs_figure", "savings_over_budget", "risk_action",
                "small_number", "share")
-NUMERIC_UNITS = ("count", "percent", "money", "count_with_share")
+NUMERIC_UNITS = ("count", "percent", "money", "count_with_share", "days", "number")
 COUNT_UNITS = ("count", "count_with_share")
 #: Column headings of the report's tables: the seed report's words unless ``[headings]`` says.
 DEFAULT_HEADINGS = {

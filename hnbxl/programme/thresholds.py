@@ -67,8 +67,9 @@ def unit_value(value: Any, unit: str) -> float:
             f"{value:g} is outside 0-1, the range of a percentage written as a number "
             f"(0.6 is 60%); write \"{value:g}%\" for {value:g} percent"
         )
-    if unit in ("count", "count_with_share") and value < 0:
-        raise ValueError(f"{value:g} is below 0; a count cannot be negative")
+    if unit in ("count", "count_with_share", "days") and value < 0:
+        what = "a number of days" if unit == "days" else "a count"
+        raise ValueError(f"{value:g} is below 0; {what} cannot be negative")
     return value
 
 
@@ -127,9 +128,12 @@ def threshold_at(params: Mapping[str, Any], month: Period | None,
 
 
 def format_in_unit(value: float, unit: str) -> str:
-    """A threshold as a person reads it: ``60%``, ``£1,200``, ``1,234``, ``12.5``."""
+    """A figure or threshold as a person reads it: ``60%``, ``£1,200``, ``1,234``,
+    ``12.5``, ``18 days``; the one place a unit's number is put in words."""
     if unit == "percent":
         return fmt.percent(value)
     if unit == "money":
         return fmt.money(value)
+    if unit == "days":
+        return fmt.days(value)
     return fmt.number(value)

@@ -25,6 +25,7 @@ from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
 from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.disclosure import suppressed_items
 from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.programme.thresholds import format_in_unit
 from hnbxl.report.model import (
     RISK_DIRECTION_WORDS,
     FinanceLine,
@@ -291,6 +292,8 @@ def _figure_text(programme: Programme, unit: str, figure: Any, share_base: Any,
         return format_share(figure, share_base) if share_base else format_count(figure)
     if unit == "count":
         return format_count(figure)
+    if unit in ("days", "number"):
+        return format_in_unit(figure, unit)
     return str(figure)
 
 
@@ -301,7 +304,7 @@ def _figure_number(unit: str, figure: Any, share_base: Any) -> tuple[float | Non
     if unit == "count_with_share":
         share = figure / share_base if isinstance(share_base, int | float) and share_base else None
         return figure, share
-    if unit in ("count", "percent", "money"):
+    if unit in ("count", "percent", "money", "days", "number"):
         return figure, None
     return None, None
 

@@ -93,6 +93,11 @@ class MeasureRow:
             return "0" + ("." + "0" * len(decimals) if decimals else "") + "%"
         if self.unit == "money":
             return "£#,##0;-£#,##0"
+        if self.unit in ("days", "number"):
+            decimals = self.figure.split(" ")[0].partition(".")[2]
+            places = "." + "0" * len(decimals) if decimals else ""
+            return f'#,##0{places}" day{"" if self.value == 1 else "s"}"' if (
+                self.unit == "days") else f"#,##0{places}"
         if self.unit == "count_with_share" and self.share is not None:
             shown = self.figure.partition(" ")[2]  # "(33%)"
             return f'#,##0" {shown}"' if shown else "#,##0"

@@ -35,7 +35,7 @@ from hnbxl.programme.definition import (
     Rule,
 )
 from hnbxl.programme.derived import derived_order, expand_refs
-from hnbxl.programme.thresholds import threshold_at
+from hnbxl.programme.thresholds import format_in_unit, threshold_at
 
 __all__ = [
     "Rating",
@@ -96,11 +96,7 @@ NO_FIGURE = "No figure this period."
 
 
 def _figure(value: float, unit: str) -> str:
-    if unit == "percent":
-        return fmt.percent(value)
-    if unit == "money":
-        return fmt.money(value)
-    return fmt.number(value)
+    return format_in_unit(value, unit)
 
 
 def _exact(value: float | int) -> Fraction:

@@ -72,6 +72,8 @@ class Styles:
         self.centre = workbook.add_format({**cell, "align": "center"})
         self.percent = workbook.add_format({**right, "num_format": PERCENT_FORMAT})
         self.count = workbook.add_format({**right, "num_format": COUNT_FORMAT})
+        # days and plain numbers over time: up to two decimals, as the figure reads
+        self.decimal = workbook.add_format({**right, "num_format": "#,##0.0#"})
         self.missing = workbook.add_format({**right})
         self.small = workbook.add_format(
             {**cell, "font_size": 8, "font_color": "#595959", "valign": "bottom"})
@@ -92,6 +94,7 @@ class Styles:
             (self.centre, {"text_wrap": True}),
             (self.percent, {}),
             (self.count, {}),
+            (self.decimal, {}),
             (self.missing, {}),
             (self.small, {"font_size": 8, "text_wrap": True}),
         ):
@@ -236,7 +239,7 @@ class Sheet:
     def cell(self, row: int, col: int, cell: Cell) -> None:
         s = self.styles
         numbers = {"money": s.money, "integer": s.integer, "percent": s.percent,
-                   "count": s.count}
+                   "count": s.count, "decimal": s.decimal}
         if cell.kind in numbers:
             assert not isinstance(cell.value, str), cell  # a number kind holds a number
             self.number(row, col, cell.value, numbers[cell.kind])

@@ -35,7 +35,7 @@ NOT_IN_LOG = "Closed earlier"
 NEW = "New"
 #: Units whose figures are numbers a sparkline can draw.
 NUMERIC_UNITS = {"count": "count", "count_with_share": "count", "percent": "percent",
-                 "money": "money"}
+                 "money": "money", "days": "decimal", "number": "decimal"}
 
 
 def trajectory(programme: Programme, records: Sequence[PeriodRecord]) -> Trajectory | None:

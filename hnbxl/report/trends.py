@@ -36,7 +36,7 @@ PRINT_PERIODS = 12  # periods the PDF shows, and the sparklines draw
 MISSING_NOTE = ("#N/A means no figure was reported for that period; charts and sparklines "
                 "leave a gap there.")
 PRINT_MISSING_NOTE = "An empty cell means no figure was reported for that period."
-_FIGURE_CELL = {"count": "count", "percent": "percent", "money": "money"}
+_FIGURE_CELL = {"count": "count", "percent": "percent", "money": "money", "decimal": "decimal"}
 
 # Rows of the trend sheets before each table, so that the sparklines on
 # earlier sheets can point at the figures before they are written.

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from hnbxl.core import fmt
 from hnbxl.core.issues import Severity
-from hnbxl.forms.layout import COUNT, GRID, MONEY, PERCENT, SCORE, InputSpec
+from hnbxl.forms.layout import COUNT, DAYS, DECIMAL, GRID, MONEY, PERCENT, SCORE, InputSpec
 from hnbxl.returns.coerce_result import (
     Coerced,
     Problem,
@@ -201,6 +201,8 @@ def _number_cell(spec: InputSpec, number: float, expected: str,
         return fail(Problem("percent-out-of-range", Severity.ERROR, found, expected, message))
     if kind == MONEY:
         return _check_money(spec, number, Decimal(repr(number)), found, expected, ())
+    if kind in (DAYS, DECIMAL):
+        return _check_decimal(spec, number, found, expected, ())
     notes: tuple[Problem, ...] = ()
     whole = _whole_float(number)
     if whole is not None and whole != number:
@@ -242,6 +244,9 @@ def _number_text(spec: InputSpec, reading: _Reading, found: str, expected: str,
         read = fmt.money(number, exact=True)
         note = _text_note(found, read, expected)
         return _check_money(spec, float(number), number, found, expected, (note,))
+    if kind in (DAYS, DECIMAL):
+        note = _text_note(found, fmt.number(float(number)), expected)
+        return _check_decimal(spec, float(number), found, expected, (note,))
     if number != number.to_integral_value():
         return _check_whole(spec, None, number < 0, found, expected, ())
     whole = int(number)
@@ -363,6 +368,21 @@ def _check_money(spec: InputSpec, number: float, exact: Decimal, found: str, exp
     return Coerced(float(number), False, notes)
 
 
+def _check_decimal(spec: InputSpec, number: float, found: str, expected: str,
+                   notes: tuple[Problem, ...]) -> Coerced:
+    """DAYS and DECIMAL: any number within the cell's limits, decimals kept."""
+    minimum = spec.minimum if spec.minimum is not None else 0
+    if number < minimum:
+        code = "negative-count" if minimum == 0 else "below-minimum"
+        return fail(Problem(code, Severity.ERROR, found, expected,
+                             f"'{found}' is below {minimum:g}; give {expected}."))
+    if spec.maximum is not None and number > spec.maximum:
+        return fail(Problem("above-maximum", Severity.ERROR, found, expected,
+                             f"'{found}' is above {spec.maximum:,.0f}, more than is "
+                             f"plausible here; give {expected}."))
+    return Coerced(float(number), False, notes)
+
+
 def _text_note(found: str, read: str, expected: str) -> Problem:
     return Problem(
         "text-number-accepted", Severity.WARNING, found, expected,
@@ -377,6 +397,11 @@ def _expected_number(spec: InputSpec) -> str:
     if kind == MONEY:
         floor = ", 0 or more" if spec.minimum == 0 else ""
         return f"an amount in pounds{floor}, e.g. 17287.50"
+    if kind in (DAYS, DECIMAL):
+        what = "a number of days" if kind == DAYS else "a number"
+        least = spec.minimum if spec.minimum is not None else 0
+        most = f" to {spec.maximum:,.0f}" if spec.maximum is not None else " or more"
+        return f"{what} from {least:g}{most}, decimals allowed, e.g. 12.5"
     if kind == GRID:
         low = f"{spec.minimum:g}" if spec.minimum is not None else "1"
         if spec.maximum is None:
