@@ -22,6 +22,7 @@ from hnbxl.forms.generate import (
     render_form,
 )
 from hnbxl.forms.layout import build_layout
+from hnbxl.programme.definition import Programme
 from hnbxl.returns.feedback import FeedbackCopy, render_feedback
 from hnbxl.returns.versions import DefinitionDiff, definition_diff
 from hnbxl.store.history import ReturnRecord
@@ -57,10 +58,14 @@ def generate_forms(
     if not password:
         raise HnbxlError("the sheet password must not be empty")
     last = workspace.history().snapshot_before(programme.id, period)
+    if owner not in (None, "all") and not programme.sections_due(owner, period):
+        raise HnbxlError(f"{programme.owners[owner].name} has nothing due in {period.label}: "
+                         "every row they fill reports "
+                         + _next_due_words(programme, owner, period))
     if owner not in (None, "all"):
         owners: list[str | None] = [owner]
-    elif split:
-        owners = [key for key in programme.owners if programme.sections_of(key)]
+    elif split:  # an owner with nothing due this period (a quarterly return) gets no form
+        owners = [key for key in programme.owners if programme.sections_due(key, period)]
     else:
         owners = [None]
     out_dir = out_dir or workspace.forms_dir
@@ -81,6 +86,15 @@ def generate_forms(
         written.append(GeneratedForm(path, layout.identity.owner, len(layout.inputs),
                                      layout.sheet_names))
     return written
+
+
+def _next_due_words(programme: Programme, owner: str, period: Period) -> str:
+    """"quarterly (due Jun, Sep, Dec, Mar); next due Jun-24" for an owner's rows."""
+    rhythms = {programme.rhythm_of(key, row) for key in programme.sections_of(owner)
+               for row in (None, *programme.rows(key))
+               if programme.holds(owner, f"{key}.{row.id if row else 'narrative'}")}
+    soonest = min((r.next_due(period) for r in rhythms), default=period)
+    return f"{' or '.join(sorted(r.words for r in rhythms))}; next due {soonest.label}"
 
 
 def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:

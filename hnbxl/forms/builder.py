@@ -74,12 +74,15 @@ class Builder:
                     self.small_items.update(items)
 
     def mine(self, section: str, rows: tuple[Any, ...]) -> list[Any]:
-        """The rows of a section this form's owner fills (each row's owner, else the section's)."""
-        return [r for r in rows if self.p.holds(self.identity.owner, ItemKey.make(section, r.id))]
+        """The rows of a section this form asks for: this owner's (each row's owner, else
+        the section's) and due this period (a quarterly row only in its due months)."""
+        return [r for r in rows if self.p.holds(self.identity.owner, ItemKey.make(section, r.id))
+                and self.p.due(section, r, self.period)]
 
     def owns_section(self, section: str) -> bool:
         """Whether this form holds the section's own fields (its narrative, the risks)."""
-        return self.p.holds(self.identity.owner, ItemKey.make(section).field("narrative"))
+        return (self.p.holds(self.identity.owner, ItemKey.make(section).field("narrative"))
+                and self.p.due(section, None, self.period))
 
     # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
 

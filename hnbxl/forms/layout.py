@@ -103,9 +103,9 @@ def build_layout(
     Raises :class:`~hnbxl.programme.definition.DefinitionError` when the definition lacks
     something this period needs (such as the year's finance budget).
     """
-    sections = programme.sections_of(owner)
+    sections = programme.sections_due(owner, period)
     if not sections:
-        raise ValueError(f"owner '{owner}' fills no section")
+        raise ValueError(f"owner '{owner}' has nothing due in {period.label}")
     identity = Identity(
         programme=programme.id,
         definition_hash=programme.hash,

@@ -43,6 +43,7 @@ from hnbxl.programme.model import (
     in_sentence,
 )
 from hnbxl.programme.parse_rules import RuleReader
+from hnbxl.programme.rhythm import MONTHLY
 from hnbxl.programme.toml_table import IDENT, Table
 
 #: Sheet names hnbxl uses itself (forms and report); a section's tab may not take one.
@@ -224,7 +225,8 @@ class ProgrammeLoader(RuleReader):
                 if problem:
                     self.fail(sub.key("tab"), problem)
             tab = tab or tab_name(title)
-            out[key] = Section(key, title, owner, tab, sub.text("name", tab))
+            rhythm = self.rhythm(sub, MONTHLY) or MONTHLY
+            out[key] = Section(key, title, owner, tab, sub.text("name", tab), rhythm)
             sub.done()
         t.done()
         titles = [s.title for s in out.values()]
@@ -310,6 +312,7 @@ class ProgrammeLoader(RuleReader):
             amounts=amounts,
             rule=rule,
             owner=self.row_owner(t),
+            rhythm=self.rhythm(t),
         )
         t.done()
         return row

@@ -15,6 +15,7 @@ from typing import Any
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.keys import ItemKey, matches
 from hnbxl.core.periods import Period
+from hnbxl.programme.rhythm import MONTHLY, Rhythm
 from hnbxl.programme.toml_write import toml_key, toml_value
 
 # days: a number of days (decimals allowed); number: a plain number with decimals
@@ -149,6 +150,7 @@ class Section:
     tab: str = ""  # the sheet tab: ``tab``, else the title made a legal tab name
     # how lists name the section (Ratings Over Time, the export): ``name``, else the tab
     name: str = ""
+    rhythm: Rhythm = MONTHLY  # how often the section reports (rows may differ)
 
 
 #: ``[words]`` keys whose neutral default is a fixed word (the others default to
@@ -219,6 +221,7 @@ class RatedItem:
     name: str
     rule: Rule
     owner: str | None = None  # the row's own owner; None: the section's
+    rhythm: Rhythm | None = None  # how often the row reports; None: as its section
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,7 @@ class Measure:
     # start, so queries compare the month's increment, not the total
     cumulative: bool = False
     owner: str | None = None  # the row's own owner; None: the section's
+    rhythm: Rhythm | None = None  # how often the row reports; None: as its section
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,7 @@ class FinanceRow:
     amounts: dict[str, FinanceAmounts]
     rule: Rule
     owner: str | None = None  # the row's own owner; None: the section's
+    rhythm: Rhythm | None = None  # how often the row reports; None: as its section
 
 
 @dataclass(frozen=True)
@@ -378,6 +383,28 @@ class Programme:
         """Who fills a row (its own owner, else the section's); no row: the section's."""
         own = getattr(row, "owner", None)
         return own if own is not None else self.sections[section].owner
+
+    def rhythm_of(self, section: str, row: Any = None) -> Rhythm:
+        """How often a row reports (its own rhythm, else its section's)."""
+        own = getattr(row, "rhythm", None)
+        return own if own is not None else self.sections[section].rhythm
+
+    def due(self, section: str, row: Any, period: Period) -> bool:
+        """Whether the form for ``period`` asks for the row (``None``: the section's own fields)."""
+        return self.rhythm_of(section, row).is_due(period)
+
+    def sections_due(self, owner: str | None, period: Period) -> tuple[str, ...]:
+        """The sections an owner's form for ``period`` holds: some row or field of theirs is due."""
+        return tuple(
+            key for key in self.sections_of(owner)
+            if (self.holds(owner, f"{key}.narrative") and self.due(key, None, period))
+            or any(self.holds(owner, f"{key}.{r.id}") and self.due(key, r, period)
+                   for r in self.rows(key)))
+
+    def row_of(self, item_key: str) -> tuple[str, Any]:
+        """(section, row) of an item key; the row is None for a section's own fields."""
+        section, _, item_id = item_key.partition(".")
+        return section, next((r for r in self.rows(section) if r.id == item_id), None)
 
     def shared(self, section: str) -> bool:
         """Whether some row of the section has an owner other than the section's."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from hnbxl.core.periods import PeriodError, parse_financial_year
 from hnbxl.programme.model import DIRECTIONS, RULE_KINDS, UNITS, Measure, RatedItem, Rule
+from hnbxl.programme.rhythm import FREQUENCIES, Rhythm, parse_rhythm
 from hnbxl.programme.thresholds import profile_keys, share_value, unit_value
 from hnbxl.programme.toml_table import Table, TableReader
 
@@ -177,8 +178,25 @@ class RuleReader(TableReader):
                       f"{', '.join(self.owner_keys)}")
         return owner
 
+    def rhythm(self, t: Table, default: Rhythm | None = None) -> Rhythm | None:
+        """``frequency`` and ``due``: how often a section or a row reports."""
+        frequency = t.get("frequency", str, None)
+        due = t.get("due", list, None)
+        if frequency is None:
+            if due is not None:
+                self.fail(t.key("due"), "give frequency = \"quarterly\" or \"annually\" "
+                          "with due")
+            return default
+        try:
+            return parse_rhythm(frequency, due, self.fy_start)
+        except ValueError as exc:
+            self.fail(t.key("due" if due is not None and frequency in FREQUENCIES
+                            else "frequency"), str(exc))
+        raise AssertionError  # pragma: no cover - fail raises
+
     def rated(self, t: Table) -> RatedItem:
-        item = RatedItem(self.ident(t, "id"), t.text("name"), self.rule(t), self.row_owner(t))
+        item = RatedItem(self.ident(t, "id"), t.text("name"), self.rule(t), self.row_owner(t),
+                         self.rhythm(t))
         t.done()
         return item
 
@@ -200,6 +218,7 @@ class RuleReader(TableReader):
             figure_required=t.get("figure_required", bool, True),
             cumulative=t.get("cumulative", bool, False),
             owner=self.row_owner(t),
+            rhythm=self.rhythm(t),
         )
         if measure.cumulative and unit not in ("count", "money", "count_with_share"):
             self.fail(t.key("cumulative"), f"a {unit} measure is not a running total; only "

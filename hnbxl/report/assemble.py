@@ -48,6 +48,7 @@ from hnbxl.report.quality import (
     officer_note_of,
     quality_notes,
 )
+from hnbxl.report.rhythm import Carried, carry, with_rhythm
 from hnbxl.report.rules import RatingResult, RuleInputs, band_for_score, evaluate_all
 from hnbxl.report.timeline import figure_series, ratings_over_time, trajectory
 from hnbxl.store.history import PeriodRecord, RatingRecord
@@ -112,7 +113,13 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     and sparklines (history's ``timeline``)."""
     scale = programme.scale
     missing = not_received or {}
-    ratings = evaluate_all(programme, period, rule_inputs(programme, values))
+    # rows not due this period (quarterly, annual) show their latest figure, rated as then
+    carried, not_yet = carry(programme, period, past)
+    shown = dict(values)
+    for c in carried.values():
+        shown.update(c.values)
+    ratings = with_rhythm(evaluate_all(programme, period, rule_inputs(programme, shown)),
+                          carried, not_yet, programme)
     def absent(item: str) -> str | None:
         """The owner whose return for this row (or its whole section) never came."""
         return missing.get(item) or missing.get(ItemKey(item).section)
@@ -125,7 +132,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     last_ratings = last.ratings if last else {}
     # Small counts the owner chose to suppress, and shares that would give them away:
     # the papers show words, history keeps the real figure.
-    plain = plain_values(values)
+    plain = plain_values(shown)
     hidden = suppressed_items(programme, plain)
     get = plain.get
 
@@ -162,17 +169,21 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     measures = []
     for m in programme.measures:
         item = ItemKey.make("measures", m.id)
-        real = NOT_RECEIVED if absent(item) else _figure_text(
+        real = NOT_RECEIVED if absent(item) else _not_yet(not_yet, item) or _figure_text(
             programme, m.unit, get(item.field("figure")), get(item.field("share_base")),
             get(item.field("reason")))
         figure = hidden.get(item) or real
         figures[item] = figure
         updated = get(item.field("last_update"))
+        rhythm = programme.rhythm_of("measures", m)
+        if rhythm.frequency != "monthly" and item not in not_yet:  # the figure's own period
+            updated = _Said(carried[item].belongs_to if item in carried else rhythm.belongs_to(
+                period, programme.financial_year_start_month))
         number, share = (None, None) if item in hidden or absent(item) else \
             _figure_number(m.unit, get(item.field("figure")), get(item.field("share_base")))
         measures.append(MeasureRow(
             item, m.name, m.detail, figure,
-            updated.label if isinstance(updated, Period) else programme.not_reported_label,
+            updated.label if isinstance(updated, Period | _Said) else programme.not_reported_label,
             last_view(item), view(item), trend(item), note(item),
             value=number, unit=m.unit, share=share, suppressed=hidden.get(item, ""),
             officer_figure=real, officer_note=officer_note(item)))
@@ -183,8 +194,8 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         item = ItemKey.make("finance", row.id)
         amounts = programme.finance_for(row, period)
         quarter = get(item.field("this_quarter"))
-        reason = (NOT_RECEIVED if absent(item)
-                  else get(item.field("reason")) or programme.not_applicable)
+        reason = (NOT_RECEIVED if absent(item) else _not_yet(not_yet, item)
+                  or get(item.field("reason")) or programme.not_applicable)
         line = FinanceLine(
             item, row.name, amounts.baseline, amounts.budget, quarter,
             reason if quarter is None else fmt.money(quarter),
@@ -200,7 +211,11 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     shown_issues = [_withhold(i, hidden) if _item_of(i.field) in hidden else i
                     for i in shown_issues]
     risks, risk_lines, closed, new_ids = _risks(programme, period, values, last,
-                                                "risks" in missing, known_risk_ids,
+                                                "risks" in missing
+                                                or "risks.narrative" in missing
+                                                or "risks.narrative" in not_yet
+                                                or "risks.narrative" in carried,
+                                                known_risk_ids,
                                                 earlier_ids or {})
     notes = [f"Closed this period: {r.id} {r.name}" + (f": {r.action}" if r.action else ".")
              for r in closed]
@@ -234,10 +249,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         section_titles={k: s.title for k, s in programme.sections.items()},
         scale=scale,
         overview=overview,
-        overview_narrative=_narrative(get("overview.narrative"), absent("overview.narrative")),
+        overview_narrative=_narrative(get("overview.narrative"), absent("overview.narrative"),
+                                      carried.get("overview.narrative")),
         conditions=conditions,
         measures=tuple(measures),
-        finance_narrative=_narrative(get("finance.narrative"), absent("finance.narrative")),
+        finance_narrative=_narrative(get("finance.narrative"), absent("finance.narrative"),
+                                      carried.get("finance.narrative")),
         kpis=tuple(kpis),
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),
@@ -309,10 +326,26 @@ def _figure_number(unit: str, figure: Any, share_base: Any) -> tuple[float | Non
     return None, None
 
 
-def _narrative(text: str | None, missing_from: str | None) -> tuple[str, ...]:
+def _narrative(text: str | None, missing_from: str | None, carried: Carried | None = None
+               ) -> tuple[str, ...]:
     if missing_from is not None:
         return (f"{NOT_RECEIVED} from {missing_from}.",)
+    if carried is not None:  # a quarterly narrative between its due months
+        return (f"From the {carried.belongs_to} return ({carried.given.label}); next due "
+                f"{carried.next_due.label}.", *_paragraphs(text))
     return _paragraphs(text)
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A measure's "Last update" given as words ("Q1 2024/25") rather than a month."""
+
+    label: str
+
+
+def _not_yet(not_yet: dict[str, Period], item: str) -> str | None:
+    """What a row not yet due shows for its figure: "Not due until Jun-24"."""
+    return f"Not due until {not_yet[item].label}" if item in not_yet else None
 
 
 def _paragraphs(text: str | None) -> tuple[str, ...]:

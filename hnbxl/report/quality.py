@@ -106,6 +106,8 @@ def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any
     for m in measures:
         if m.key in hidden or "measures" in missing or m.key in missing:
             continue
+        if not programme.due("measures", programme.row_of(m.key)[1], period):
+            continue  # not asked for this period: its note says when it is next due
         figure = values.get(f"{m.key}.figure")
         updated = values.get(f"{m.key}.last_update")
         if figure is None:
@@ -114,7 +116,8 @@ def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any
             notes.append(f"{m.name}: the latest figure is for {updated.label}, so it is late.")
     if "finance" not in missing:
         for line in finance:
-            if line.this_quarter is None and line.key not in missing:
+            if line.this_quarter is None and line.key not in missing \
+                    and programme.due("finance", programme.row_of(line.key)[1], period):
                 notes.append(f"{line.name}: no figure this quarter ({line.this_quarter_text}).")
     names = {**_names(programme), **(risk_names or {})}
     for issue in issues:

@@ -66,8 +66,12 @@ class Validation:
         if programme is None:
             return []
         out = []
+        period = self.period or next((Period.parse(r.identity.period) for r in self.used
+                                      if r.identity), None)
         for key, owner in programme.owners.items():
-            sections = programme.sections_of(key)
+            # only what is due: a quarterly owner is not missing between due months
+            sections = (programme.sections_due(key, period) if period
+                        else programme.sections_of(key))
             if not sections:
                 continue
             files = tuple(r.display for r in self.used if r.identity
@@ -216,17 +220,23 @@ def not_received(validation: Validation) -> dict[str, str]:
     if programme is None:
         return {}
     out: dict[str, str] = {}
+    period = validation.period
+
+    def due(key: str, row: Any) -> bool:
+        return period is None or programme.due(key, row, period)
+
     for status in validation.owners():
         for key, section in programme.sections.items():
             if section.title not in status.missing:
                 continue
-            if not programme.shared(key):
+            rows = programme.rows(key)
+            if not programme.shared(key) and all(due(key, r) for r in (None, *rows)):
                 out[key] = status.name
                 continue
-            for row in programme.rows(key):
-                if programme.owner_of(key, row) == status.key:
+            for row in rows:  # only this owner's rows that were due: the others are shown
+                if programme.owner_of(key, row) == status.key and due(key, row):
                     out[ItemKey.make(key, row.id)] = status.name
-            if section.owner == status.key:
+            if section.owner == status.key and due(key, None):
                 out[ItemKey.make(key).field("narrative")] = status.name
     return out
 

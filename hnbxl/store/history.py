@@ -389,14 +389,17 @@ class History:
         )
         values: dict[str, Any] = {}
         explanations: dict[str, str] = {}
+        reported: set[str] = set()
         for name, text in conn.execute(
                 "SELECT field, value_json FROM field_values WHERE compile_id = ? ORDER BY rowid",
                 (compile_id,)).fetchall():
             value = json.loads(text)
+            reported.add(name.rsplit(".", 1)[0])
             if name.endswith(".explanation") and isinstance(value, str):
                 explanations[FieldKey(name).item] = value
             elif FieldKey(name).field in _SNAPSHOT_PARTS:
                 values[name] = value
+        values.update(_latest_before(conn, compile_id, period, reported))
         return PeriodSnapshot(period, ratings, figures, risks, values, explanations)
 
     # -- writing: a compile is recorded pending, its files published, then marked done
@@ -534,6 +537,32 @@ def _from_json(value: Any, field: str) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _latest_before(conn: sqlite3.Connection, compile_id: int, period: Period,
+                   reported: set[str]) -> dict[str, Any]:
+    """The latest earlier figures of rows this compile holds nothing for.
+
+    A quarterly row is not asked for between its due months, so the latest
+    figure it has is an earlier period's; the queries of its next due month
+    compare with that (quarter with quarter), not with nothing.  History
+    itself keeps each figure only against the period it was given in.
+    """
+    out: dict[str, Any] = {}
+    newest: dict[str, int] = {}  # item -> the latest compile that holds anything of it
+    rows = conn.execute(
+        "SELECT c.id, f.field, f.value_json FROM field_values f"
+        " JOIN compiles c ON c.id = f.compile_id"
+        " WHERE c.programme = (SELECT programme FROM compiles WHERE id = ?) AND c.period < ?"
+        " AND c.active = 1 AND c.state = 'done' ORDER BY c.period DESC, f.rowid",
+        (compile_id, period.key)).fetchall()
+    for held_in, name, text in rows:
+        item, _, part = name.rpartition(".")
+        if item in reported or newest.setdefault(item, held_in) != held_in:
+            continue
+        if part in _SNAPSHOT_PARTS:
+            out[name] = json.loads(text)
+    return out
 
 
 _SNAPSHOT_PARTS = ("figure", "share_base", "this_quarter", "disclosure")

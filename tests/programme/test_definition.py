@@ -165,3 +165,26 @@ def test_the_packaged_definition_is_the_template() -> None:
     template = ROOT / "templates" / default_definition_path().name
     assert default_definition_path().read_bytes() == template.read_bytes(), (
         f"{template} and hnbxl/data/{template.name} differ: copy the template over")
+
+
+def test_rhythm_of_sections_and_rows() -> None:
+    from hnbxl.programme.rhythm import Rhythm
+
+    text = WILTSHIRE.replace('owner = "finance"\ntab = "Finance"',
+                             'owner = "finance"\ntab = "Finance"\nfrequency = "quarterly"\n'
+                             'due = ["Mar", "Jun", "Sep", "Dec"]', 1)
+    p = parse_programme(text, "q.toml")
+    assert p.sections["finance"].rhythm == Rhythm("quarterly", (6, 9, 12, 3))
+    assert p.sections_due("finance", Period(2024, 5)) == ()
+    assert p.sections_due("finance", Period(2024, 6)) == ("finance",)
+    assert p.rhythm_of("finance").belongs_to(Period(2024, 6), 4) == "Q1 2024/25"
+    assert p.rhythm_of("finance").next_due(Period(2024, 6)) == Period(2024, 9)
+    for due, words in (('["Jun", "Jul", "Sep", "Dec"]', "one due month in each quarter"),
+                       ('["Jun", "Sep", "Dec"]', "due in 4 different months"),
+                       ('["Jun", "Sep", "Dec", "Marc"]', "'Marc' is not a month")):
+        bad = text.replace('due = ["Mar", "Jun", "Sep", "Dec"]', f"due = {due}")
+        error = _error(bad)
+        assert error.key == "sections.finance.due" and words in str(error), str(error)
+        assert error.line == _line_of(bad, "due = ")
+    error = _error(text.replace('frequency = "quarterly"', 'frequency = "weekly"'))
+    assert error.key == "sections.finance.frequency" and "not one of" in str(error)
