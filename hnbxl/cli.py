@@ -17,11 +17,12 @@ import click
 from hnbxl import __version__
 from hnbxl.cli_format import (
     describe,
-    file_state,
+    print_history,
     print_issues,
     print_owners,
     progress_bar,
     ratings_table,
+    warn_placeholders,
 )
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -70,10 +71,14 @@ def _owners(_ctx: Any, _param: Any, value: tuple[str, ...]) -> tuple[str, ...]:
     for owner in value:
         if "." in owner or "/" in owner or "\\" in owner:
             raise click.BadParameter(
-                f"'{owner}' looks like a file, not an owner key: write --allow-missing=all "
-                "(or put --allow-missing after the files), or name an owner: "
-                "--allow-missing send")
+                f"'{owner}' looks like a file, not an owner key: name an owner "
+                "(--missing-owner send), or write --allow-missing for any owner")
     return value
+
+
+def missing_owners(allow_missing: bool, owners: tuple[str, ...]) -> tuple[str, ...]:
+    """What validate and compile allow to be missing: "all" for the flag, else the owners."""
+    return ("all", *owners) if allow_missing else owners
 
 
 # The options validate and compile share, declared once: the same returns asked the
@@ -113,12 +118,21 @@ def allow_options(*, warnings: str, queries: str) -> Callable[[_F], _F]:
     return apply
 
 
-allow_missing_option = click.option(
-    "--allow-missing", "allow_missing", multiple=True, is_flag=False, flag_value="all",
-    callback=_owners, metavar="[OWNER]",
-    help="Compile although an owner's return has not arrived: their sections show as "
-         "'Not received' and their ratings as no data. Alone: any owner; with an owner key "
-         "(repeatable): only that owner.")
+def allow_missing_option(command: _F) -> _F:
+    """--allow-missing (a flag: it never takes the file after it) and --missing-owner OWNER.
+
+    The flag was once an option with an optional owner, so ``--allow-missing
+    finance.xlsx`` took the file for an owner; a flag takes nothing, wherever
+    it is typed, and an owner has an option of its own.
+    """
+    command = click.option(
+        "--missing-owner", "missing_owner", multiple=True, callback=_owners, metavar="OWNER",
+        help="Like --allow-missing, for this owner only (an owner key; repeatable).")(command)
+    return click.option(
+        "--allow-missing", "allow_missing", is_flag=True,
+        help="Compile although a return has not arrived: its owner's sections show as "
+             "'Not received' and their ratings as no data. For one owner only, use "
+             "--missing-owner OWNER instead.")(command)
 
 
 def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -251,6 +265,7 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
     for form in forms:
         who = "all sections" if form.owner == "all" else f"owner {form.owner}"
         click.echo(f"{form.path}  ({who}, {form.inputs} input cells)")
+    warn_placeholders(_workspace(workdir, definition).programme())
     click.echo(f"Wrote {len(forms)} workbook{'s' if len(forms) != 1 else ''} for "
                f"{period.label}.")
 
@@ -268,7 +283,8 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
 @workdir_option
 @definition_option
 def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newest_wins: bool,
-             allow_warnings: bool, allow_queries: bool, allow_missing: tuple[str, ...],
+             allow_warnings: bool, allow_queries: bool, allow_missing: bool,
+             missing_owner: tuple[str, ...],
              jobs: int | None, workdir: Path,
              definition: Path | None) -> None:
     """Check returned workbooks; every problem names the file, sheet and cell.
@@ -289,7 +305,7 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
     with progress_bar(len(files), "Reading returns") as progress:
         result = _run(validate_returns, _workspace(workdir, definition), files,
                       newest_wins=newest_wins, progress=progress, period=expected_period,
-                      allow_missing=allow_missing, jobs=jobs)
+                      allow_missing=missing_owners(allow_missing, missing_owner), jobs=jobs)
     if as_json:
         import json
 
@@ -357,7 +373,8 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
 def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | None,
                     extracted_on: date | None,
                     allow_warnings: bool, allow_queries: bool, newest_wins: bool,
-                    allow_missing: tuple[str, ...], pdf: bool, jobs: int | None,
+                    allow_missing: bool, missing_owner: tuple[str, ...], pdf: bool,
+                    jobs: int | None,
                     workdir: Path, definition: Path | None) -> None:
     """Compile returned workbooks into the committee highlight report.
 
@@ -375,7 +392,7 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
                           extracted_on=extracted_on, allow_warnings=allow_warnings,
                           allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf,
                           progress=progress, period=expected_period,
-                          allow_missing=allow_missing, jobs=jobs,
+                          allow_missing=missing_owners(allow_missing, missing_owner), jobs=jobs,
                           on_wait=lambda text: click.echo(f"hnbxl: {text}", err=True))
         for note in result.notes:
             click.echo(f"hnbxl: {note}", err=True)
@@ -513,11 +530,4 @@ def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
     if not records:
         click.echo(f"No compiled periods in {ws.history_path}.")
         return
-    click.echo(f"{'Period':8} {'Compile':>7}  {'Extracted':10}  {'Returns':>7}  Output")
-    for r in records:
-        state = "" if r.active else f"  (replaced by {r.replaced_by})"
-        click.echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  "
-                   f"{r.output}{state}")
-        files = [(r.output, r.output_sha256)] + ([(r.pdf, r.pdf_sha256)] if r.pdf else [])
-        for path, digest in files:
-            click.echo(f"{'':39}sha256 {digest}  {file_state(ws.root, path, digest)}")
+    print_history(ws.root, records)

@@ -19,10 +19,15 @@ SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "in
 def print_issues(issues: list[Any], files: int, allow_warnings: bool,
                  allow_queries: bool = False) -> None:
     """Issues grouped by file: severity, code, sheet!cell, found and expected."""
+    from hnbxl.core.fmt import plural
     from hnbxl.core.issues import summary_line
 
     current = None
+    # LibreOffice always drops the structure lock when it saves: one quiet line, below.
+    unlocked = [i for i in issues if i.code == "structure-unlocked"]
     for issue in issues:
+        if issue.code == "structure-unlocked":
+            continue
         if issue.file != current:
             current = issue.file
             click.echo(click.style(issue.file or "(all returns)", bold=True))
@@ -31,6 +36,10 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool,
         click.echo(f"  {sev} {issue.code}{place}: {issue.message}")
         if issue.found or issue.expected:
             click.echo(f"          found: {issue.found or '-'}; expected: {issue.expected or '-'}")
+    if unlocked:
+        click.echo(click.style(
+            f"note: {plural(len(unlocked), 'return')} saved without the workbook's structure "
+            "lock (LibreOffice always drops it); each sheet was checked instead.", dim=True))
     blocking = [i for i in issues if i.blocks(allow_warnings, allow_queries)]
     verdict = (click.style(f"{len(blocking)} blocking", fg="red", bold=True) if blocking
                else click.style("nothing blocks", fg="green", bold=True))
@@ -41,7 +50,9 @@ def print_owners(result: Any) -> None:
     """Which owners have returned, and whose sections are still missing."""
     period = f" for {result.period.label}" if result.period else ""
     click.echo(f"Returns{period}:")
-    for status in result.owners():
+    owners = result.owners()
+    width = max((len(s.name) for s in owners), default=0)  # long names keep the column
+    for status in owners:
         parts = []
         if status.files:
             parts.append(", ".join(status.files))
@@ -51,7 +62,7 @@ def print_owners(result: Any) -> None:
                 fg="yellow"))
         if status.missing:
             parts.append(click.style(f"missing: {', '.join(status.missing)}", fg="red"))
-        click.echo(f"  {status.name:<24} {'; '.join(parts)}")
+        click.echo(f"  {status.name:<{width}}  {'; '.join(parts)}")
 
 
 class progress_bar:
@@ -84,8 +95,11 @@ def describe(result: Any) -> str:
     """One line for a written compile (an ``api.CompileResult``): what, from what."""
     assert result.period is not None and result.output is not None
     c = result.counts
-    held = (f"{c.get('returns', 0)} returns; {c.get('measures', 0)} measures, "
-            f"{c.get('risks', 0)} risks, {c.get('issues', 0)} issues noted")
+    from hnbxl.core.fmt import plural
+
+    held = (f"{plural(c.get('returns', 0), 'return')}; "
+            f"{plural(c.get('measures', 0), 'measure')}, {plural(c.get('risks', 0), 'risk')}, "
+            f"{plural(c.get('issues', 0), 'issue')} noted")
     again = " (replaces the earlier compile, kept in history)" if result.replaced else ""
     pdf = f" and {result.pdf}" if result.pdf else ""
     return f"Wrote {result.output}{pdf}: {result.period.label} report from {held}{again}."
@@ -125,6 +139,37 @@ def ratings_table(workspace: Any, periods: int = 6, width: int = 44) -> str:
         lines.append(f"{name(row.name):{width}}  "
                      + "".join(f"{short(c.text):{col}}" for c in row.cells[start:]))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def print_history(root: Path, records: list[Any]) -> None:
+    """Each compile: what became of it (in use, replaced by, replaces), and each of its
+    files named by what it is, with its hash and whether it is still there as compiled."""
+    replaces = {r.replaced_by: r.id for r in records if not r.active}
+    click.echo(f"{'Period':8} {'Compile':>7}  {'Extracted':10}  {'Returns':>7}  What happened")
+    for r in records:
+        if not r.active:
+            state = f"replaced by compile {r.replaced_by}"
+        elif r.id in replaces:
+            state = f"in use; replaces compile {replaces[r.id]}"
+        else:
+            state = "in use"
+        click.echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  {state}")
+        files = [("workbook", r.output, r.output_sha256)]
+        files += [("PDF", r.pdf, r.pdf_sha256)] if r.pdf else []
+        for what, path, digest in files:
+            click.echo(f"  {what:<8} {path}")
+            click.echo(f"  {'':<8} sha256 {digest}  {file_state(root, path, digest)}")
+
+
+def warn_placeholders(programme: Any) -> None:
+    """A warning for each placeholder address the forms would send returns to."""
+    from hnbxl.programme.contacts import placeholder_contacts
+
+    for key, address in placeholder_contacts(programme):
+        click.echo(click.style(
+            f"warning: the forms ask for returns to {address} ({key} in programme.toml), "
+            "a placeholder address no one reads; put the real address there and generate "
+            "again before sending them.", fg="yellow"), err=True)
 
 
 def file_state(root: Path, stored: str, digest: str | None) -> str:

@@ -46,7 +46,7 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
     not_finance = [f for f in files if not f.endswith("-finance.xlsx")]
     result = runner.invoke(main, ["validate", "-w", str(work), *not_finance])
     assert result.exit_code == 0  # what was returned is fine; compile needs the rest
-    assert "Finance                  missing: Finance Summary" in result.output
+    assert "Finance         missing: Finance Summary" in result.output
     result = runner.invoke(main, ["validate", "-w", str(work), *files])
     assert result.exit_code == 0, result.output
     assert "3 files, 0 errors" in result.output

@@ -155,7 +155,7 @@ def test_a_year(tmp_path: Path) -> None:
     out = hnbxl("validate", *w, "-p", "2024-03", *mar, code=1)
     assert "section-missing" in out
     hnbxl("compile", *w, "-p", "2024-03", *mar, code=1)
-    out = hnbxl("compile", *w, "-p", "2024-03", "--allow-missing", "finance",
+    out = hnbxl("compile", *w, "-p", "2024-03", "--missing-owner", "finance",
                 "--extracted-on", "2024-04-08", *mar)
     mar_report = written(out)
     first_bytes = mar_report.read_bytes()
@@ -175,8 +175,10 @@ def test_a_year(tmp_path: Path) -> None:
     assert recompiled.name == "wiltshire-hnb-2024-03-v2.xlsx"  # the committee's file is kept
     assert mar_report.read_bytes() == first_bytes
     out = hnbxl("history", *w, "--all")
-    assert re.search(r"Mar-24 .*wiltshire-hnb-2024-03.xlsx  \(replaced by", out), out
-    assert "output/wiltshire-hnb-2024-03-v2.xlsx" in out
+    first_id = re.search(r"Mar-24 +(\d+) .* replaced by compile (\d+)", out)
+    assert first_id, out
+    assert re.search(rf"Mar-24 +{first_id[2]} .* in use; replaces compile {first_id[1]}", out)
+    assert "workbook output/wiltshire-hnb-2024-03-v2.xlsx" in out
     assert out.count("present") >= 3 and "MISSING" not in out
 
     # ---------------------------------------------------------------- April (2024/25)

@@ -320,7 +320,7 @@ _code("no-returns", ERROR, "batch", "No readable return",
 _code("section-missing", ERROR, "batch", "Section not returned",
       "No return holds a section of the report.",
       "Chase the owner's return, or compile when it arrives, or compile with "
-      "--allow-missing OWNER to show it as Not received.")
+      "--missing-owner OWNER (or --allow-missing) to show it as Not received.")
 _code("section-not-received", INFO, "batch", "Section not received (allowed)",
       "Compiled with --allow-missing: no return holds this section, so the report shows it "
       "as Not received and its ratings as no data, with the owner named.",

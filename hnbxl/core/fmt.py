@@ -68,6 +68,11 @@ def days(value: float | int) -> str:
     return f"{number(value)} day" + ("" if value == 1 else "s")
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 issue``, ``2 issues``, ``0 issues``: the count with its word in the right number."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
 def long_date(day: date | str) -> str:
     """``4 March 2024`` (no leading zero); ``day`` may be an ISO date string."""
     if isinstance(day, str):
@@ -85,4 +90,4 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-__all__ = ["clip", "days", "long_date", "money", "number", "one_line", "percent"]
+__all__ = ["clip", "days", "long_date", "money", "number", "one_line", "percent", "plural"]

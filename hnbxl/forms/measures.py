@@ -28,6 +28,7 @@ from hnbxl.forms.words import (
     YOUR_RATING,
     clip_prompt,
     rule_words,
+    sentence,
 )
 from hnbxl.programme.disclosure import DISCLOSURE_CHOICES
 from hnbxl.xlsx.columns import Column, Table
@@ -79,7 +80,7 @@ def measures(b: Builder) -> SheetLayout:
         figure = cell(
             "figure", f"{short}: figure", kind=FIGURE_KIND[m.unit],
             prompt_title=clip_prompt(unit_words, 32),
-            prompt=clip_prompt(f"{guidance}. {UNIT_PROMPTS[m.unit]}"),
+            prompt=clip_prompt(f"{sentence(guidance)} {UNIT_PROMPTS[m.unit]}"),
             minimum=0,
             maximum=1 if m.unit == "percent" else None,
         )

@@ -23,6 +23,12 @@ def clip_prompt(text: str, limit: int = 255) -> str:
     return fmt.clip(fmt.one_line(text), limit)
 
 
+def sentence(text: str) -> str:
+    """Text ending in one full stop: guidance that already ends in one keeps just that."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def band_words(p: Programme) -> str:
     return ", ".join(
         f"{p.scale.get(b.rag).label.split(' - ')[0].lower()} {b.min}-{b.max}"
@@ -125,6 +131,16 @@ UNIT_WORDS = {
     "status": "Status",
     "days": "Days",
     "number": "Number (decimals)",
+}
+#: A unit as a sentence names it ("was a number on this form and is now pounds").
+UNIT_NAMES = {
+    "count": "a number",
+    "percent": "a percentage",
+    "money": "pounds",
+    "count_with_share": "a number with its share",
+    "status": "a status",
+    "days": "a number of days",
+    "number": "a number with decimals",
 }
 UNIT_PROMPTS = {
     "count": "A whole number, 0 or more.",

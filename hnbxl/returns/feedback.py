@@ -31,7 +31,9 @@ class FeedbackCopy:
 def render_feedback(read: ReturnRead, layout: FormLayout, issues: list[Issue], password: str,
                     out_dir: Path) -> tuple[FeedbackCopy, bytes]:
     """The copy of one readable return (``issues``: every issue of the batch) and its bytes."""
-    mine = [i for i in issues if i.file == read.display]
+    # What a client always does (LibreOffice dropping the structure lock) is the
+    # officer's to know, never a message to the owner.
+    mine = [i for i in issues if i.file == read.display and i.code != "structure-unlocked"]
     notes: dict[tuple[str, str], str] = {}
     for issue in mine:
         if issue.sheet and issue.cell:

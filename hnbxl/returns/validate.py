@@ -172,8 +172,9 @@ def month_issues(validation: Validation, allow_missing: Sequence[str] = ()) -> l
     allowed = set(allow_missing)
     unknown = sorted(allowed - set(programme.owners) - {"all"})
     if unknown:
-        raise HnbxlError(f"--allow-missing {', '.join(unknown)}: not an owner of {programme.id}; "
-                         f"owners are: {', '.join(programme.owners)} (or give no owner for all)")
+        raise HnbxlError(f"--missing-owner {', '.join(unknown)}: not an owner of {programme.id}; "
+                         f"owners are: {', '.join(programme.owners)} (or --allow-missing for "
+                         "any owner)")
     for status in validation.owners():
         if not status.missing:
             continue
@@ -190,7 +191,7 @@ def month_issues(validation: Validation, allow_missing: Sequence[str] = ()) -> l
             out.append(Issue(
                 "section-missing", Severity.ERROR,
                 f"No return holds '{title}' (filled in by {status.name}). Chase the "
-                f"{status.name} return, or compile with --allow-missing {status.key} to "
+                f"{status.name} return, or compile with --missing-owner {status.key} to "
                 "show it as Not received.",
                 found="no return for this section",
                 expected=f"a return from {status.name} covering {title}"))
@@ -368,7 +369,8 @@ def _saved_at(read: ReturnRead) -> datetime | None:
 
 def _saved_words(read: ReturnRead) -> str:
     saved = _saved_at(read)
-    return f"saved {saved:%Y-%m-%d %H:%M} UTC" if saved else "saved at an unknown time"
+    # To the second, and the zone named: two saves in the same minute can be told apart.
+    return f"saved {saved:%Y-%m-%d %H:%M:%S} UTC" if saved else "saved at an unknown time"
 
 
 def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Issue]
@@ -515,10 +517,13 @@ def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
             found = _query_found(check, spec, typed) if found_value else ""
             where = values[check.field].provenance.file if found_value else read.display
             if explained(check, typed):
+                # Resolved: said as such, with the figure in the words and no found/expected
+                # pair, which would read as a failure.
+                figure = f" ({found})" if found else ""
                 issues.append(Issue(
-                    check.code, Severity.INFO, f"{check.label}. {_explanation(check, typed)}",
-                    where, spec.sheet, spec.cell, check.field, found=found,
-                    expected="explanation given"))
+                    check.code, Severity.INFO,
+                    f"{check.label}{figure}. Resolved. {_explanation(check, typed)}",
+                    where, spec.sheet, spec.cell, check.field))
                 continue
             choose = ""
             if check.disclosure:
@@ -555,10 +560,28 @@ def _query_found(check: Any, spec: InputSpec, typed: dict[str, Any]) -> str:
 
 
 def _explanation(check: Any, typed: dict[str, Any]) -> str:
+    """How a query was resolved, each word once: an owner who wrote "Published: ..."
+    as the reason for publishing is not echoed as "Published; reason: Published: ..."."""
     note = typed.get(check.explanation)
     if check.disclosure and typed.get(check.disclosure) == SUPPRESS:
         return "Suppressed: the report shows it as a small number." + (
-            f" Note: {note}" if isinstance(note, str) and note.strip() else "")
+            f" Note: {_unprefixed(note, 'note')}" if isinstance(note, str) and note.strip()
+            else "")
     if check.disclosure:
-        return f"Published; reason: {note}"
-    return f"Explained: {note}"
+        return f"Published. Reason: {_unprefixed(note, 'published', 'reason')}"
+    return f"Explained: {_unprefixed(note, 'explained', 'explanation')}"
+
+
+def _unprefixed(note: Any, *words: str) -> str:
+    """The owner's words without a leading "Published:" (or another of ``words``) that the
+    sentence already says; a full stop at the end, once."""
+    text = str(note).strip()
+    changed = True
+    while changed:
+        changed = False
+        for word in words:
+            head = text[:len(word)]
+            if head.casefold() == word and text[len(word):len(word) + 1] in (":", ";", ",", "-"):
+                text, changed = text[len(word) + 1:].strip(), True
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -26,6 +26,7 @@ from hnbxl.core.issues import HnbxlError, Issue, Severity
 from hnbxl.core.keys import ItemKey
 from hnbxl.core.provenance import FieldValue
 from hnbxl.forms.model import FormLayout, Identity
+from hnbxl.forms.words import UNIT_NAMES
 from hnbxl.programme.definition import (
     DefinitionError,
     Programme,
@@ -120,13 +121,14 @@ def map_to_current(read: ReadSoFar, made_from: Programme, current: Programme) ->
         for m in made_from.measures:
             if units.get(m.id, m.unit) != m.unit and any(
                     k.startswith(f"measures.{m.id}.") for k in read.values):
-                sheet, cell = place(ItemKey.make("measures", m.id))
+                key = ItemKey.make("measures", m.id)
+                sheet, cell = place(key)
+                # Units in the words people use: "a number", "pounds", not "count", "money".
+                was, now_is = UNIT_NAMES[m.unit], UNIT_NAMES[units[m.id]]
                 read.issue("unit-changed", Severity.WARNING,
-                           f"'{m.name}' was a {m.unit} figure on this form and is now a "
-                           f"{units[m.id]} figure: the value typed is reported as it was "
-                           "typed, so check it means the same.", sheet=sheet, cell=cell,
-                           field_key=ItemKey.make("measures", m.id), found=f"unit {m.unit}",
-                           expected=f"unit {units[m.id]}")
+                           f"'{m.name}' was {was} on this form and is now {now_is}: the value "
+                           "typed is reported as it was typed, so check it means the same.",
+                           sheet=sheet, cell=cell, field_key=key, found=was, expected=now_is)
     for item, name in now.items():
         if ItemKey(item).section in sections and item not in before \
                 and current.holds(owner, item):

@@ -54,7 +54,9 @@ from hnbxl.report.rules import evaluate_all
 from hnbxl.store.workspace import Workspace, init_workspace
 from tests.conftest import SAMPLES, TESTS, soffice
 
-FILLINGS = int(os.environ.get("HNBXL_FILLINGS", 250))  # at least 200, as the issue asks
+FILLINGS = int(os.environ.get("HNBXL_FILLINGS", 240))
+# At least 200, as issue 21 asks.  One soffice call converted 246 of 250 files here and
+# exited 0 (the rest convert alone), so the test stays under that and checks every output.
 MARCH = Period(2024, 3)
 DUE = date(2024, 4, 5)
 MAY = Period(2024, 5)  # Northshire's
@@ -228,6 +230,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory
             cases.append(Case(path, layout, workspace))
     out = tmp / "recalculated"
     _recalculate([c.path for c in cases], out, tmp)
+    lost = [c.path.name for c in cases if not (out / c.path.name).exists()]
+    assert not lost, f"LibreOffice wrote no recalculated copy of {len(lost)} files: {lost[:5]}"
     return cases, out
 
 

@@ -35,16 +35,16 @@ def test_late_finance_return(tmp_path: Path) -> None:
     refused = _cli("compile", "-w", work, *period, *NOT_FINANCE)
     assert checked.exit_code == refused.exit_code == 1
     for result in (checked, refused):
-        assert "section-missing" in result.output and "--allow-missing finance" in result.output
+        assert "section-missing" in result.output and "--missing-owner finance" in result.output
     # Without --period validate checks the returns it was given, and still lists the gap.
     each = _cli("validate", "-w", work, *NOT_FINANCE)
     assert each.exit_code == 0 and "missing: Finance Summary" in each.output
     # Allowing another owner does not help; allowing finance does.
-    other = _cli("compile", "-w", work, *period, "--allow-missing", "send", *NOT_FINANCE)
+    other = _cli("compile", "-w", work, *period, "--missing-owner", "send", *NOT_FINANCE)
     assert other.exit_code == 1
-    checked = _cli("validate", "-w", work, "--period", "2024-02", "--allow-missing", "finance",
+    checked = _cli("validate", "-w", work, "--period", "2024-02", "--missing-owner", "finance",
                    *NOT_FINANCE)
-    late = _cli("compile", "-w", work, *period, "--allow-missing", "finance", *NOT_FINANCE)
+    late = _cli("compile", "-w", work, *period, "--missing-owner", "finance", *NOT_FINANCE)
     assert checked.exit_code == late.exit_code == 0, late.output
     assert "section-not-received" in late.output
     report = Path(work) / "output" / "wiltshire-hnb-2024-02.xlsx"
@@ -68,8 +68,23 @@ def test_late_finance_return(tmp_path: Path) -> None:
     assert "Not received from Finance" in "\n".join(_texts(report, "Finance"))
 
 
-def test_allow_missing_names_a_file_by_mistake(tmp_path: Path) -> None:
-    result = _cli("compile", "-w", str(tmp_path), "--allow-missing", *NOT_FINANCE)
+def test_allow_missing_works_before_and_after_the_files(tmp_path: Path) -> None:
+    """--allow-missing is a flag: typed first it takes no file for an owner (issue 21)."""
+    work = str(tmp_path / "w")
+    Path(work).mkdir()
+    period = ("--period", "2024-02", "--extracted-on", "2024-03-04")
+    first = _cli("compile", "-w", work, *period, "--allow-missing", *NOT_FINANCE)
+    assert first.exit_code == 0, first.output
+    assert "section-not-received" in first.output
+    last = _cli("validate", "-w", work, "--period", "2024-02", *NOT_FINANCE, "--allow-missing")
+    assert last.exit_code == 0, last.output
+    before = _cli("validate", "-w", work, "--period", "2024-02", "--allow-missing",
+                  *NOT_FINANCE)
+    assert before.exit_code == 0 and before.output == last.output
+
+
+def test_missing_owner_names_a_file_or_no_owner_by_mistake(tmp_path: Path) -> None:
+    result = _cli("compile", "-w", str(tmp_path), "--missing-owner", *NOT_FINANCE)
     assert result.exit_code == 2 and "looks like a file" in result.output
-    unknown = _cli("compile", "-w", str(tmp_path), "--allow-missing", "fin", *NOT_FINANCE)
+    unknown = _cli("compile", "-w", str(tmp_path), "--missing-owner", "fin", *NOT_FINANCE)
     assert unknown.exit_code == 1 and "not an owner" in unknown.output

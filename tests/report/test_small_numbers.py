@@ -49,7 +49,9 @@ def test_published_count_is_shown_with_its_share(compiled: tuple[Workspace, Path
     feb = _cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Key Measures")
     assert "2 (33%)" in feb
     dq = "\n".join(_cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Data Quality"))
-    assert "Published; reason: Published: the count is of plans ceased" in dq
+    # The reason once: the owner's own "Published:" is not said twice (issue 21).
+    assert "Resolved. Published. Reason: The count is of plans ceased" in dq
+    assert "Published: the count" not in dq
 
 
 def test_suppressed_count_and_its_share_in_the_report(compiled: tuple[Workspace, Path]

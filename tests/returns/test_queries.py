@@ -152,7 +152,8 @@ def test_small_number_at_its_boundary(history_ws: Workspace, tmp_path: Path, fig
     published = _one(queries(history_ws, tmp_path, "send", **changes, **{
         f"{key}__disclosure": "Publish", f"{key}__explanation": "Decisions, not children."}),
         "query-small-number", Severity.INFO)
-    assert "Published; reason: Decisions, not children." in published.message
+    assert "Resolved. Published. Reason: Decisions, not children." in published.message
+    assert not published.found and not published.expected  # resolved: no found/expected pair
     suppressed = _one(queries(history_ws, tmp_path, "send", **changes,
                               **{f"{key}__disclosure": "Suppress"}),
                       "query-small-number", Severity.INFO)

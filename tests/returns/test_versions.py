@@ -59,5 +59,7 @@ def test_a_changed_unit_is_a_warning(tmp_path: Path) -> None:
     validation = validate_returns(ws, [send])
     [changed] = [i for i in validation.issues if i.code == "unit-changed"]
     assert changed.severity is Severity.WARNING and changed.cell
-    assert "count" in changed.message and "money" in changed.message
+    # Units in words people use (issue 21): "a number", "pounds", not "count", "money".
+    assert "was a number on this form and is now pounds" in changed.message
+    assert "count" not in changed.message and "money" not in changed.message
     assert validation.blocking() and not validation.blocking(allow_warnings=True)

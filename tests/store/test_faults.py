@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -77,8 +78,11 @@ def test_a_recompile_keeps_every_earlier_report_and_lists_it(compiled: Workspace
     assert result.exit_code == 0 and "wiltshire-hnb-2024-02-v2.xlsx" in result.output
     assert first.read_bytes() == original
     listing = _cli("history", "--all", "-w", str(ws.root))
-    assert "output/wiltshire-hnb-2024-02.xlsx  (replaced by 2)" in listing.output
-    assert "output/wiltshire-hnb-2024-02-v2.xlsx" in listing.output
+    # Each compile says what happened to it; each file is named by what it is (issue 21).
+    assert re.search(r"Feb-24 +1 .*replaced by compile 2\n  workbook output/"
+                     r"wiltshire-hnb-2024-02.xlsx\n", listing.output), listing.output
+    assert re.search(r"Feb-24 +2 .*in use; replaces compile 1\n  workbook output/"
+                     r"wiltshire-hnb-2024-02-v2.xlsx\n", listing.output), listing.output
     assert listing.output.count(f"sha256 {crashkit.sha(first)}  present") == 2
     first.unlink()
     assert "MISSING" in _cli("history", "--all", "-w", str(ws.root)).output
