@@ -44,6 +44,7 @@ from hnbxl.programme.model import (
 )
 from hnbxl.programme.parse_rules import RuleReader
 from hnbxl.programme.rhythm import MONTHLY
+from hnbxl.programme.rule_kinds import QUERY_PARAMS, VarianceParams, params_of
 from hnbxl.programme.toml_table import IDENT, Table
 
 #: Sheet names hnbxl uses itself (forms and report); a section's tab may not take one.
@@ -301,9 +302,8 @@ class ProgrammeLoader(RuleReader):
             a = amounts_t.table(year)
             amounts[year] = FinanceAmounts(a.number("baseline"), a.number("budget"))
             a.done()
-        rule = self.rule(t, "variance")
-        if rule.kind == "variance" and not rule.params:
-            rule = Rule("variance", {"amber_tolerance": amber, "red_tolerance": red})
+        rule = self.rule(t, Rule("variance", VarianceParams(amber_tolerance=amber,
+                                                            red_tolerance=red)))
         row = FinanceRow(
             id=self.ident(t, "id"),
             name=t.text("name"),
@@ -433,7 +433,8 @@ class ProgrammeLoader(RuleReader):
                 params["above_target"] = r.get("above_target", bool, True)
                 if not (params["rose"] or params["above_target"]):
                     self.fail(r.key("rose"), "rose or above_target must be true")
-            rules.append(QueryRule(kind, of, params, r.text("message", "", allow_empty=True)))
+            rules.append(QueryRule(kind, of, params_of(QUERY_PARAMS, kind, params),
+                                   r.text("message", "", allow_empty=True)))
             r.done()
         t.done()
         return QuerySettings(small, limit, tuple(rules))

@@ -16,6 +16,14 @@ from hnbxl.core.issues import HnbxlError
 from hnbxl.core.keys import ItemKey, matches
 from hnbxl.core.periods import Period
 from hnbxl.programme.rhythm import MONTHLY, Rhythm
+from hnbxl.programme.rule_kinds import (
+    QUERY_PARAMS,
+    RULE_PARAMS,
+    ManualParams,
+    NoParams,
+    Params,
+    params_of,
+)
 from hnbxl.programme.toml_write import toml_key, toml_value
 
 # days: a number of days (decimals allowed); number: a plain number with decimals
@@ -102,10 +110,15 @@ class RagScale:
 
 @dataclass(frozen=True)
 class Rule:
-    """A RAG rule as data.  ``params`` holds the kind's own settings, checked on load."""
+    """A RAG rule as data.  ``params`` holds the kind's own settings, checked on load,
+    as the kind's parameter type (:mod:`hnbxl.programme.rule_kinds`; a plain mapping
+    given is turned into it)."""
 
     kind: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Params = field(default_factory=ManualParams)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", params_of(RULE_PARAMS, self.kind, self.params))
 
     @property
     def computed(self) -> bool:
@@ -124,8 +137,11 @@ class QueryRule:
 
     kind: str
     of: tuple[str, ...]
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Params = field(default_factory=NoParams)
     message: str = ""  # what the committee's officer reads; the kind's wording when empty
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", params_of(QUERY_PARAMS, self.kind, self.params))
 
 
 @dataclass(frozen=True)

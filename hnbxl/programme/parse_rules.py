@@ -14,6 +14,7 @@ from typing import Any
 from hnbxl.core.periods import PeriodError, parse_financial_year
 from hnbxl.programme.model import DIRECTIONS, RULE_KINDS, UNITS, Measure, RatedItem, Rule
 from hnbxl.programme.rhythm import FREQUENCIES, Rhythm, parse_rhythm
+from hnbxl.programme.rule_kinds import RULE_PARAMS, params_of
 from hnbxl.programme.thresholds import profile_keys, share_value, unit_value
 from hnbxl.programme.toml_table import Table, TableReader
 
@@ -26,10 +27,11 @@ class RuleReader(TableReader):
         self.fy_start = 4  # read from [programme] before any rule needs it
         self.owner_keys: tuple[str, ...] = ()  # read from [owners] before any row
 
-    def rule(self, t: Table, default_kind: str = "manual", unit: str | None = None) -> Rule:
+    def rule(self, t: Table, default: Rule | None = None, unit: str | None = None) -> Rule:
+        """The row's ``[rule]``; without one, ``default`` (a manual rating if None)."""
         raw = t.get("rule", dict, None)
         if raw is None:
-            return Rule(default_kind)
+            return default or Rule("manual")
         sub = Table(self, raw, t.key("rule"))
         kind = sub.choice("kind", RULE_KINDS)
         params: dict[str, Any] = {}
@@ -73,7 +75,7 @@ class RuleReader(TableReader):
             if params["red_from"] < params["amber_from"]:
                 self.fail(sub.key("red_from"), "must not be below amber_from")
         sub.done()
-        return Rule(kind, params)
+        return Rule(kind, params_of(RULE_PARAMS, kind, params))
 
     def threshold(self, sub: Table, unit: str | None) -> dict[str, Any]:
         """Target, amber limit and profile, in the measure's unit (see thresholds.py).
