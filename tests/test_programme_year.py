@@ -13,18 +13,22 @@ committee's report.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from hnbxl.cli import main
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import render_form
 from hnbxl.forms.layout import build_layout
 from hnbxl.store.workspace import Workspace
 from tests.conftest import TESTS
+from tests.report.test_second_programme import WILTSHIRE_WORDS, _all_words
 from tests.returns.test_validate_corpus import set_modified
 from tests.test_year import hnbxl, report_rows, written
 
@@ -34,7 +38,7 @@ QUARTER_ENDS = {6, 9, 12, 3}
 # Average days to issue a plan, month by month: bands 100 / 140 / 150 / 170.
 DAYS = [175, 160, 145, 130, 95, 120, 150, 151, 170, 171, 100, 101]
 # New plans this month; the return gives the running total from April.
-NEW_PLANS = [40, 45, 50, 48, 52, 50, 49, 51, 50, 47, 53, 50]
+NEW_PLANS = [40, 45, 50, 48, 52, 50, 49, 90, 50, 47, 53, 50]  # Nov: a spike
 SPEND = {6: 9_400_000, 9: 9_600_000, 12: 10_100_000, 3: 9_500_000}
 
 
@@ -94,6 +98,10 @@ def sheet_text(path: Path, sheet: str) -> str:
                      for row in ws.iter_rows(values_only=True))
 
 
+def state_of(path: Path, name: str) -> str:
+    return str(rows_by_name(path, "Indicators")[name][5])
+
+
 def rows_by_name(path: Path, sheet: str) -> dict[str, list[Any]]:
     return {r[0]: r for r in report_rows(path, sheet) if isinstance(r[0], str)}
 
@@ -106,6 +114,9 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     (work / "programme.toml").write_text(EASTMERE.read_text(encoding="utf-8"),
                                          encoding="utf-8")
     reports: dict[str, Path] = {}
+    validations: dict[str, str] = {}
+    texts: dict[str, dict[str, str]] = {}
+    rows: dict[str, dict[str, list[Any]]] = {}
     for i, period in enumerate(MONTHS):
         out = hnbxl("generate", *w, "-p", period.key, "--split", "--due",
                     due_date(period).isoformat())
@@ -115,9 +126,71 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
         assert owners == sorted(["board", "casework", "insight"]
                                 + (["money"] if quarterly else [])), (period, out)
         files = [fill(work, period, owner, values_for(period, i, owner)) for owner in owners]
-        out = hnbxl("validate", *w, "-p", period.key, *files)
-        assert "missing:" not in out.replace("missing: none", ""), out
+        result = CliRunner().invoke(main, ["validate", *w, "-p", period.key, *map(str, files)])
+        assert "Traceback" not in result.output, result.output
+        validations[period.key] = result.output
         out = hnbxl("compile", *w, "-p", period.key, "--extracted-on",
                     due_date(period).isoformat(), "--allow-queries", *files)
         reports[period.key] = written(out)
-    print(reports)
+        if period.month in (4, 8, 10, 11, 1, 3):
+            texts[period.key] = {sheet: sheet_text(reports[period.key], sheet)
+                                 for sheet in ("Indicators", "Money", "Hazards")}
+            rows[period.key] = {**rows_by_name(reports[period.key], "Indicators"),
+                                **rows_by_name(reports[period.key], "Money")}
+
+    # A five-state scale rated by threshold bands: every state but the no-data one
+    # comes from the rule, month by month (Minor slippage is no grade of a rule).
+    got = [state_of(reports[p.key], "Average days to issue a plan") for p in MONTHS]
+    assert got == ["Off course", "Significant slippage", "Minor slippage", "On schedule",
+                   "Achieved", "On schedule", "Minor slippage", "Significant slippage",
+                   "Significant slippage", "Off course", "Achieved", "On schedule"]
+    assert rows["2024-08"]["Average days to issue a plan"][2:4] == ["95 days", "Jul-24"]
+    assert "150 days is at or below 150 days: Minor slippage." in texts["2024-10"]["Indicators"]
+
+    # The year-to-date count: its query compares the month's increase with the
+    # year's average month, so steady growth raises none and November's spike one.
+    queried = [k for k, out in validations.items() if "query-moved" in out]
+    assert queried == ["2024-11"], queried
+    assert "the increase since last period differs by more than 25%" in validations["2024-11"]
+    assert "New plans issued" in validations["2024-11"]
+    assert rows["2025-03"]["New plans issued"][2] == "624"
+    assert "624 is above the Q4 2024/25 target of 600" in texts["2025-03"]["Indicators"]
+
+    # Quarterly finance: not asked for between due months, and shown there with its
+    # quarter and next due month; before the first due month it is not due yet.
+    april = rows["2024-04"]["Placement spend"]
+    assert april[3] == "Not due until Jun-24" and april[5] == "Awaiting data"
+    august = rows["2024-08"]["Placement spend"]
+    assert august[3:6] == [9_400_000, -100_000, "On schedule"]
+    assert august[7].startswith("Q1 2024/25 figure; next due Sep-24.")
+    assert "From the Q1 2024/25 return (Jun-24); next due Sep-24." in texts["2024-08"]["Money"]
+    assert rows["2025-01"]["Placement spend"][5] == "Off course"
+    assert rows["2025-01"]["Placement spend"][7].startswith("Q3 2024/25 figure; next due Mar-25.")
+    assert rows["2025-03"]["Placement spend"][5:7] == ["On schedule", "↑ Improving"]
+    # History keeps each quarterly figure in the period it was given, not every month.
+    with sqlite3.connect(work / "history.sqlite") as conn:
+        given = [r[0] for r in conn.execute(
+            "SELECT c.period FROM field_values f JOIN compiles c ON c.id = f.compile_id"
+            " WHERE f.field = 'finance.placements.this_quarter' ORDER BY c.period")]
+    assert given == ["2024-06", "2024-09", "2024-12", "2025-03"]
+
+    # A row with its own owner and rhythm: Finance's quarterly cost in the indicators.
+    cost = rows["2025-01"]["Cost of a specialist place"]
+    assert cost[2:6] == ["£43,000", "Q3 2024/25", "Significant slippage", "Significant slippage"]
+    assert cost[7].startswith("Q3 2024/25 figure; next due Mar-25.")
+    # The annual survey: not due until March, then rated by its bands.
+    assert rows["2024-10"]["Families who feel heard"][2] == "Not due until Mar-25"
+    survey = rows["2025-03"]["Families who feel heard"]
+    assert survey[2:6] == ["64%", "2024/25", "Awaiting data", "Minor slippage"]
+
+    # A risk closed in October: shown closed with its note that month, then gone.
+    assert "Resource base opened in October: 24 places." in texts["2024-10"]["Hazards"]
+    assert "| Closed" in texts["2024-10"]["Hazards"]
+    assert "Specialist places run short" not in texts["2024-11"]["Hazards"]
+
+    # None of the bundled programme's words in this programme's committee outputs.
+    own = EASTMERE.read_text(encoding="utf-8")
+    foreign = [w for w in WILTSHIRE_WORDS if w not in own]
+    for path in reports.values():
+        text = _all_words(path)
+        assert [w for w in foreign if w in text] == [], path
