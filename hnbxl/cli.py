@@ -366,7 +366,8 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
     queries="Compile even when queries remain unexplained (they reach Data Quality).")
 @newest_wins_option
 @allow_missing_option
-@click.option("--pdf", is_flag=True, help="Also write a PDF through LibreOffice.")
+@click.option("--pdf", is_flag=True,
+              help="Also write the committee paper as an accessible PDF (no LibreOffice needed).")
 @jobs_option
 @workdir_option
 @definition_option

@@ -28,13 +28,13 @@ This module is the entry point: it makes the workbook, orders its sheets and
 writes the files.  The sheets are written by ``sections.py`` (the seed
 report's five sections), ``trends.py`` (the sheets over time) and
 ``supporting.py`` (Data Quality, Sources, Notes, Officer Checks), all through
-``sheet.py``; LibreOffice makes the PDF (``pdf_convert.py``, ``pdf.py``).
+``sheet.py``.  The PDF is not printed from this workbook: it is typeset from
+the same report model by :mod:`hnbxl.report.paper`.
 """
 
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,9 +45,7 @@ import xlsxwriter
 
 from hnbxl.core.fileio import write_atomically
 from hnbxl.report.model import Report
-from hnbxl.report.pdf import stamp_date
-from hnbxl.report.pdf_convert import convert as _convert
-from hnbxl.report.pdf_convert import convert_to_pdf
+from hnbxl.report.paper import paper_pdf
 from hnbxl.report.sections import SECTION_SHEETS, tab_of
 from hnbxl.report.sections import conditions as _conditions
 from hnbxl.report.sections import finance as _finance
@@ -70,7 +68,6 @@ from hnbxl.report.trends import trajectory as _trajectory
 __all__ = [
     "OutputError",
     "WriteResult",
-    "convert_to_pdf",
     "write_report",
 ]
 
@@ -98,9 +95,9 @@ class WriteResult:
 def write_report(report: Report, path: Path, *, pdf: bool = False) -> WriteResult:
     """Write the committee workbook to ``path`` and, when ``pdf``, a PDF beside it.
 
-    Both files are built completely (the PDF from the finished workbook) before
-    either replaces anything, so a failure at any point leaves earlier outputs
-    untouched.  The PDF goes to ``path`` with the suffix ``.pdf``.
+    Both files are built completely before either replaces anything, so a
+    failure at any point leaves earlier outputs untouched.  The PDF goes to
+    ``path`` with the suffix ``.pdf``.
     """
     path = Path(path)
     data = render_report(report)
@@ -151,17 +148,8 @@ def render_report(report: Report, *, for_print: bool = False) -> bytes:
 
 
 def report_pdf(report: Report) -> bytes:
-    """The committee's PDF of ``report`` (without the Sources sheet) as bytes.
-
-    Its creation date is the report's "extracted on" date; LibreOffice's
-    font subsets still differ from run to run, so the workbook, not the PDF,
-    is the byte-identical record.
-    """
-    with tempfile.TemporaryDirectory(prefix="hnbxl-pdf-") as tmp:
-        staged = Path(tmp) / "report.xlsx"
-        staged.write_bytes(render_report(report, for_print=True))
-        data = _convert(staged, Path(tmp) / "out")
-    return stamp_date(data, report.extracted_on)
+    """The committee's PDF of ``report`` as bytes, typeset from the model (no LibreOffice)."""
+    return paper_pdf(report)
 
 
 # --------------------------------------------------------------------------- workbook

@@ -30,7 +30,7 @@ from hnbxl.report.model import (
     SourceLine,
     Trend,
 )
-from hnbxl.report.workbook import WriteResult, convert_to_pdf, render_report, write_report
+from hnbxl.report.workbook import WriteResult, render_report, write_report
 
 GREEN = RagState("green", "Green - On Track", "#00B050", "#000000", 0)
 AMBER = RagState("amber", "Amber - Off Track", "#FFC000", "#000000", 1)
@@ -537,10 +537,10 @@ def test_failed_pdf_leaves_both_outputs(report: Report, tmp_path: Path,
     (tmp_path / "report.xlsx").write_bytes(b"old workbook")
     (tmp_path / "report.pdf").write_bytes(b"old pdf")
 
-    def fail(xlsx: Path, outdir: Path) -> bytes:
-        raise output.OutputError("LibreOffice could not make a PDF")
+    def fail(report: Report) -> bytes:
+        raise output.OutputError("the PDF could not be typeset")
 
-    monkeypatch.setattr(output, "_convert", fail)
+    monkeypatch.setattr(output, "paper_pdf", fail)
     with pytest.raises(HnbxlError):
         write_report(report, tmp_path / "report.xlsx", pdf=True)
     assert (tmp_path / "report.xlsx").read_bytes() == b"old workbook"
@@ -556,23 +556,17 @@ def test_ampersand_in_footer_is_escaped(report: Report, tmp_path: Path) -> None:
     assert ws.oddHeader.left.text == "B && NES"
 
 
-def test_missing_libreoffice_is_a_clear_error(report: Report, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_pdf_needs_no_libreoffice(report: Report, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    target = tmp_path / "report.xlsx"
-    with pytest.raises(HnbxlError, match="LibreOffice is not installed"):
-        write_report(report, target, pdf=True)
-    assert not target.exists()
-    xlsx = write_report(report, target).path
-    with pytest.raises(HnbxlError, match="soffice"):
-        convert_to_pdf(xlsx, tmp_path / "report.pdf")
+    result = write_report(report, tmp_path / "report.xlsx", pdf=True)
+    assert result.pdf_path is not None and result.pdf_path.read_bytes().startswith(b"%PDF")
 
 
 # --------------------------------------------------------------------------- PDF
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
 def test_pdf_reads_like_the_seed(report: Report, tmp_path: Path) -> None:
     result = write_report(report, tmp_path / "report.xlsx", pdf=True)
@@ -599,7 +593,4 @@ def test_pdf_reads_like_the_seed(report: Report, tmp_path: Path) -> None:
         "Page 1 of",
     ):
         assert expected in text, expected
-    again = convert_to_pdf(result.path, tmp_path / "copy.pdf")
-    assert again.read_bytes().startswith(b"%PDF")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.pdf", "report.pdf",
-                                                          "report.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf", "report.xlsx"]

@@ -27,7 +27,7 @@ from hnbxl.forms.layout import build_layout
 from hnbxl.programme.definition import default_definition_path
 from hnbxl.report.trends import FIGURES_OVER_TIME, RATINGS_OVER_TIME
 from hnbxl.store.workspace import Workspace
-from tests.conftest import SAMPLES, soffice
+from tests.conftest import SAMPLES
 
 TRAJECTORY = "DSG Trajectory"  # Wiltshire's [words] trajectory_tab
 #: (period, the returns.toml month whose values are typed): April is a new financial year.
@@ -185,9 +185,8 @@ def test_the_workbook_conforms(three) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.skipif(soffice() is None or shutil.which("pdftotext") is None
-                    or shutil.which("pdftoppm") is None,
-                    reason="LibreOffice, pdftotext or pdftoppm is not installed")
+@pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+                    reason="pdftotext or pdftoppm is not installed")
 @pytest.mark.slow
 def test_the_pdf_draws_the_chart_and_prints_ratings_over_time(tmp_path: Path) -> None:
     ws = workspace_for_2024_25(tmp_path / "pdf")
@@ -195,15 +194,13 @@ def test_the_pdf_draws_the_chart_and_prints_ratings_over_time(tmp_path: Path) ->
     pdf = outputs[-1].with_suffix(".pdf")
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
-    (page,) = [i for i, text in enumerate(pages) if "DSG Deficit Trajectory\n" in text
-               and "Deal cap (£)" in text]
+    (page,) = [i for i, text in enumerate(pages) if "DSG deficit trajectory\n" in text
+               and "Deal cap" in text]
     assert "Apr-24" in pages[page] and "£84,100,000" in pages[page]
-    rated = "\n".join(p for p in pages if "Ratings Over Time" in p)
-    for words in ("Section", "Item", "Feb-24", "Mar-24", "Apr-24",
+    rated = "\n".join(pages[page:])
+    for words in ("Ratings over time", "Item", "Feb-24", "Mar-24", "Apr-24",
                   "R6 Rising demand for specialist placements", "Not yet added", "Closed"):
         assert words in rated, words
-    figures = "\n".join(p for p in pages if "Figures Over Time" in p)
-    assert "Average cost per EHCP" in figures and "17,105" in figures
     # The chart is drawn: the deal cap's dark red line and the deficit's navy line.
     subprocess.run(["pdftoppm", "-f", str(page + 1), "-l", str(page + 1), "-r", "50",
                     str(pdf), str(tmp_path / "page")], check=True, timeout=120)

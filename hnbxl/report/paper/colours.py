@@ -1,0 +1,56 @@
+"""Rating fills the committee can read: WCAG 2 contrast of text on its fill.
+
+A rating is printed as its words on its colour.  The definition chooses the
+colour and (optionally) the text colour; some pairs people choose read badly
+(white on amber, black on dark red).  :func:`legible` keeps the definition's
+pair when it reaches the WCAG AA contrast for normal text (4.5:1), else takes
+black or white, whichever contrasts more, and if neither reaches 4.5:1 lightens
+the fill towards white (a tint of the same colour) until black text does.
+"""
+
+from __future__ import annotations
+
+AA = 4.5  # WCAG 2.x, level AA, normal-size text
+BLACK = "#000000"
+WHITE = "#FFFFFF"
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(hex_colour: str) -> float:
+    """Relative luminance (WCAG 2.x) of ``#RRGGBB``."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """The contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def tint(hex_colour: str, amount: float) -> str:
+    """``hex_colour`` mixed with white: 0 keeps it, 1 is white."""
+    h = hex_colour.lstrip("#")
+    mixed = (round(int(h[i:i + 2], 16) + (255 - int(h[i:i + 2], 16)) * amount)
+             for i in (0, 2, 4))
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+def legible(fill: str, text: str | None = None) -> tuple[str, str]:
+    """A (fill, text colour) pair with a contrast of at least 4.5:1, close to what was asked."""
+    fill = fill.upper()
+    if text and contrast(fill, text) >= AA:
+        return fill, text.upper()
+    best = max((BLACK, WHITE), key=lambda ink: contrast(fill, ink))
+    if contrast(fill, best) >= AA:
+        return fill, best
+    for step in range(1, 21):
+        lighter = tint(fill, step / 20)
+        if contrast(lighter, BLACK) >= AA:
+            return lighter, BLACK
+    return WHITE, BLACK  # unreachable: white on black is 21:1

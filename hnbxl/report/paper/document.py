@@ -1,0 +1,137 @@
+"""The committee paper as typst markup, in the seed report's order.
+
+Page 1 carries the title block (report, committee, date, council), the
+overview ratings and narrative and the deal conditions; the key measures,
+finance and the risk log follow, then what the ratings mean and what the
+committee should know about the figures.  An appendix over time (the
+deficit trajectory drawn and tabled, every rating by period) follows only
+when more than one period has been compiled.  Sections flow on from one
+another, a heading kept with what follows it, so no page is left mostly
+empty.  Only committee material is here: no file, cell, hash or code.
+"""
+
+from __future__ import annotations
+
+from hnbxl.report.model import Report
+from hnbxl.report.paper import tables
+from hnbxl.report.paper.chart import chart
+from hnbxl.report.paper.markup import Code, call, lit
+from hnbxl.report.paper.meta import metadata
+from hnbxl.report.paper.page import preamble
+
+PRINT_PERIODS = 12  # ratings over time: the latest periods the paper shows
+
+DEFAULT_TITLES = {
+    "overview": "Transformation Summary - Overview",
+    "conditions": "Deal Condition RAG Ratings",
+    "measures": "Transformation Summary - Key Measures",
+    "finance": "Finance Summary",
+    "risks": "Programme Risk Log",
+}
+
+
+def _title(report: Report, key: str) -> str:
+    return report.section_titles.get(key, "").strip() or DEFAULT_TITLES[key]
+
+
+def heading(level: int, words: str) -> Code:
+    return Code("#" + call("heading", lit(words), level=Code(str(level))) + "\n")
+
+
+def paragraph(words: str) -> Code:
+    return Code("#" + call("par", lit(words)) + "\n")
+
+
+def paragraphs(texts: tuple[str, ...] | list[str]) -> Code:
+    return Code("".join(paragraph(t) for t in texts if t.strip()))
+
+
+def title_block(report: Report) -> Code:
+    day = report.extracted_on.strftime("%d/%m/%Y")
+    lines = [f"Extracted for: {report.committee}", f"Extracted on: {day}"]
+    lines.append(f"Period: {report.period_label}"
+                 + (f" (last period: {report.last_period_label})"
+                    if report.last_period_label else ""))
+    return Code(heading(1, report.title)
+                + "".join(paragraph(words) for words in lines)
+                + "#" + call("par", Code(f"strong({lit(report.council)})")) + "\n")
+
+
+def rag_meanings(report: Report) -> list[str]:
+    """Each state's meaning in plain words, then the no-data state's."""
+    words = {
+        "green": "On track: the figure meets its target or budget, or the owner judges "
+                 "the work on track.",
+        "amber": "Off track: the figure has missed its target but is within the limit "
+                 "agreed, or the owner has a concern.",
+        "red": "At risk: the figure is beyond the limit agreed, or the owner judges the "
+               "work at risk.",
+    }
+    out = [words.get(s.grade or "", "Chosen by the owner of the item; no figure sets it.")
+           for s in report.scale.states]
+    out.append("Nothing was reported for this period. It is not a judgement of progress.")
+    return out
+
+
+def about(report: Report) -> Code:
+    """What the ratings mean, and what the committee should know about the figures."""
+    parts = [heading(2, "About this report"), heading(3, "What the ratings mean"),
+             tables.rag_key(report, rag_meanings(report))]
+    parts.append(paragraph("Every rating is given in words as well as colour. Trend compares "
+                           "this period's rating with last period's."))
+    said = [i.message for i in report.issues if i.message.strip()]
+    said += [n for n in report.notes if n.strip()]
+    if said:
+        parts.append(heading(3, "About the figures this period"))
+        parts.extend(Code("#" + call("list", *(lit(s) for s in said)) + "\n") for _ in [0])
+    return Code("".join(parts))
+
+
+def appendix(report: Report) -> Code:
+    """The programme over time: only with more than one period."""
+    if len(report.periods) < 2:
+        return Code("")
+    parts = [heading(2, "Appendix: the programme over time")]
+    t = report.trajectory
+    if t is not None and len(t.points) >= 2:
+        parts += [heading(3, "DSG deficit trajectory"), chart(t), tables.trajectory(t)]
+        if any(p.actual is None for p in t.points):
+            parts.append(paragraph("No figure means none was reported for that period; "
+                                   "the chart leaves a gap there."))
+    if report.ratings_over_time:
+        first = max(0, len(report.periods) - PRINT_PERIODS)
+        shown = ("every compiled period" if first == 0
+                 else f"the latest {len(report.periods) - first} periods")
+        parts += [heading(3, "Ratings over time"),
+                  paragraph(f"Every rated item's rating over {shown}, in words and colour."),
+                  tables.ratings_over_time(report, report.ratings_over_time, first)]
+    return Code("".join(parts))
+
+
+def document(report: Report) -> str:
+    """The whole paper as typst source."""
+    day = report.extracted_on.strftime("%d/%m/%Y")
+    parts = [
+        metadata(report),
+        preamble(f"{report.title}, {report.period_label}", f"Extracted on {day}",
+                 report.council),
+        title_block(report),
+        heading(2, _title(report, "overview")),
+        tables.rated(report, "Rating", report.overview),
+        paragraphs(report.overview_narrative),
+        heading(2, _title(report, "conditions")),
+        tables.rated(report, "Deal condition", report.conditions),
+        heading(2, _title(report, "measures")),
+        tables.measures(report),
+        heading(2, _title(report, "finance")),
+        paragraphs(report.finance_narrative),
+        heading(3, "Key performance indicators"),
+        tables.finance(report, "KPI", report.kpis),
+        heading(3, "Programme mitigations"),
+        tables.finance(report, "Programme Mitigations", report.mitigations),
+        heading(2, _title(report, "risks")),
+        tables.risks(report),
+        about(report),
+        appendix(report),
+    ]
+    return "".join(parts)
