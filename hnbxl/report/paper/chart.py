@@ -83,7 +83,7 @@ def alt_text(t: Trajectory) -> str:
 
     gaps = (f" No deficit was reported for {', '.join(missing)}; the line has a gap there."
             if missing else "")
-    return (f"Line chart of the {t.name.lower()} by period, {first.period_label} to "
+    return (f"Line chart: {t.name} by period, {first.period_label} to "
             f"{last.period_label}, against the budgeted path and the deal's cap. "
             f"{last.period_label}: reported {said(last.actual)}, budgeted {said(last.budget)}, "
             f"cap {said(last.cap)}.{gaps} The table below gives every figure.")

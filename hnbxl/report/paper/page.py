@@ -49,6 +49,7 @@ _PREAMBLE = """\
 #show heading.where(level: 3): set text(size: 11pt)
 #show heading: set block(above: 1.3em, below: 0.7em)
 #set table(stroke: 0.5pt + rgb("__RULE__"), inset: (x: 4pt, y: 3.5pt), align: left + top)
+#set table.cell(breakable: false)
 #show table: set text(size: __TABLE__)
 #show table: set par(leading: 0.45em)
 #show table.cell.where(y: 0): set text(fill: white, weight: "bold")
