@@ -5,6 +5,7 @@
     python benchmarks/bench.py --reader   # the xlsx reader alone, 100 and 1,000 returns
     python benchmarks/bench.py --quick --against ../old-checkout   # before/after
     python benchmarks/bench.py --returns /tmp/returns   # keep the 1,000 returns made
+    python benchmarks/bench.py --pdf      # compile with and without --pdf, and the ratio
 
 Figures (peak memory is the child process's max RSS, so each run is a fresh
 interpreter; hnbxl's modules are imported before the clock starts, as
@@ -23,7 +24,9 @@ calamine's are):
   parent process (a projection, not a measurement);
 * the xlsx reader alone (``read_workbook``, every cell of every sheet) on the
   same files, so a change to the reader can be told from one to validation;
-* compiling the bundled samples, and 100 returns.
+* compiling the bundled samples, and 100 returns;
+* compiling each sample month with and without ``--pdf`` (the typeset paper),
+  in one child process, alternating, median of 7, as a ratio (goal: 2x or less).
 
 The machine may be shared: every figure is the minimum of runs interleaved
 with the others (so load hits them alike), and "noise" is how far the median
@@ -343,14 +346,53 @@ def compiling(returns: Path) -> list[dict]:
     return rows
 
 
-def main(argv: list[str]) -> None:
-    import pandas as pd
+PAPER = """
+import statistics, tempfile, time
+from datetime import date
+from pathlib import Path
+from hnbxl.api import compile_returns
+from hnbxl.store.workspace import Workspace
+months = {months}
+_r = {{}}
+with tempfile.TemporaryDirectory() as tmp:
+    def run(pdf, n):
+        ws = Workspace(Path(tmp) / f"w{{n}}-{{int(pdf)}}")
+        ws.root.mkdir()
+        for i, (paths, day) in enumerate(months):
+            start = time.perf_counter()
+            result = compile_returns(ws, paths, extracted_on=date.fromisoformat(day), pdf=pdf,
+                                     allow_queries=True)
+            assert result.written
+            times.setdefault((i, pdf), []).append(time.perf_counter() - start)
+    times = {{}}
+    run(True, -1)  # warm: typst's first compile loads its fonts
+    for n in range(7):
+        run(False, n)
+        run(True, n)
+    for (i, pdf), got in times.items():
+        _r[f"{{i}}-{{int(pdf)}}"] = statistics.median(got)
+"""
 
-    quick = "--quick" in argv
-    against = Path(argv[argv.index("--against") + 1]).resolve() if "--against" in argv else None
-    sizes = [1, 10, 100] if quick else [1, 10, 100, 1000]
-    if "--reader" in argv:
-        sizes = [100, 1000]
+
+def paper() -> list[dict]:
+    """Compile each sample month without and with --pdf, and the ratio of the two."""
+    months = [(sorted(str(p) for p in (SAMPLES / m).glob("*.xlsx")), day)
+              for m, day in (("2024-02", "2024-03-04"), ("2024-03", "2024-04-08"))]
+    got = run_child(PAPER.format(months=months))
+    rows = []
+    for i, label in enumerate(("Feb-24, the first month", "Mar-24, with the appendix")):
+        without, with_pdf = got[f"{i}-0"], got[f"{i}-1"]
+        rows.append({"what": f"compile {label}", "without --pdf": without,
+                     "with --pdf": with_pdf, "ratio": f"{with_pdf / without:.2f}x"})
+    return rows
+
+
+PDF_TITLE = "Compile with and without --pdf (median of 7)"
+
+
+def measured(argv: list[str], sizes: list[int], against: Path | None,
+             quick: bool) -> list[tuple[str, list[dict]]]:
+    """Every section but --pdf's: on returns made once (or kept with --returns DIR)."""
     with tempfile.TemporaryDirectory() as tmp:
         # --returns DIR: returns made by an earlier run (make_returns), to save minutes
         folder = Path(argv[argv.index("--returns") + 1]) if "--returns" in argv else Path(tmp)
@@ -359,20 +401,32 @@ def main(argv: list[str]) -> None:
             make_returns(folder, max(sizes))
         if "--reader" in argv:
             rows, _ = validation(folder, sizes, reader_only=True, repeat=5)
-            sections = [("Reader (best of 5)", rows)]
-        else:
-            rows, scaling = validation(folder, sizes, against=against, repeat=3 if quick else 4)
-            sections = [("Start-up", startup(against)), ("Generate", generation()),
-                        ("Validate", rows), ("Workers", scaling),
-                        ("Compile", compiling(folder))]
+            return [("Reader (best of 5)", rows)]
+        rows, scaling = validation(folder, sizes, against=against, repeat=3 if quick else 4)
+        return [("Start-up", startup(against)), ("Generate", generation()),
+                ("Validate", rows), ("Workers", scaling), ("Compile", compiling(folder)),
+                (PDF_TITLE, paper())]
+
+
+def main(argv: list[str]) -> None:
+    import pandas as pd
+
+    quick = "--quick" in argv
+    against = Path(argv[argv.index("--against") + 1]).resolve() if "--against" in argv else None
+    sizes = [1, 10, 100] if quick else [1, 10, 100, 1000]
+    if "--reader" in argv:
+        sizes = [100, 1000]
+    sections = ([(PDF_TITLE, paper())] if "--pdf" in argv
+                else measured(argv, sizes, against, quick))
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 110)
     for title, rows in sections:
         if not rows:
             continue
         frame = pd.DataFrame(rows).fillna("")
-        if "seconds" in frame:
-            frame["seconds"] = frame["seconds"].map(lambda s: f"{s:.3f}")
+        for column in ("seconds", "without --pdf", "with --pdf"):
+            if column in frame:
+                frame[column] = frame[column].map(lambda s: f"{s:.3f}")
         if "peak MiB" in frame:
             frame["peak MiB"] = frame["peak MiB"].map(lambda m: f"{m:.0f}" if m != "" else "")
         print(f"\n{title}")

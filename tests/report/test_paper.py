@@ -11,8 +11,11 @@ internal token (file name, cell reference, hash, issue code, command, id).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from hnbxl.report.paper.chart import runs
 from hnbxl.report.paper.colours import AA, contrast, legible
 from hnbxl.report.paper.markup import lit
 from hnbxl.store.workspace import Workspace
-from tests.conftest import SAMPLES, TESTS
+from tests.conftest import ROOT, SAMPLES, TESTS
 from tests.report.pdfread import ReadPdf, read_pdf
 from tests.report.test_output import seed_report
 
@@ -168,7 +171,7 @@ def test_the_suppressed_count_is_not_in_the_march_paper(papers: dict[str, ReadPd
 # --------------------------------------------------------------------------- the parts
 
 
-def test_every_text_is_quoted_so_it_cannot_run() -> None:
+def test_every_text_is_quoted_so_it_cannot_run(tmp_path: Path) -> None:
     hostile = ('#panic("x") ] *bold* $x$ <l> @ref \\ "quoted" // not a comment\n'
                "#set page(width: 1cm)")
     code = lit(hostile)
@@ -176,13 +179,24 @@ def test_every_text_is_quoted_so_it_cannot_run() -> None:
     assert "\n" not in code and '\\"quoted\\"' in code and "\\\\" in code
     report = dataclasses.replace(seed_report(), overview_narrative=(hostile,),
                                  council='Council "#x" ]', title="A [b] #c report")
-    data = paper_pdf(report)
-    assert data.startswith(b"%PDF")
-    assert b"A [b] #c report" in data  # the title, in the document info, as typed
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(paper_pdf(report))
+    paper = read_pdf(path)
+    said = [e.text for e in paper.elements if e.kind == "P"]
+    assert '#panic("x") ] *bold* $x$ <l> @ref \\ "quoted" // not a comment #set page(width: ' \
+           '1cm)' in said
+    assert [e.text for e in paper.elements if e.kind == "H1"] == ["A [b] #c report"]
+    assert paper.page_height > 800  # A4 still: the narrative set no page
 
 
-def test_the_same_report_gives_the_same_bytes() -> None:
-    assert paper_pdf(seed_report()) == paper_pdf(seed_report())
+def test_the_same_report_gives_the_same_bytes_in_another_process() -> None:
+    here = hashlib.sha256(paper_pdf(seed_report())).hexdigest()
+    there = subprocess.run(
+        [sys.executable, "-c", "import hashlib; from hnbxl.report.paper import paper_pdf; "
+         "from tests.report.test_output import seed_report; "
+         "print(hashlib.sha256(paper_pdf(seed_report())).hexdigest())"],
+        capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
+    assert here == there
 
 
 def test_a_missing_period_is_a_gap_not_zero() -> None:

@@ -20,6 +20,7 @@ from hnbxl.report.paper.meta import metadata
 from hnbxl.report.paper.page import preamble
 
 PRINT_PERIODS = 12  # ratings over time: the latest periods the paper shows
+PORTRAIT_PERIODS = 4  # more periods than this and ratings over time go on landscape pages
 
 DEFAULT_TITLES = {
     "overview": "Transformation Summary - Overview",
@@ -102,9 +103,13 @@ def appendix(report: Report) -> Code:
         first = max(0, len(report.periods) - PRINT_PERIODS)
         shown = ("every compiled period" if first == 0
                  else f"the latest {len(report.periods) - first} periods")
-        parts += [heading(3, "Ratings over time"),
-                  paragraph(f"Every rated item's rating over {shown}, in words and colour."),
-                  tables.ratings_over_time(report, report.ratings_over_time, first)]
+        over_time = Code(heading(3, "Ratings over time")
+                         + paragraph(f"Every rated item's rating over {shown}, in words and "
+                                     "colour.")
+                         + tables.ratings_over_time(report, report.ratings_over_time, first))
+        if len(report.periods) - first > PORTRAIT_PERIODS:  # too wide for a portrait page
+            over_time = Code(f"#page(flipped: true)[\n{over_time}]\n")
+        parts.append(over_time)
     return Code("".join(parts))
 
 

@@ -54,7 +54,8 @@ _PREAMBLE = """\
 #show table: set par(leading: 0.45em)
 #show table.cell.where(y: 0): set text(fill: white, weight: "bold")
 #let head(..cells) = table.header(..cells.pos().map(c => table.cell(fill: rgb("__HEADER__"), c)))
-#let rag(fill, ink, label) = table.cell(fill: fill, text(fill: ink, label))
+#let rag(fill, ink, label, trend) = table.cell(fill: fill, text(fill: ink,
+  if trend == "" { label } else { [#label #linebreak() #trend] }))
 #let named(name, note) = if note == "" { name } else {
   [#name #linebreak() #text(fill: rgb("__QUIET__"), note)]
 }

@@ -28,19 +28,31 @@ from hnbxl.report.paper.colours import legible
 from hnbxl.report.paper.markup import Code, call, colour, lit
 
 EMPTY = Code("[]")
-RATING_WIDTH = "29mm"  # "Amber - Off Track" on one line at 9.5 pt
-TREND_WIDTH = "20mm"
+KEEP_TOGETHER = 6  # rows
+MONEY_WIDTH = "24mm"  # "£103,744,143" at 9.5 pt
+RATING_WIDTH = "32mm"  # "Amber - Off Track" on one line at 9.5 pt
+EMPTY_WIDTH = "17mm"  # last period in the first period reported: blank, as in the seed
 
 
 def table(columns: Sequence[str], header: Sequence[str], rows: Iterable[Sequence[Code]]) -> Code:
-    """A table: ``columns`` are typst track sizes (``"1fr"``, ``"22mm"``, ``"auto"``)."""
+    """A table: ``columns`` are typst track sizes (``"1fr"``, ``"22mm"``, ``"auto"``).
+
+    A short table (:data:`KEEP_TOGETHER` rows or fewer) is kept on one page, so
+    no page carries one orphaned row of it; a longer one runs on, its header
+    repeated, never splitting a row.
+    """
     cells = [call("head", *(lit(h) for h in header))]
+    count = 0
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"a row of {len(row)} cells under {len(header)} headings")
         cells.extend(row)
+        count += 1
     body = ",\n  ".join(cells)
-    return Code(f"#table(columns: ({', '.join(columns)},),\n  {body},\n)\n")
+    made = f"table(columns: ({', '.join(columns)},),\n  {body},\n)"
+    if count <= KEEP_TOGETHER:
+        made = f"block(breakable: false, {made})"
+    return Code(f"#{made}\n")
 
 
 def text(value: str) -> Code:
@@ -55,16 +67,15 @@ def named(name: str, note: str = "") -> Code:
     return call("named", lit(name), lit(note.strip()))
 
 
-def rating(view: RatingView | None, label: str | None = None) -> Code:
-    """A rating's words on its colour (the scale's colour, made legible if need be)."""
+def rating(view: RatingView | None, label: str | None = None,
+           change: Trend | None = None) -> Code:
+    """A rating's words on its colour (text colour made legible if need be), and under
+    them the trend since last period ("→ No change") when there is one."""
     if view is None:
         return text(label or "")
     fill, ink = legible(view.colour, view.font_colour)
-    return call("rag", colour(fill), colour(ink), lit(label if label is not None else view.label))
-
-
-def trend(value: Trend | None) -> Code:
-    return text(value.words if value is not None else "")
+    return call("rag", colour(fill), colour(ink), lit(label if label is not None else view.label),
+                lit(change.words if change is not None else ""))
 
 
 def _heading(report: Report, key: str, default: str) -> str:
@@ -72,22 +83,22 @@ def _heading(report: Report, key: str, default: str) -> str:
 
 
 def _ratings(report: Report, header: tuple[str, ...]) -> tuple[str, ...]:
-    """Last and this period's headings, and Trend once there is a last period to compare."""
-    words = (_heading(report, "last_period", "Last Period"),
-             _heading(report, "this_period", "This Period"))
-    return (*header, *words, *(("Trend",) if report.last_period_label else ()))
+    """Last and this period's headings (this period's cell carries the trend)."""
+    return (*header, _heading(report, "last_period", "Last Period"),
+            _heading(report, "this_period", "This Period"))
 
 
 def _rating_cells(report: Report, last: RatingView, this: RatingView,
                   change: Trend | None) -> list[Code]:
-    """Last period (blank in the first period reported, as the seed), this period, trend."""
+    """Last period (blank in the first period reported, as in the seed), then this
+    period with its trend, once there is a last period to compare with."""
     if not report.last_period_label:
         return [EMPTY, rating(this)]
-    return [rating(last), rating(this), trend(change)]
+    return [rating(last), rating(this, change=change)]
 
 
 def _rating_widths(report: Report) -> tuple[str, ...]:
-    return (RATING_WIDTH, RATING_WIDTH, *((TREND_WIDTH,) if report.last_period_label else ()))
+    return (RATING_WIDTH if report.last_period_label else EMPTY_WIDTH, RATING_WIDTH)
 
 
 def rated(report: Report, first: str, rows: Sequence[RatedRow]) -> Code:
@@ -111,15 +122,15 @@ def _money(amount: float | None, words: str) -> Code:
 
 
 def finance(report: Report, first: str, lines: Sequence[FinanceLine]) -> Code:
-    trend_col = bool(report.last_period_label)
     return table(
-        ("1fr", "22mm", "22mm", "22mm", "20mm", RATING_WIDTH, *((TREND_WIDTH,) * trend_col)),
+        ("1fr", MONEY_WIDTH, MONEY_WIDTH, MONEY_WIDTH, MONEY_WIDTH, RATING_WIDTH),
         (first, _heading(report, "baseline", "Baseline"), _heading(report, "budget", "Budget"),
          _heading(report, "this_quarter", "This Quarter"),
-         _heading(report, "variance", "Variance"), "RAG", *(("Trend",) * trend_col)),
+         _heading(report, "variance", "Variance"), "RAG"),
         ([named(f.name, f.note), number(money(f.baseline)), number(money(f.budget)),
           _money(f.this_quarter, f.this_quarter_text), _money(f.variance, f.variance_text),
-          rating(f.rating), *([trend(f.trend)] * trend_col)] for f in lines))
+          rating(f.rating, change=f.trend if report.last_period_label else None)]
+         for f in lines))
 
 
 def _risk_action(risk: RiskLine) -> Code:
@@ -133,7 +144,7 @@ def risks(report: Report) -> Code:
     """The risk log, as the seed's columns with the score's band in words and colour."""
     def score(r: RiskLine) -> Code:
         last = "new" if r.last_score is None else str(r.last_score)
-        return named(str(r.score), f"last {last}" if report.last_period_label else "")
+        return named(str(r.score), f"was {last}" if report.last_period_label else "")
 
     return table(
         ("1.35fr", "14mm", RATING_WIDTH, "1.25fr", "13mm", "15mm"),
@@ -158,9 +169,9 @@ def trajectory(t: Trajectory) -> Code:
 def ratings_over_time(report: Report, rows: Sequence[TimelineRow], first: int) -> Code:
     """Each rated item by period (from period ``first``), in words and colour."""
     periods = report.periods[first:]
-    width = RATING_WIDTH if len(periods) <= 4 else "1fr"
+    wide = len(periods) > 4  # on a landscape page: the periods share the width
     return table(
-        ("1fr" if len(periods) <= 4 else "44mm", *([width] * len(periods))),
+        ("48mm" if wide else "1fr", *(["1fr" if wide else RATING_WIDTH] * len(periods))),
         ("Item", *periods),
         ([named(r.name, r.section), *(rating(c.rating, c.text) for c in r.cells[first:])]
          for r in rows))
