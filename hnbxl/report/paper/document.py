@@ -61,12 +61,12 @@ def title_block(report: Report) -> Code:
 def rag_meanings(report: Report) -> list[str]:
     """Each state's meaning in plain words, then the no-data state's."""
     words = {
-        "green": "On track: the figure meets its target or budget, or the owner judges "
-                 "the work on track.",
-        "amber": "Off track: the figure has missed its target but is within the limit "
-                 "agreed, or the owner has a concern.",
-        "red": "At risk: the figure is beyond the limit agreed, or the owner judges the "
-               "work at risk.",
+        "green": "The figure meets its target or budget, or the owner judges the work "
+                 "to be going to plan.",
+        "amber": "The figure has missed its target but is within the limit agreed, or "
+                 "the owner has a concern.",
+        "red": "The figure is beyond the limit agreed, or the owner judges the work to "
+               "be at risk.",
     }
     out = [words.get(s.grade or "", "Chosen by the owner of the item; no figure sets it.")
            for s in report.scale.states]
