@@ -118,6 +118,20 @@ def test_pages_are_few_and_none_before_the_last_mostly_empty(papers: dict[str, R
 
 @pytest.mark.slow
 @pytest.mark.parametrize("period", MONTHS)
+def test_the_running_header_and_footer_are_artifacts(papers: dict[str, ReadPdf],
+                                                     period: str) -> None:
+    """On every page, but in no tag: a screen reader reads the report once."""
+    paper = papers[period]
+    day = MONTHS[period].strftime("%d/%m/%Y")
+    for text in paper.page_text:
+        assert f"Extracted on {day}" in text and "Page " in text
+    tagged = paper.text
+    assert f"Extracted on {day}" not in tagged and "Page 1 of" not in tagged
+    assert f"Extracted on: {day}" in tagged  # the title block is content
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", MONTHS)
 def test_type_sizes(papers: dict[str, ReadPdf], period: str) -> None:
     paper = papers[period]
     assert min(paper.all_sizes) >= 8
@@ -166,6 +180,8 @@ def test_the_suppressed_count_is_not_in_the_march_paper(papers: dict[str, ReadPd
     cells = [e.text for e in paper.elements if e.kind == "TD"]
     row = next(i for i, text in enumerate(cells) if text.startswith("Number of EHCPs ceased"))
     assert cells[row + 2] == "fewer than 5"  # the key measures' Figure column
+    # 3 of 8: neither the count nor its share is anywhere in the paper
+    assert not re.search(r"\b3 \(|38%|37\.5", paper.text + "\n".join(paper.page_text))
 
 
 # --------------------------------------------------------------------------- the parts
