@@ -23,6 +23,7 @@ import pytest
 
 from hnbxl.api import compile_returns
 from hnbxl.core.codes import CATALOGUE
+from hnbxl.core.errors import HnbxlError
 from hnbxl.programme.definition import load_programme
 from hnbxl.report.paper import paper_pdf
 from hnbxl.report.paper.chart import runs
@@ -203,6 +204,15 @@ def test_every_text_is_quoted_so_it_cannot_run(tmp_path: Path) -> None:
            '1cm)' in said
     assert [e.text for e in paper.elements if e.kind == "H1"] == ["A [b] #c report"]
     assert paper.page_height > 800  # A4 still: the narrative set no page
+
+
+def test_invisible_characters_are_left_out_and_a_missing_glyph_is_named() -> None:
+    assert lit("a\x00b\x1bc\x7fd\u2028e") == '"abcd\\ne"'
+    fine = dataclasses.replace(seed_report(), overview_narrative=("tab\there\r\nand £ € ½ ✓",))
+    assert paper_pdf(fine).startswith(b"%PDF")
+    emoji = dataclasses.replace(seed_report(), overview_narrative=("On track 😀",))
+    with pytest.raises(HnbxlError, match=r"cannot show '😀' \(U\+1F600\).*without --pdf"):
+        paper_pdf(emoji)
 
 
 def test_the_same_report_gives_the_same_bytes_in_another_process() -> None:

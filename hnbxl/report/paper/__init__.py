@@ -9,6 +9,7 @@ every compile.  The same report gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hnbxl.report.model import Report
@@ -26,7 +27,23 @@ def paper_pdf(report: Report) -> bytes:
     try:
         data = typst.compile(source, font_paths=[str(FONTS)], ignore_system_fonts=True,
                              pdf_standards=["ua-1"])
-    except Exception as exc:  # typst's own error types; a bug here, not in the returns
-        raise OutputError(f"the PDF could not be typeset: {exc}") from exc
+    except Exception as exc:  # typst's own error types
+        raise OutputError(_explained(str(exc))) from exc
     assert isinstance(data, bytes)
     return data
+
+
+_NO_GLYPH = re.compile(r'the text `"(.+?)"` could not be displayed')
+
+
+def _explained(message: str) -> str:
+    """typst's refusal in the officer's terms: a character the paper's fonts cannot show
+    (an emoji, a script other than Latin, Greek or Cyrillic) is named, with what to do."""
+    found = _NO_GLYPH.search(message)
+    if found:
+        text = found.group(1)
+        codes = ", ".join(f"U+{ord(c):04X}" for c in text[:3])
+        return (f"the PDF cannot show {text!r} ({codes}), which is in the report's text: its "
+                "fonts have no such character. Take it out of the return, or compile "
+                "without --pdf")
+    return f"the PDF could not be typeset: {message}"

@@ -5,8 +5,9 @@ narrative, a measure's name, an owner's reason) is written as a typst
 *string literal* in code mode, never as markup: inside ``"..."`` only ``\\``
 and ``"`` mean anything, and both are escaped, so ``#panic()``, ``*bold*``,
 ``$x$``, ``<label>``, ``@ref`` or ``]`` in a narrative are printed as typed.
-Control characters are written as ``\\u{..}`` escapes (a line break in a cell
-stays a line break in the string, not a break in the markup).
+A line break in a cell stays a line break in the string (``\\n``), not a
+break in the markup; other control characters, which no font can draw and a
+reader cannot see, are left out (typst's PDF/UA check refuses them).
 
 The helpers return typst *code* (``Code``), which only this package writes;
 the type keeps "already markup" apart from "text to quote".
@@ -28,8 +29,10 @@ def lit(text: str) -> Code:
     for ch in text:
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
-            out.append(f"\\u{{{ord(ch):x}}}")
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
+            continue
+        elif ch in "\u2028\u2029":
+            out.append("\\n")
         else:
             out.append(ch)
     return Code('"' + "".join(out) + '"')
