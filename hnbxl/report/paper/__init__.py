@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from hnbxl.report.model import Report
 from hnbxl.report.paper.document import document
@@ -24,9 +25,12 @@ def paper_pdf(report: Report) -> bytes:
     import typst  # imported here: a compile without --pdf never loads it
 
     source = document(report).encode("utf-8")
+    # typst's stub ties the source's type to the font paths' (one TypeVar), so
+    # bytes of source with str paths cannot be typed; the call is checked here.
+    compile_: Any = typst.compile
     try:
-        data = typst.compile(source, font_paths=[str(FONTS)], ignore_system_fonts=True,
-                             pdf_standards=["ua-1"])
+        data = compile_(source, font_paths=[str(FONTS)], ignore_system_fonts=True,
+                        pdf_standards=["ua-1"])
     except Exception as exc:  # typst's own error types
         raise OutputError(_explained(str(exc))) from exc
     assert isinstance(data, bytes)
