@@ -12,7 +12,7 @@ empty.  Only committee material is here: no file, cell, hash or code.
 
 from __future__ import annotations
 
-from hnbxl.report.model import Report
+from hnbxl.report.model import Report, rag_key
 from hnbxl.report.paper import tables
 from hnbxl.report.paper.chart import chart
 from hnbxl.report.paper.markup import Code, call, lit
@@ -43,6 +43,11 @@ def paragraph(words: str) -> Code:
     return Code("#" + call("par", lit(words)) + "\n")
 
 
+def lead_in(words: str) -> Code:
+    """A sentence that introduces what follows: kept on the same page as it (sticky)."""
+    return Code("#" + call("block", call("par", lit(words)), sticky=Code("true")) + "\n")
+
+
 def paragraphs(texts: tuple[str, ...] | list[str]) -> Code:
     return Code("".join(paragraph(t) for t in texts if t.strip()))
 
@@ -58,33 +63,21 @@ def title_block(report: Report) -> Code:
                 + "#" + call("par", Code(f"strong({lit(report.council)})")) + "\n")
 
 
-def rag_meanings(report: Report) -> list[str]:
-    """Each state's meaning in plain words, then the no-data state's."""
-    words = {
-        "green": "The figure meets its target or budget, or the owner judges the work "
-                 "to be going to plan.",
-        "amber": "The figure has missed its target but is within the limit agreed, or "
-                 "the owner has a concern.",
-        "red": "The figure is beyond the limit agreed, or the owner judges the work to "
-               "be at risk.",
-    }
-    out = [words.get(s.grade or "", "Chosen by the owner of the item; no figure sets it.")
-           for s in report.scale.states]
-    out.append("Nothing was reported for this period. It is not a judgement of progress.")
-    return out
-
-
 def about(report: Report) -> Code:
-    """What the ratings mean, and what the committee should know about the figures."""
+    """What the ratings mean, whom to ask, and what the committee should know about the
+    figures: the model's committee words (the RAG key, the data-quality note, the notes),
+    never the officer's issues."""
+    key = report.rag_key or rag_key(report.scale)
     parts = [heading(2, "About this report"), heading(3, "What the ratings mean"),
-             tables.rag_key(report, rag_meanings(report))]
-    parts.append(paragraph("Every rating is given in words as well as colour. Trend compares "
-                           "this period's rating with last period's."))
-    said = [i.message for i in report.issues if i.message.strip()]
-    said += [n for n in report.notes if n.strip()]
+             tables.rag_key(key),
+             paragraph("Every rating is given in words as well as colour. Under this period's "
+                       "rating, the trend compares it with last period's.")]
+    if report.contact.strip():
+        parts.append(paragraph(f"Questions about this report: {report.contact.strip()}."))
+    said = [n for n in (*report.quality_notes, *report.notes) if n.strip()]
     if said:
-        parts.append(heading(3, "About the figures this period"))
-        parts.extend(Code("#" + call("list", *(lit(s) for s in said)) + "\n") for _ in [0])
+        parts += [heading(3, "About the figures this period"),
+                  Code("#" + call("list", *(lit(s) for s in said)) + "\n")]
     return Code("".join(parts))
 
 
@@ -104,8 +97,8 @@ def appendix(report: Report) -> Code:
         shown = ("every compiled period" if first == 0
                  else f"the latest {len(report.periods) - first} periods")
         over_time = Code(heading(3, "Ratings over time")
-                         + paragraph(f"Every rated item's rating over {shown}, in words and "
-                                     "colour.")
+                         + lead_in(f"Every rated item's rating over {shown}, in words and "
+                                   "colour.")
                          + tables.ratings_over_time(report, report.ratings_over_time, first))
         if len(report.periods) - first > PORTRAIT_PERIODS:  # too wide for a portrait page
             over_time = Code(f"#page(flipped: true)[\n{over_time}]\n")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from hnbxl.core.fmt import money
 from hnbxl.report.model import (
     FinanceLine,
+    KeyLine,
     RatedRow,
     RatingView,
     Report,
@@ -177,9 +178,7 @@ def ratings_over_time(report: Report, rows: Sequence[TimelineRow], first: int) -
          for r in rows))
 
 
-def rag_key(report: Report, meanings: Sequence[str]) -> Code:
-    """The scale's states in words and colour, each with what it means."""
-    states = (*report.scale.states, report.scale.no_data)
+def rag_key(key: Sequence[KeyLine]) -> Code:
+    """The RAG key: each rating in words and colour, and what it means."""
     return table(("36mm", "1fr"), ("Rating", "What it means"),
-                 ((rating(RatingView(s.key, s.label, s.colour, s.font_colour)), text(m))
-                  for s, m in zip(states, meanings, strict=True)))
+                 ((rating(line.rating), text(line.meaning)) for line in key))
