@@ -12,8 +12,8 @@ empty.  Only committee material is here: no file, cell, hash or code.
 
 from __future__ import annotations
 
+import hnbxl.report.paper.tables as tables
 from hnbxl.report.model import Report, rag_key
-from hnbxl.report.paper import tables
 from hnbxl.report.paper.chart import chart
 from hnbxl.report.paper.markup import Code, call, lit
 from hnbxl.report.paper.meta import metadata
