@@ -88,6 +88,14 @@ def generate_forms(
     return written
 
 
+def not_due_lines(programme: Programme, period: Period) -> list[str]:
+    """One line per owner with rows but nothing due in ``period`` (no form from --split)."""
+    return [f"No form for {o.name}: nothing due in {period.label} "
+            f"({_next_due_words(programme, key, period)})."
+            for key, o in programme.owners.items()
+            if programme.sections_of(key) and not programme.sections_due(key, period)]
+
+
 def _next_due_words(programme: Programme, owner: str, period: Period) -> str:
     """"quarterly (due Jun, Sep, Dec, Mar); next due Jun-24" for an owner's rows."""
     rhythms = {programme.rhythm_of(key, row) for key in programme.sections_of(owner)

@@ -256,7 +256,7 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
     """Write the locked input workbook(s) for a period, with last period's values filled in."""
     from hnbxl.forms.generate import DEFAULT_PASSWORD
 
-    from .api import generate_forms
+    from .api import generate_forms, not_due_lines
 
     if split and owner not in (None, "all"):
         raise click.UsageError("--split makes one workbook per owner; leave out --owner")
@@ -265,7 +265,11 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
     for form in forms:
         who = "all sections" if form.owner == "all" else f"owner {form.owner}"
         click.echo(f"{form.path}  ({who}, {form.inputs} input cells)")
-    warn_placeholders(_workspace(workdir, definition).programme())
+    programme = _workspace(workdir, definition).programme()
+    if split or owner in (None, "all"):
+        for line in not_due_lines(programme, period):  # a quarterly owner between due months
+            click.echo(line)
+    warn_placeholders(programme)
     click.echo(f"Wrote {len(forms)} workbook{'s' if len(forms) != 1 else ''} for "
                f"{period.label}.")
 
