@@ -273,6 +273,18 @@ class Builder:
         n = self.p.narratives[key]
         return f"{n.label} (up to {n.word_limit} words)"
 
+    def narrative_block(self, section: str, sheet: str, row: int, table: Table,
+                        span: tuple[str, str], height: float
+                        ) -> tuple[list[InputSpec], list[FixedCell], dict[int, float]]:
+        """The section's narrative at ``row`` (label, then a cell across ``span``'s columns),
+        or nothing when this form does not hold it (another owner's rows, or not due)."""
+        if not self.owns_section(section):
+            return [], [], {}
+        spec = self.narrative_input(section, sheet, row, section, table.col(span[0]),
+                                    table.col(span[1]))
+        label = locked(table, sheet, row, "name", self.narrative_label(section))
+        return [spec], [label], {row: height}
+
     def narrative_input(self, section: str, sheet: str, row: int, key: str, col: int,
                         to_col: int) -> InputSpec:
         n = self.p.narratives[key]

@@ -111,12 +111,10 @@ def finance(b: Builder) -> SheetLayout:
                 b.checks.append(CheckItem(f"{short}: rating", (key.field("rating"),)))
             row += 1
         row += 1
-    heights: dict[int, float] = {}
-    if b.owns_section(section):  # the narrative is the section owner's
-        inputs.append(b.narrative_input(section, s, row, "finance", t.col("baseline"),
-                                        t.col("override_reason")))
-        fixed.append(locked(t, s, row, "name", b.narrative_label("finance")))
-        heights[row] = 240
+    ins, fx, heights = b.narrative_block(section, s, row, t, ("baseline", "override_reason"),
+                                         240)
+    inputs += ins
+    fixed += fx
     return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs),
                        header_row=first_header, freeze=(first_header + 1, 1),
                        row_heights=heights, table=t)

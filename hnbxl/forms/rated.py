@@ -81,12 +81,9 @@ def overview(b: Builder) -> SheetLayout:
     s = b.p.sections[section].tab
     fixed, inputs, row = rated_table(b, section, t, b.p.overview)
     row += 1
-    heights: dict[int, float] = {}
-    if b.owns_section(section):  # the narrative is the section owner's
-        inputs.append(b.narrative_input(section, s, row, "overview", t.col("last_rating"),
-                                        t.col("how")))
-        fixed.append(locked(t, s, row, "name", b.narrative_label("overview")))
-        heights[row] = 300
+    ins, fx, heights = b.narrative_block(section, s, row, t, ("last_rating", "how"), 300)
+    inputs += ins
+    fixed += fx
     return SheetLayout(s, section, t.widths, tuple(fixed), tuple(inputs),
                        header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1),
                        row_heights=heights, table=t)
