@@ -54,7 +54,7 @@ def test_a_row_with_its_own_owner(tmp_path: Path) -> None:
                   for o in ("lead", "send"))
     out = hnbxl("validate", *w, lead, send)
     assert "missing: Transformation Summary - Key Measures, Finance Summary" in out, out
-    out = hnbxl("compile", *w, "-p", "2024-02", "--allow-missing", "finance",
+    out = hnbxl("compile", *w, "-p", "2024-02", "--missing-owner", "finance",
                 "--extracted-on", "2024-03-04", lead, send)
     rows = {r[0]: r for r in report_rows(written(out), "Key Measures") if r[0]}
     assert rows["Average cost per EHCP"][2] == "Not received"
