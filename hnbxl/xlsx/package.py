@@ -130,6 +130,17 @@ _BOOK_FLAG = re.compile(r"<(workbookPr|workbookProtection)((?:\s" + TAG_ATTRS + 
 _PREFIXED = (":sheet", ":workbookPr", ":definedName", ":extLst")
 
 
+def _sheet_entry(attrs: dict[str, str]) -> SheetEntry:
+    """A ``<sheet>``'s name, visibility and link (``r:id``, or any prefix's ``id``)."""
+    rid = attrs.get("r:id")
+    if rid is None:
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+    sheet_name = attrs.get("name")
+    if not sheet_name or not rid:
+        raise _BadContent("a sheet has no name or no link to its contents")
+    return SheetEntry(sheet_name, attrs.get("state", "visible"), rid)
+
+
 def _book_fast(text: str) -> BookPart | None:
     """The workbook part from its validated plain text, or None when events must read it.
 
@@ -152,15 +163,7 @@ def _book_fast(text: str) -> BookPart | None:
     sheets = _SHEET.findall(text)
     if len(sheets) != text.count("<sheet") - text.count("<sheets"):
         return None
-    for raw in sheets:
-        attrs = parse_attrs(raw)
-        rid = attrs.get("r:id")
-        if rid is None:
-            rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-        sheet_name = attrs.get("name")
-        if not sheet_name or not rid:
-            raise _BadContent("a sheet has no name or no link to its contents")
-        book.entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
+    book.entries.extend(_sheet_entry(parse_attrs(raw)) for raw in sheets)
     flags = _BOOK_FLAG.findall(text)
     if len(flags) != text.count("<workbookPr"):  # counts both: workbookPr is a prefix
         return None
@@ -196,13 +199,7 @@ def _book_events(wz: WorkbookZip) -> BookPart:
         elif in_ext:
             return
         elif local == "sheet":
-            rid = attrs.get("r:id")
-            if rid is None:
-                rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
-            sheet_name = attrs.get("name")
-            if not sheet_name or not rid:
-                raise _BadContent("a sheet has no name or no link to its contents")
-            entries.append(SheetEntry(sheet_name, attrs.get("state", "visible"), rid))
+            entries.append(_sheet_entry(attrs))
         elif local == "workbookProtection":
             book.locked = truthy(attrs.get("lockStructure"))
         elif local == "workbookPr":

@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 _new = object.__new__
+#: An empty cell (styled, or blank ``<v/>``): one shared object, cells are immutable.
+_EMPTY = make_cell(None, "", None, False)
 
 # -- cell addresses ---------------------------------------------------------
 
@@ -109,12 +111,12 @@ def store(
     """
     if t == "n":
         if v is None or not v.strip():
-            cells[ref] = make_cell(None, "", formula, False)
+            cells[ref] = _EMPTY if formula is None else make_cell(None, "", formula, False)
         else:
             cells[ref] = make_cell(parse_number(v), "n", formula, True)
     elif t == "s":
         if v is None or not v.strip():
-            cells[ref] = make_cell(None, "", formula, False)
+            cells[ref] = _EMPTY if formula is None else make_cell(None, "", formula, False)
             return
         try:
             index = int(v)
@@ -124,18 +126,18 @@ def store(
         shared.append((ref, index, formula))
     elif t == "str":
         if v is None:
-            cells[ref] = make_cell(None, "", formula, False)
+            cells[ref] = _EMPTY if formula is None else make_cell(None, "", formula, False)
         else:
             cells[ref] = make_cell(unescape(v), "s", formula, True)
     elif t == "inlineStr":
         if inline is None:
-            cells[ref] = make_cell(None, "", formula, False)
+            cells[ref] = _EMPTY if formula is None else make_cell(None, "", formula, False)
         else:
             cells[ref] = make_cell(unescape(inline), "s", formula, True)
     elif t == "b":
         flag = None if v is None else v.strip().lower()
         if not flag:
-            cells[ref] = make_cell(None, "", formula, False)
+            cells[ref] = _EMPTY if formula is None else make_cell(None, "", formula, False)
         elif flag in ("1", "true"):
             cells[ref] = make_cell(True, "b", formula, True)
         elif flag in ("0", "false"):
@@ -144,7 +146,7 @@ def store(
             raise _BadContent(f"cell {ref} has a bad TRUE/FALSE value {flag[:20]!r}")
     elif t in ("e", "d"):
         if v is None or not v.strip():
-            cells[ref] = make_cell(None, "", formula, False)
+            cells[ref] = _EMPTY if formula is None else make_cell(None, "", formula, False)
         else:
             cells[ref] = make_cell(v.strip(), t, formula, True)
     else:

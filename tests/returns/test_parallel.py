@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -120,6 +121,14 @@ def test_a_compile_in_workers_writes_the_same_report(tmp_path: Path, programme: 
     assert results[0] == results[1]
 
 
+def reading_runs(before: Callable[[Path], None]) -> Callable[..., object]:
+    """``read_return`` with ``before(path)`` run first (in whichever process reads)."""
+    def read(path: Path, *args: object, **kwargs: object) -> object:
+        before(path)
+        return read_return(path, *args, **kwargs)  # type: ignore[arg-type]
+    return read
+
+
 @FORK_ONLY
 @pytest.mark.usefixtures("one_file_per_task")
 def test_a_file_that_kills_its_worker_is_read_again_here(
@@ -129,12 +138,11 @@ def test_a_file_that_kills_its_worker_is_read_again_here(
     one = validate_returns(workspace, files, jobs=1)
     parent = os.getpid()
 
-    def dies_in_a_worker(path: Path, *args: object, **kwargs: object) -> object:
+    def dies_in_a_worker(path: Path) -> None:
         if os.getpid() != parent and path.name == "c-lead.xlsx":
             os._exit(3)  # as the out-of-memory killer would
-        return read_return(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parallel, "read_return", dies_in_a_worker)
+    monkeypatch.setattr(parallel, "read_return", reading_runs(dies_in_a_worker))
     two = validate_returns(workspace, files, jobs=2)
     assert two.reads == one.reads and two.issues == one.issues
     assert multiprocessing.active_children() == []
@@ -147,12 +155,11 @@ def test_an_error_in_a_worker_stops_the_batch_and_every_worker(
         monkeypatch: pytest.MonkeyPatch) -> None:
     files = hostile_batch(tmp_path / "returned", programme)
 
-    def fails(path: Path, *args: object, **kwargs: object) -> object:
+    def fails(path: Path) -> None:
         if path.name == "f-truncated.xlsx":
             raise RuntimeError(f"a bug met {path.name}")
-        return read_return(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parallel, "read_return", fails)
+    monkeypatch.setattr(parallel, "read_return", reading_runs(fails))
     with pytest.raises(RuntimeError, match=r"a bug met f-truncated\.xlsx"):
         validate_returns(workspace, files, jobs=2)
     assert multiprocessing.active_children() == []
