@@ -106,8 +106,7 @@ def _start_worker(programme: Programme, history: History) -> None:
 def _read_chunk(paths: list[Path]) -> list[Sent]:
     assert _worker_state is not None, "worker not started"
     programme, history, layouts = _worker_state
-    return [sent_back(read_return(path, programme, history, layouts=layouts), programme)
-            for path in paths]
+    return [sent_back(read_return(path, programme, history, layouts=layouts)) for path in paths]
 
 
 def _in_workers(paths: list[Path], programme: Programme, history: History, jobs: int,

@@ -481,7 +481,7 @@ class Sent:
     made_from: str | None  # hash of the earlier definition version the form was made from
 
 
-def sent_back(read: ReturnRead, programme: Programme) -> Sent:
+def sent_back(read: ReturnRead) -> Sent:
     made_from = read.made_from.hash if read.made_from is not None else None
     return Sent(replace(read, layout=None, made_from=None), read.layout is not None, made_from)
 
@@ -491,8 +491,6 @@ def restore(sent: Sent, programme: Programme, history: History, layouts: LayoutC
     """The read as the worker made it: layout and version rebuilt here, once per form."""
     read = sent.read
     if sent.made_from is not None:
-        from hnbxl.returns.versions import stored_version
-
         read.made_from = stored_version(history, sent.made_from)
     if sent.had_layout and read.identity is not None:
         read.layout = _cached_layout(read.identity, read.made_from or programme, history,
