@@ -22,15 +22,16 @@ def _loose(text: str) -> str:
 
 def rag_value(shape: str, value: object, scale_labels: Mapping[str, str]) -> Coerced:
     """A rating, by label; a near spelling or the bare word (Amber) only when it names one state."""
+    if shape == "text":  # a label chosen from the list, the usual case, needs no words
+        wanted = str(value).strip().casefold()
+        for label, key in scale_labels.items():
+            if wanted == label.strip().casefold():
+                return Coerced(key)
     labels = tuple(scale_labels)
     expected = f"one of the ratings: {list_words(labels)}"
     found = found_any(shape, value)
     if shape != "text":
         return fail(_not_in_list(found, expected, labels, "rating"))
-    wanted = str(value).strip().casefold()
-    for label, key in scale_labels.items():
-        if wanted == label.strip().casefold():
-            return Coerced(key)
     loose = _unique({_loose(label): key for label, key in scale_labels.items()}.items())
     if (loose_key := loose.get(_loose(wanted))) is not None:
         label = _label_of(scale_labels, loose_key)
@@ -55,6 +56,11 @@ def rag_value(shape: str, value: object, scale_labels: Mapping[str, str]) -> Coe
 def choice_value(spec: InputSpec, shape: str, value: object) -> Coerced:
     """A choice from the cell's list; a near spelling or a mark's word only when it names one."""
     choices = spec.choices
+    if shape == "text":  # a choice from the list, the usual case, needs no words
+        wanted = str(value).strip().casefold()
+        for choice in choices:
+            if wanted == choice.strip().casefold():
+                return Coerced(choice)
     expected = f"one of: {list_words(choices)}"
     found = found_any(shape, value)
     if shape == "number":
@@ -68,9 +74,6 @@ def choice_value(spec: InputSpec, shape: str, value: object) -> Coerced:
     if shape != "text":
         return fail(_not_in_list(found, expected, choices, "choice"))
     wanted = str(value).strip().casefold()
-    for choice in choices:
-        if wanted == choice.strip().casefold():
-            return Coerced(choice)
     loose = _unique((_loose(c), c) for c in choices)
     if (loose_choice := loose.get(_loose(wanted))) is not None:
         return Coerced(loose_choice, False, (Problem(

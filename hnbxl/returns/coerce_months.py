@@ -34,6 +34,14 @@ _MONTH_NAMES = {name.casefold(): i + 1 for i, name in enumerate(MONTH_FULL)} | {
 
 def month_value(spec: InputSpec, shape: str, value: object) -> Coerced:
     """A month of the cell's list, from a date, a serial or text that can mean only one month."""
+    if shape == "text":  # a month chosen from the list, the usual case, needs no words
+        chosen = str(value).strip().casefold()
+        for choice in spec.choices:
+            if chosen == choice.strip().casefold():
+                try:
+                    return Coerced(Period.parse(choice))
+                except PeriodError:
+                    break
     expected = _month_expected(spec)
     if shape == "bool":
         found = "TRUE" if value else "FALSE"
