@@ -73,8 +73,9 @@ def run_child(code: str, tree: Path | None = None) -> dict:
         "print(_j.dumps(_r))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(tree or ROOT))
+    # run in the tree itself: "python -c" puts the current folder first on sys.path
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True,
-                         check=True, cwd=ROOT, env=env)
+                         check=True, cwd=tree or ROOT, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -105,10 +106,12 @@ def startup(against: Path | None = None, workbook: Path | None = None) -> list[d
         for label, tree in trees.items():
             env = dict(os.environ, PYTHONPATH=str(tree))
             cli = [sys.executable, "-c", "from hnbxl.cli import main; main()"]
-            runs[f"hnbxl --help{label}"] = lambda cli=cli, env=env: subprocess.run(
-                [*cli, "--help"], capture_output=True, check=True, env=env)
-            runs[f"hnbxl validate, one return{label}"] = lambda cli=cli, env=env: subprocess.run(
-                [*cli, "validate", "-w", str(work), str(one)], capture_output=True, env=env)
+            runs[f"hnbxl --help{label}"] = lambda cli=cli, env=env, tree=tree: subprocess.run(
+                [*cli, "--help"], capture_output=True, check=True, env=env, cwd=tree)
+            runs[f"hnbxl validate, one return{label}"] = (
+                lambda cli=cli, env=env, tree=tree: subprocess.run(
+                    [*cli, "validate", "-w", str(work), str(one)], capture_output=True,
+                    env=env, cwd=tree))
         runs["python itself"] = lambda: subprocess.run([sys.executable, "-c", "pass"],
                                                        check=True)
         times = interleaved(runs, repeat=9)
