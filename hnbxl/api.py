@@ -40,8 +40,13 @@ def generate_forms(
     due: date | None = None,
     out_dir: Path | None = None,
     password: str = DEFAULT_PASSWORD,
+    replace_files: Sequence[Path] = (),
 ) -> list[GeneratedForm]:
     """Write the locked input workbook(s) for a period.
+
+    An existing file at a form's name is replaced only when it is a blank
+    form hnbxl made (its identity, no input changed) or is named in
+    ``replace_files``; never a file history records or a kept return.
 
     ``owner`` None or ``"all"``: every section (one workbook, or one per owner
     with ``split``); an owner key: that owner's sections only.  Last period's
@@ -73,6 +78,12 @@ def generate_forms(
     for who in owners:
         layout = build_layout(programme, period, who, last, due)
         rendered.append((layout, render_form(layout, password)))
+    from hnbxl.returns.blank import may_replace_form
+
+    targets = [(out_dir / form_filename(programme, layout), data) for layout, data in rendered]
+    for path, _data in targets:  # all checked before any is written
+        may_replace_form(path, programme, workspace.root, workspace.history(),
+                         replace_files)
     if bundled:  # the history made next is read with this programme from now on
         write_atomically((workspace.root / DEFINITION_FILE, workspace.definition_path
                           .read_bytes()))
@@ -80,8 +91,7 @@ def generate_forms(
     # read through its own layout even after programme.toml changes.
     workspace.history().store_definition(programme)
     written = []
-    for layout, data in rendered:
-        path = out_dir / form_filename(programme, layout)
+    for (path, data), (layout, _data) in zip(targets, rendered, strict=True):
         write_atomically((path, data))
         written.append(GeneratedForm(path, layout.identity.owner, len(layout.inputs),
                                      layout.sheet_names))
@@ -314,10 +324,13 @@ def feedback_copies(workspace: Workspace, files: Sequence[Path | str],
     validation = validate_files(unique_paths(files), workspace.programme(),
                                 workspace.history(), progress=progress)
     out_dir = out_dir or workspace.root / "feedback"
-    rendered = [render_feedback(read, read.layout, validation.issues, password, out_dir)
+    taken: set[str] = set()  # this run's names: same-named inputs get distinct copies
+    rendered = [render_feedback(read, read.layout, validation.issues, password, out_dir,
+                                taken, workspace.root, workspace.history())
                 for read in validation.reads if read.layout is not None]
     for copy, data in rendered:
-        write_atomically((copy.path, data))
+        if copy.path is not None:
+            write_atomically((copy.path, data))
     return [copy for copy, _ in rendered]
 
 

@@ -24,6 +24,7 @@ from hnbxl.cli_format import (
     ratings_table,
     warn_placeholders,
 )
+from hnbxl.core.terminal import echo, show_warning, style, visible
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -40,10 +41,12 @@ def _workspace(workdir: Path, definition: Path | None) -> Any:
 
     ws = _run(Workspace.open, workdir, definition)
     for note in _run(ws.recover):
-        click.echo(f"hnbxl: {note}", err=True)
+        echo(f"hnbxl: {visible(note)}", err=True)
     notice = _run(ws.bundled_notice)
     if notice:
-        click.echo(f"hnbxl: {notice}", err=True)
+        echo(f"hnbxl: {visible(notice)}", err=True)
+    for note in _run(ws.definition_notes):
+        echo(f"hnbxl: {visible(note)}", err=True)
     return ws
 
 
@@ -143,7 +146,7 @@ def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
 def _one_line(text: str, limit: int = 500) -> str:
     from hnbxl.core import fmt
 
-    return fmt.clip(fmt.one_line(text), limit)
+    return fmt.clip(visible(fmt.one_line(text)), limit)
 
 
 class _Main(click.Group):
@@ -159,8 +162,10 @@ class _Main(click.Group):
         debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit,
-                click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+        except click.exceptions.ClickException as exc:
+            exc.message = visible(exc.message)  # it may quote a file name or argument
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
             if debug:
@@ -177,9 +182,9 @@ class _Main(click.Group):
                 message = (f"unexpected error ({type(exc).__name__}: {_one_line(str(exc), 200)})"
                            "; run again with --debug to see where, and report it")
                 status = 1
-            click.echo(f"hnbxl: {_one_line(message)}", err=True)
+            echo(f"hnbxl: {_one_line(message)}", err=True)
             if detail:
-                click.echo(detail.rstrip("\n"), err=True)
+                echo(detail.rstrip("\n"), err=True)
             sys.exit(status)
 
 
@@ -213,7 +218,9 @@ def main(debug: bool) -> None:
       hnbxl compile  -w myfolder returned/*.xlsx  write the committee workbook
     """
     import signal
+    import warnings
 
+    warnings.showwarning = show_warning  # a library's warning may quote a file's text
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _terminate)
@@ -230,10 +237,10 @@ def init(directory: Path, definition: Path | None) -> None:
     from hnbxl.store.workspace import init_workspace
 
     ws = _run(init_workspace, directory, definition)
-    click.echo(f"Working folder ready: {ws.root}")
-    click.echo(f"  programme: {ws.root / 'programme.toml'} (edit it for your programme)")
-    click.echo(f"  history:   {ws.history_path}")
-    click.echo(f"Next: hnbxl generate --workdir {ws.root} --period YYYY-MM")
+    echo(f"Working folder ready: {visible(ws.root)}")
+    echo(f"  programme: {visible(ws.root / 'programme.toml')} (edit it for your programme)")
+    echo(f"  history:   {visible(ws.history_path)}")
+    echo(f"Next: hnbxl generate --workdir {visible(ws.root)} --period YYYY-MM")
 
 
 @main.command()
@@ -248,11 +255,15 @@ def init(directory: Path, definition: Path | None) -> None:
 @click.option("--password", envvar="HNBXL_PASSWORD", default=None,
               help="Sheet protection password (or set HNBXL_PASSWORD). Protection guides "
                    "people; the tamper check on reading is what catches edits.")
+@click.option("--replace", "replace_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Replace this file although it is not a blank form hnbxl made (a filled-in "
+                   "return, say); repeatable. Without it only blank forms are replaced.")
 @workdir_option
 @definition_option
 def generate(period: Any, owner: str | None, split: bool, due: date | None,
-             out_dir: Path | None, password: str | None, workdir: Path,
-             definition: Path | None) -> None:
+             out_dir: Path | None, password: str | None, replace_files: tuple[Path, ...],
+             workdir: Path, definition: Path | None) -> None:
     """Write the locked input workbook(s) for a period, with last period's values filled in."""
     from hnbxl.forms.generate import DEFAULT_PASSWORD
 
@@ -261,16 +272,17 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
     if split and owner not in (None, "all"):
         raise click.UsageError("--split makes one workbook per owner; leave out --owner")
     forms = _run(generate_forms, _workspace(workdir, definition), period, owner=owner,
-                 split=split, due=due, out_dir=out_dir, password=password or DEFAULT_PASSWORD)
+                 split=split, due=due, out_dir=out_dir, password=password or DEFAULT_PASSWORD,
+                 replace_files=replace_files)
     for form in forms:
         who = "all sections" if form.owner == "all" else f"owner {form.owner}"
-        click.echo(f"{form.path}  ({who}, {form.inputs} input cells)")
+        echo(f"{visible(form.path)}  ({who}, {form.inputs} input cells)")
     programme = _workspace(workdir, definition).programme()
     if split or owner in (None, "all"):
         for line in not_due_lines(programme, period):  # a quarterly owner between due months
-            click.echo(line)
+            echo(line)
     warn_placeholders(programme)
-    click.echo(f"Wrote {len(forms)} workbook{'s' if len(forms) != 1 else ''} for "
+    echo(f"Wrote {len(forms)} workbook{'s' if len(forms) != 1 else ''} for "
                f"{period.label}.")
 
 
@@ -304,17 +316,22 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
 
     Exit code 0 when nothing blocks, 1 when something does, 2 for a usage error.
     """
+    from hnbxl.core.terminal import json_text
+
     from .api import validate_returns
 
-    with progress_bar(len(files), "Reading returns") as progress:
-        result = _run(validate_returns, _workspace(workdir, definition), files,
-                      newest_wins=newest_wins, progress=progress, period=expected_period,
-                      allow_missing=missing_owners(allow_missing, missing_owner), jobs=jobs)
+    try:
+        with progress_bar(len(files), "Reading returns") as progress:
+            result = _run(validate_returns, _workspace(workdir, definition), files,
+                          newest_wins=newest_wins, progress=progress, period=expected_period,
+                          allow_missing=missing_owners(allow_missing, missing_owner),
+                          jobs=jobs)
+    except Exception as exc:  # --json is always JSON: the error too (and one line on stderr)
+        if as_json:
+            echo(json_text({"error": str(exc), "blocking": True}))
+        raise
     if as_json:
-        import json
-
-        click.echo(json.dumps(result.to_dict(allow_warnings, allow_queries), indent=2,
-                              ensure_ascii=False))
+        echo(json_text(result.to_dict(allow_warnings, allow_queries)))
     else:
         print_issues(result.issues, result.files, allow_warnings, allow_queries)
         print_owners(result)
@@ -346,16 +363,21 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
         copies = _run(feedback_copies, _workspace(workdir, definition), files, out_dir,
                       password or DEFAULT_PASSWORD, progress)
     for copy in copies:
-        click.echo(f"{copy.path}  ({copy.marked} cell{'s' if copy.marked != 1 else ''} marked; "
-                   f"from {copy.source})")
+        if copy.path is None:
+            echo(style(f"{copy.source}: no copy made: {copy.error}", fg="red"))
+            continue
+        echo(f"{visible(copy.path)}  ({copy.marked} cell{'s' if copy.marked != 1 else ''} "
+             f"marked; from {visible(copy.source)})")
         for issue in copy.unplaced:
-            click.echo(f"  also tell them: {issue.message}")
+            echo(f"  also tell them: {visible(issue.message)}")
         for what, cell in copy.queries:
-            click.echo(f"  to explain in {cell}: {what}")
+            echo(f"  to explain in {visible(cell)}: {visible(what)}")
     skipped = len(files) - len(copies)
     if skipped:
-        click.echo(f"{skipped} file{'s' if skipped != 1 else ''} could not be read as a return "
-                   "(see hnbxl validate); no copy was made for them.")
+        echo(f"{skipped} file{'s' if skipped != 1 else ''} could not be read as a return "
+             "(see hnbxl validate); no copy was made for them.")
+    if any(copy.path is None for copy in copies):
+        sys.exit(1)  # a copy that could not be made is a failure (the others were written)
 
 
 @main.command(name="compile")
@@ -398,17 +420,17 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
                           allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf,
                           progress=progress, period=expected_period,
                           allow_missing=missing_owners(allow_missing, missing_owner), jobs=jobs,
-                          on_wait=lambda text: click.echo(f"hnbxl: {text}", err=True))
+                          on_wait=lambda text: echo(f"hnbxl: {visible(text)}", err=True))
         for note in result.notes:
-            click.echo(f"hnbxl: {note}", err=True)
+            echo(f"hnbxl: {visible(note)}", err=True)
         if result.issues:
             print_issues(result.issues, result.files, allow_warnings, allow_queries)
         if not result.written:
-            click.echo("Nothing was written: fix the errors above (or use --allow-warnings "
+            echo("Nothing was written: fix the errors above (or use --allow-warnings "
                        "when only warnings remain, --allow-queries for unexplained queries) "
                        "and compile again.", err=True)
             sys.exit(1)
-        click.echo(describe(result))
+        echo(visible(describe(result)))
     except KeyboardInterrupt as exc:
         from hnbxl.store.commit import InterruptedAfterCommit
 
@@ -425,11 +447,11 @@ def _interrupted(result: Any, compile_id: int | None) -> None:
     if result is not None and result.written:
         compile_id = result.compile_id
     if compile_id is not None:
-        where = f": {result.output}" if result is not None and result.output else ""
-        click.echo(f"\nhnbxl: interrupted, but the compile was recorded (compile "
+        where = f": {visible(result.output)}" if result is not None and result.output else ""
+        echo(f"\nhnbxl: interrupted, but the compile was recorded (compile "
                    f"{compile_id}{where}); see hnbxl history", err=True)
         sys.exit(0)
-    click.echo("\nhnbxl: interrupted; the compile was not recorded and no report was "
+    echo("\nhnbxl: interrupted; the compile was not recorded and no report was "
                "written", err=True)
     sys.exit(130)
 
@@ -458,12 +480,12 @@ def definition_diff(old: str, new: str, workdir: Path, definition: Path | None) 
     from .api import diff_definitions
 
     result = _run(diff_definitions, _workspace(workdir, definition), old, new)
-    click.echo(f"From {result.old}")
-    click.echo(f"to   {result.new}:")
+    echo(f"From {visible(result.old)}")
+    echo(f"to   {visible(result.new)}:")
     for change in result.changes:
-        click.echo(f"  {change.text}")
+        echo(f"  {visible(change.text)}")
     if not result.changes:
-        click.echo("  no change")
+        echo("  no change")
 
 
 @definition.command("next-year")
@@ -481,9 +503,9 @@ def definition_next_year(year: str | None, workdir: Path, definition: Path | Non
     from .api import add_financial_year
 
     added = _run(add_financial_year, _workspace(workdir, definition), year)
-    click.echo(f"Added {added.year} to {added.path}:")
-    click.echo(added.block.rstrip("\n"))
-    click.echo(f"Edit each baseline and budget to the agreed {added.year} figures, then delete "
+    echo(f"Added {visible(added.year)} to {visible(added.path)}:")
+    echo(added.block.rstrip("\n"))
+    echo(f"Edit each baseline and budget to the agreed {added.year} figures, then delete "
                "the note.")
 
 
@@ -499,9 +521,9 @@ def definition_list(workdir: Path, definition: Path | None) -> None:
     versions = _run(ws.history().definitions, programme.id)
     for digest, source, stored in versions:
         now = "  (current)" if digest == programme.hash else ""
-        click.echo(f"{digest[:12]}  {stored}  {source}{now}")
+        echo(f"{visible(digest[:12])}  {visible(stored)}  {visible(source)}{now}")
     if not versions:
-        click.echo(f"No definition versions in {ws.history_path} yet (generate keeps them).")
+        echo(f"No definition versions in {visible(ws.history_path)} yet (generate keeps them).")
 
 
 @main.command()
@@ -525,14 +547,14 @@ def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
         from hnbxl.store.export import export_history
 
         rows = _run(export_history, ws.history(), programme, export_to)
-        click.echo(f"Wrote {export_to}: {rows} rows, one per period, item and field "
+        echo(f"Wrote {visible(export_to)}: {rows} rows, one per period, item and field "
                    "(typed values, ratings, risk scores, variances and sources).")
         return
     if ratings:
-        click.echo(_run(ratings_table, ws, periods))
+        echo(_run(ratings_table, ws, periods))
         return
     records = _run(ws.history().compiles, programme.id, include_replaced=show_all)
     if not records:
-        click.echo(f"No compiled periods in {ws.history_path}.")
+        echo(f"No compiled periods in {visible(ws.history_path)}.")
         return
     print_history(ws.root, records)

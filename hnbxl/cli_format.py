@@ -1,7 +1,10 @@
 """What the command line prints: issues, owners, progress, compiles, ratings, files.
 
 Terminal formatting only, apart from :mod:`hnbxl.cli` (which parses arguments)
-and from the library (which returns results and never prints).  Library
+and from the library (which returns results and never prints).  Every line is
+printed by :func:`hnbxl.core.terminal.echo` and every field that came from a
+file (names, sheets, cell text, found and expected) goes through
+:func:`~hnbxl.core.terminal.visible` first.  Library
 imports happen inside functions, so ``hnbxl --help`` stays light.
 """
 
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from hnbxl.core.terminal import echo, style, visible
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "query": "magenta", "info": "cyan"}
 
@@ -30,39 +35,40 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool,
             continue
         if issue.file != current:
             current = issue.file
-            click.echo(click.style(issue.file or "(all returns)", bold=True))
+            echo(style(issue.file or "(all returns)", bold=True))
         sev = click.style(f"{issue.severity:<7}", fg=SEVERITY_COLOURS.get(str(issue.severity)))
-        place = f" {issue.place}" if issue.place else ""
-        click.echo(f"  {sev} {issue.code}{place}: {issue.message}")
+        place = f" {visible(issue.place)}" if issue.place else ""
+        echo(f"  {sev} {issue.code}{place}: {visible(issue.message)}")
         if issue.found or issue.expected:
-            click.echo(f"          found: {issue.found or '-'}; expected: {issue.expected or '-'}")
+            echo(f"          found: {visible(issue.found or '-')}; "
+                 f"expected: {visible(issue.expected or '-')}")
     if unlocked:
-        click.echo(click.style(
+        echo(click.style(
             f"note: {plural(len(unlocked), 'return')} saved without the workbook's structure "
             "lock (LibreOffice always drops it); each sheet was checked instead.", dim=True))
     blocking = [i for i in issues if i.blocks(allow_warnings, allow_queries)]
     verdict = (click.style(f"{len(blocking)} blocking", fg="red", bold=True) if blocking
                else click.style("nothing blocks", fg="green", bold=True))
-    click.echo(f"{summary_line(issues, files)}: {verdict}")
+    echo(f"{summary_line(issues, files)}: {verdict}")
 
 
 def print_owners(result: Any) -> None:
     """Which owners have returned, and whose sections are still missing."""
     period = f" for {result.period.label}" if result.period else ""
-    click.echo(f"Returns{period}:")
+    echo(f"Returns{period}:")
     owners = result.owners()
-    width = max((len(s.name) for s in owners), default=0)  # long names keep the column
+    width = max((len(visible(s.name)) for s in owners), default=0)  # long names keep the column
     for status in owners:
         parts = []
         if status.files:
-            parts.append(", ".join(status.files))
+            parts.append(visible(", ".join(status.files)))
         if status.repeated:
-            parts.append(click.style("; ".join(
+            parts.append(style("; ".join(
                 f"{title} returned {n} times (choose one)" for title, n in status.repeated),
                 fg="yellow"))
         if status.missing:
-            parts.append(click.style(f"missing: {', '.join(status.missing)}", fg="red"))
-        click.echo(f"  {status.name:<{width}}  {'; '.join(parts)}")
+            parts.append(style(f"missing: {', '.join(status.missing)}", fg="red"))
+        echo(f"  {visible(status.name):<{width}}  {'; '.join(parts)}")
 
 
 class progress_bar:
@@ -145,7 +151,7 @@ def print_history(root: Path, records: list[Any]) -> None:
     """Each compile: what became of it (in use, replaced by, replaces), and each of its
     files named by what it is, with its hash and whether it is still there as compiled."""
     replaces = {r.replaced_by: r.id for r in records if not r.active}
-    click.echo(f"{'Period':8} {'Compile':>7}  {'Extracted':10}  {'Returns':>7}  What happened")
+    echo(f"{'Period':8} {'Compile':>7}  {'Extracted':10}  {'Returns':>7}  What happened")
     for r in records:
         if not r.active:
             state = f"replaced by compile {r.replaced_by}"
@@ -153,12 +159,12 @@ def print_history(root: Path, records: list[Any]) -> None:
             state = f"in use; replaces compile {replaces[r.id]}"
         else:
             state = "in use"
-        click.echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  {state}")
+        echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  {state}")
         files = [("workbook", r.output, r.output_sha256)]
         files += [("PDF", r.pdf, r.pdf_sha256)] if r.pdf else []
         for what, path, digest in files:
-            click.echo(f"  {what:<8} {path}")
-            click.echo(f"  {'':<8} sha256 {digest}  {file_state(root, path, digest)}")
+            echo(f"  {what:<8} {visible(path)}")
+            echo(f"  {'':<8} sha256 {digest}  {file_state(root, path, digest)}")
 
 
 def warn_placeholders(programme: Any) -> None:
@@ -166,7 +172,7 @@ def warn_placeholders(programme: Any) -> None:
     from hnbxl.programme.contacts import placeholder_contacts
 
     for key, address in placeholder_contacts(programme):
-        click.echo(click.style(
+        echo(style(
             f"warning: the forms ask for returns to {address} ({key} in programme.toml), "
             "a placeholder address no one reads; put the real address there and generate "
             "again before sending them.", fg="yellow"), err=True)

@@ -133,12 +133,13 @@ def test_a_measure_name_too_long_for_a_cell_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
-    assert lines[0].startswith("hnbxl: Key Measures!A")
+    # named where the officer fixes it: the definition's key and line (issue 20)
+    assert lines[0].startswith("hnbxl: ") and "measures[0].name" in lines[0]
     assert "40,000 characters" in lines[0] and "32,767" in lines[0]
     assert not (tmp_path / "work" / "forms").exists() or not any(
         (tmp_path / "work" / "forms").iterdir())  # nothing was written
     debug = CliRunner().invoke(main, ["--debug", *args])
-    assert debug.exit_code == 1 and type(debug.exception).__name__ == "WriteError"
+    assert debug.exit_code == 1 and type(debug.exception).__name__ == "DefinitionError"
 
 
 def test_an_unexpected_error_is_one_line_asking_for_debug(tmp_path: Path,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,11 @@ unit = "count"
 direction = "higher"
 
 """
+
+
+def stamp(now: datetime, minutes: int) -> str:
+    """A save time ``minutes`` from ``now``, as docProps writes it."""
+    return (now + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def hnbxl(*args: str, code: int = 0) -> str:
@@ -204,8 +210,11 @@ def test_a_year(tmp_path: Path) -> None:
     finance = fill(work, "2024-04", "finance", month_values("2024-04", "finance"),
                    "finance.xlsx", "2024-04-29T10:00:00Z", as_sent)
     broken = dict(send, **{"measures.needs_assessment_requests.figure": "about 190"})
-    first = fill(work, "2024-04", "send", broken, "send.xlsx", "2024-04-29T10:00:00Z", as_sent)
-    again = fill(work, "2024-04", "send", send, "send-corrected.xlsx", "2024-04-30T09:00:00Z",
+    # --newest-wins trusts only save times after the form was generated (today, in this
+    # simulated year) and not in the future, so the two copies are saved minutes ago.
+    now = datetime.now(UTC)
+    first = fill(work, "2024-04", "send", broken, "send.xlsx", stamp(now, minutes=-2), as_sent)
+    again = fill(work, "2024-04", "send", send, "send-corrected.xlsx", stamp(now, minutes=-1),
                  as_sent)
     apr = [lead, first, again, finance]
     out = hnbxl("validate", *w, "-p", "2024-04", *apr, code=1)

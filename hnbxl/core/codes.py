@@ -280,6 +280,11 @@ _code("resubmission", ERROR, "batch", "Two returns of one form",
       "More than one return of the same form (owner and sections) was given; one line "
       "per form says how many copies, and the newest and oldest by save time.",
       "Remove the older file(s), or compile with --newest-wins.")
+_code("untrusted-save-time", ERROR, "batch", "Save time not trusted",
+      "With --newest-wins, a return of a form given more than once says it was saved in "
+      "the future, or before its form was generated; a forged or wrong clock cannot pick "
+      "the return that counts. The line names every copy and its save time.",
+      "Choose the return yourself: give only the file to use (leave the others out).")
 _code("resubmission-set-aside", INFO, "batch", "Older return set aside",
       "With --newest-wins, an older return of the same form was not used; its own issues "
       "are shown as info and never block.", "Nothing.")

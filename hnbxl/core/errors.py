@@ -12,6 +12,7 @@ derive from :class:`HnbxlError` (or one below it) to be shown as intended.
     ├── WorkspaceError       store/workspace.py: a working folder that cannot be used
     ├── FolderBusy           store/lock.py: another hnbxl is writing to the folder
     ├── DiskFull             store/commit.py: the disk filled while publishing a compile
+    ├── WouldReplace         store/guard.py: an output would replace a file the officer needs
     ├── HistoryError         store/schema.py: a history that cannot be used
     │   ├── SchemaError      store/schema.py: a history of another or a newer schema
     │   ├── HistoryBusy      store/history.py: the history stayed locked too long

@@ -496,8 +496,26 @@ def _print_setup(ws: Any, layout: FormLayout, sheet: SheetLayout) -> None:
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     if sheet.header_row is not None:
         ws.repeat_rows(sheet.header_row)
-    title = f"{layout.programme.title} - {layout.period.label}".replace("&", "&&")
-    ws.set_footer(f"&L{title}&C{sheet.name.replace('&', '&&')}&RPage &P of &N")
+    ws.set_footer(_footer(f"{layout.programme.title} - {layout.period.label}", sheet.name))
+
+
+#: Excel's limit on a page header or footer (UTF-16 units, codes included); XlsxWriter
+#: drops a longer one with only a warning, so the title is shortened to fit.
+FOOTER_LIMIT = 255
+
+
+def _footer(title: str, sheet_name: str) -> str:
+    """The form's footer with the title cut (with an ellipsis) to fit Excel's limit."""
+    def made(text: str) -> str:
+        return (f"&L{text.replace('&', '&&')}&C{sheet_name.replace('&', '&&')}"
+                "&RPage &P of &N")
+
+    keep = min(len(title), FOOTER_LIMIT)
+    footer = made(title if keep == len(title) else title[:keep] + "…")
+    while len(footer.encode("utf-16-le")) // 2 > FOOTER_LIMIT and keep > 0:
+        keep -= 1
+        footer = made(title[:keep].rstrip() + "…")
+    return footer
 
 
 def _identity_sheet(workbook: Any, styles: _Styles, layout: FormLayout, password: str) -> None:

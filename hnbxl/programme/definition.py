@@ -67,6 +67,7 @@ from hnbxl.programme.model import (
     query_items,
     sentence_start,
 )
+from hnbxl.programme.sanity import MAX_DEPTH, check_values, decode_definition
 from hnbxl.programme.toml_table import line_from_message
 
 __all__ = [
@@ -103,10 +104,12 @@ __all__ = [
     "Words",
     "default_definition_path",
     "default_risk_prefix",
+    "definition_notes",
     "in_sentence",
     "load_programme",
     "parse_programme",
     "query_items",
+    "read_definition_text",
     "sentence_start",
     "tab_name",
 ]
@@ -122,13 +125,29 @@ def default_definition_path() -> Path:
 def load_programme(path: str | Path | None = None) -> Programme:
     """Read and check a programme definition; the embedded default when ``path`` is None."""
     path = Path(path) if path is not None else default_definition_path()
+    text, _notes = read_definition_text(path)
+    return parse_programme(text, str(path))
+
+
+def read_definition_text(path: Path) -> tuple[str, list[str]]:
+    """A definition file's text and notes about it (a byte-order mark), or one line why not."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise HnbxlError(f"{path}: no such programme definition") from None
-    except UnicodeDecodeError as exc:
-        raise HnbxlError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return parse_programme(text, str(path))
+    except IsADirectoryError:
+        raise HnbxlError(f"{path}: is a folder, not a programme definition") from None
+    except OSError as exc:
+        raise HnbxlError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return decode_definition(raw, str(path))
+
+
+def definition_notes(path: Path) -> list[str]:
+    """Notes to show about the definition file (read as given, but worth knowing)."""
+    try:
+        return read_definition_text(path)[1]
+    except HnbxlError:
+        return []  # the command that loads it says what is wrong
 
 
 def parse_programme(text: str, source: str = "<definition>") -> Programme:
@@ -137,11 +156,17 @@ def parse_programme(text: str, source: str = "<definition>") -> Programme:
     The hash is of the parsed data, not the text, so a comment or a blank line
     changes no hash and starts no new definition version in the history.
     """
+    if text.startswith("\ufeff"):  # a byte-order mark read as text
+        text = text[1:]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or line_from_message(str(exc))
         raise DefinitionError(source, "TOML", str(exc), line) from None
+    except RecursionError:
+        raise DefinitionError(source, "TOML", "arrays or tables nested too deeply to read; "
+                              f"a definition needs a few levels, at most {MAX_DEPTH}") from None
+    check_values(data, source, text)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest = sha256_hex(canonical.encode("utf-8"))
     return ProgrammeLoader(source, text).programme(data, digest)

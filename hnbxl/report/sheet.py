@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from hnbxl.core.cells import a1
 from hnbxl.core.errors import WriteError
 from hnbxl.core.fmt import clip
+from hnbxl.core.terminal import storable
 from hnbxl.report.model import RatingView, Report, Trend
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import check_write
@@ -214,6 +215,7 @@ class Sheet:
     def string(self, row: int, col: int, value: str, fmt: Any) -> None:
         if not isinstance(value, str):
             raise OutputError(f"{self.name}: expected text at row {row + 1}, found {value!r}")
+        value = storable(value)  # a non-UTF-8 file name's bytes as \xNN, never a crash
         self._check(self.ws.write_string(row, col, value, fmt), row, col, "text", value)
         self._fit(row, col, value, fmt)
 

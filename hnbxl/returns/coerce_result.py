@@ -51,9 +51,13 @@ def fail(*problems: Problem) -> Coerced:
     """No value: what an ERROR gives, with the value as found in the problems."""
     return Coerced(None, False, problems)
 
-# C0 controls other than tab, LF and CR, the two non-characters, and lone
-# surrogates: none can be stored in a workbook (XML 1.0 forbids them).
-UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# C0 controls other than tab, LF and CR, lone surrogates (an ``_xD800_`` escape)
+# and the non-characters (U+FDD0-U+FDEF, U+FFFE and U+FFFF of every plane): none
+# is text anyone typed, and most cannot be stored in a workbook (XML 1.0 forbids
+# them), so each is removed with a warning naming it.
+UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                        + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}"
+                                  for plane in range(1, 17)) + "]")
 
 
 def visible(text: str, limit: int = 80) -> str:

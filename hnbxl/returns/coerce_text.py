@@ -14,6 +14,7 @@ from datetime import date, datetime
 from hnbxl.core.issues import Severity
 from hnbxl.forms.layout import NARRATIVE, InputSpec
 from hnbxl.returns.coerce_result import UNHOLDABLE, Coerced, Problem, fail, number_words
+from hnbxl.xlsx.writing import CELL_TEXT_LIMIT
 
 # Characters that show nothing themselves but change how text displays: the
 # bidirectional embeddings, overrides, isolates and marks (a U+202E can make
@@ -27,9 +28,22 @@ _INVISIBLE = re.compile(
     "\U000e0000-\U000e007f]")
 
 
+# Emoji are written with invisible characters too: a zero-width joiner between two
+# emoji makes one (a family, a rainbow flag), and tag characters after a black flag
+# make a subdivision flag (England).  Those sequences are text, not a trick.
+_EMOJI = ("[\u00a9\u00ae\u203c-\u3299\U0001f000-\U0001faff]"
+          "[\ufe0f\U0001f3fb-\U0001f3ff]?")
+_EMOJI_SEQUENCE = re.compile(
+    f"{_EMOJI}(?:\u200d{_EMOJI})+|\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+
+
 def _invisible_note(text: str) -> Problem | None:
-    """A warning naming each invisible or direction-changing character in ``text``."""
-    found = _INVISIBLE.findall(text)
+    """A warning naming each invisible or direction-changing character in ``text``.
+
+    A joiner or tag inside an emoji sequence is how the emoji is written, not a
+    hidden character; a bidirectional control always warns.
+    """
+    found = _INVISIBLE.findall(_EMOJI_SEQUENCE.sub("", text))
     if not found:
         return None
     names = ", ".join(dict.fromkeys(
@@ -69,9 +83,10 @@ def text_value(spec: InputSpec, shape: str, value: object) -> Coerced:
         codes = ", ".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in bad))
         notes.append(Problem(
             "control-characters", Severity.WARNING, codes, "plain text",
-            f"The text held {len(bad)} hidden control character{'s' if len(bad) > 1 else ''} "
-            f"({codes}) that a workbook cannot store; {'they were' if len(bad) > 1 else 'it was'}"
-            " removed.",
+            f"The text held {len(bad)} hidden control character{'s' if len(bad) > 1 else ''}, "
+            f"lone surrogate{'s' if len(bad) > 1 else ''} or non-character"
+            f"{'s' if len(bad) > 1 else ''} ({codes}) that no one types and a workbook cannot "
+            f"store; {'they were' if len(bad) > 1 else 'it was'} removed.",
         ))
         if text == "" or text.isspace():
             return Coerced(None, False, tuple(notes))
@@ -80,7 +95,14 @@ def text_value(spec: InputSpec, shape: str, value: object) -> Coerced:
         notes.append(invisible)
     errors: list[Problem] = []
     length = len(text.encode("utf-16-le")) // 2  # as Excel counts, and limits, text
-    if spec.max_length is not None and length > spec.max_length:
+    if length > CELL_TEXT_LIMIT:  # no spreadsheet program writes this: the file was made
+        errors.append(Problem(
+            "too-long", Severity.ERROR, f"{length:,} characters",
+            f"at most {CELL_TEXT_LIMIT:,} characters (Excel's limit for a cell)",
+            f"The text is {length:,} characters long, more than the {CELL_TEXT_LIMIT:,} an "
+            "Excel cell holds; this file was not saved by Excel. Shorten it.",
+        ))
+    elif spec.max_length is not None and length > spec.max_length:
         errors.append(Problem(
             "too-long", Severity.ERROR, f"{length:,} characters",
             f"at most {spec.max_length:,} characters",

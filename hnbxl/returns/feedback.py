@@ -12,25 +12,37 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from hnbxl.core.errors import WriteError
 from hnbxl.core.issues import Issue, Severity
+from hnbxl.core.terminal import storable
 from hnbxl.forms.generate import render_form
 from hnbxl.forms.model import FormLayout
 from hnbxl.returns.read import ReturnRead
+from hnbxl.store.guard import free_name
+from hnbxl.store.history import History
 
 
 @dataclass(frozen=True)
 class FeedbackCopy:
     source: str  # the return as the officer gave it
-    path: Path  # the copy to send back
+    path: Path | None  # the copy to send back; None when it could not be made (see error)
     marked: int  # issues marked on cells
     unplaced: tuple[Issue, ...]  # issues about the whole file, to say in the covering email
     # Queries to explain: what, and the cell to explain it in ("Key Measures!L6").
     queries: tuple[tuple[str, str], ...] = ()
+    error: str = ""  # why no copy was made of this return (the others are still written)
 
 
 def render_feedback(read: ReturnRead, layout: FormLayout, issues: list[Issue], password: str,
-                    out_dir: Path) -> tuple[FeedbackCopy, bytes]:
-    """The copy of one readable return (``issues``: every issue of the batch) and its bytes."""
+                    out_dir: Path, taken: set[str], root: Path, history: History
+                    ) -> tuple[FeedbackCopy, bytes]:
+    """The copy of one readable return (``issues``: every issue of the batch) and its bytes.
+
+    The copy's name is free (:func:`hnbxl.store.guard.free_name`): it never
+    replaces a file, and ``taken`` (this run's names) gives same-named inputs
+    distinct copies.  A return whose copy cannot be written (a cell past
+    Excel's limit) gets a copy with no path and the reason, the others go on.
+    """
     # What a client always does (LibreOffice dropping the structure lock) is the
     # officer's to know, never a message to the owner.
     mine = [i for i in issues if i.file == read.display and i.code != "structure-unlocked"]
@@ -45,11 +57,17 @@ def render_feedback(read: ReturnRead, layout: FormLayout, issues: list[Issue], p
                 text += f"\nFound: {issue.found or '-'}\nExpected: {issue.expected or '-'}"
             _add_note(notes, (issue.sheet, issue.cell), text)
     to_explain = _queries_to_explain(layout, mine, notes)
-    values: dict[str, Any] = {spec.field: read.cell_values.get(spec.field)
-                              for spec in layout.inputs}
-    data = render_form(layout, password, values=values, notes=notes)
-    target = out_dir / f"{PurePath(read.display).stem}-feedback.xlsx"
+    values: dict[str, Any] = {  # a lone surrogate (no file can hold one) as its escape
+        spec.field: storable(v) if isinstance(v := read.cell_values.get(spec.field), str) else v
+        for spec in layout.inputs}
     unplaced = tuple(i for i in mine if not (i.sheet and i.cell))
+    try:
+        data = render_form(layout, password, values=values, notes=notes)
+    except (WriteError, UnicodeError) as exc:  # this return alone
+        return FeedbackCopy(read.display, None, 0, unplaced, to_explain, error=str(exc)), b""
+    target = free_name(out_dir, f"{PurePath(read.display).stem}-feedback", ".xlsx", taken,
+                       root, history)
+    taken.add(str(target))
     return FeedbackCopy(read.display, target, len(notes), unplaced, to_explain), data
 
 

@@ -56,6 +56,9 @@ class ReturnRead:
     # the definition the form was made from, when it is an earlier version than the
     # current one (kept in history by hash); its values are mapped into the current one
     made_from: Programme | None = None
+    # when history first kept the definition the form was made from (UTC, ISO): no
+    # genuine save of the form can be earlier
+    form_made: str | None = None
 
     def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
               cell: str = "", field_key: str = "", found: Any = "", expected: Any = "") -> None:

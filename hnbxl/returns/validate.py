@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,13 @@ def validate_files(paths: Sequence[Path], programme: Programme, history: History
     """Read every file (in ``jobs`` processes; None: as many as pay, see
     :func:`hnbxl.returns.parallel.auto_jobs`), then check across them."""
     reads = read_returns([Path(p) for p in paths], programme, history, jobs, progress)
+    made: dict[str, str | None] = {}  # when history first kept each form's definition
+    for read in reads:
+        if read.identity is not None:
+            digest = read.identity.definition_hash
+            if digest not in made:
+                made[digest] = history.definition_stored_at(digest)
+            read.form_made = made[digest]
     result = validate_reads(reads, newest_wins, period)
     result.programme = programme
     return result
@@ -367,6 +374,28 @@ def _saved_at(read: ReturnRead) -> datetime | None:
         return None
 
 
+#: How far a save time may be ahead of this computer's clock (clocks disagree a little).
+CLOCK_SLACK = timedelta(minutes=10)
+
+
+def _untrusted_time(read: ReturnRead) -> str:
+    """Why ``read``'s save time cannot be trusted to order copies, or ''."""
+    saved = _saved_at(read)
+    if saved is None:
+        return "no save time"
+    if saved > datetime.now(UTC) + CLOCK_SLACK:
+        return "in the future"
+    if read.form_made:
+        try:
+            made = datetime.fromisoformat(read.form_made)
+        except ValueError:
+            return ""
+        made = made if made.tzinfo else made.replace(tzinfo=UTC)
+        if saved < made - CLOCK_SLACK:
+            return f"before its form was generated ({made:%Y-%m-%d %H:%M} UTC)"
+    return ""
+
+
 def _saved_words(read: ReturnRead) -> str:
     saved = _saved_at(read)
     # To the second, and the zone named: two saves in the same minute can be told apart.
@@ -416,6 +445,19 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Iss
                 f"({_saved_words(ordered[0])}). Remove the older file(s), or use "
                 "--newest-wins to use the newest.", newest.display,
                 found=f"{len(group)} returns", expected=f"one return for {who}"))
+            continue
+        doubtful = [r for r in ordered if _untrusted_time(r)]
+        if doubtful:
+            unsettled.append(ordered)
+            copies = "; ".join(f"{r.display} ({_saved_words(r)}"
+                               f"{', ' + _untrusted_time(r) if _untrusted_time(r) else ''})"
+                               for r in ordered)
+            issues.append(Issue(
+                "untrusted-save-time", Severity.ERROR,
+                f"The form for {who} was returned {len(group)} times and --newest-wins cannot "
+                f"choose, because a save time is not trusted: {copies}. Give only the file to "
+                "use.", doubtful[0].display, found=_saved_words(doubtful[0]),
+                expected="a save time after the form was generated and not in the future"))
             continue
         used.append(newest)
         aside.extend((old, newest) for old in older)

@@ -31,7 +31,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hnbxl.core.fileio import sha256_file
+from hnbxl.core.fileio import (
+    TEMP_SUFFIX,
+    create_exclusive,
+    ensure_folder,
+    is_temp_name,
+    normal_file_mode,
+    sha256_file,
+    temp_name,
+    write_all,
+)
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period, PeriodError
 from hnbxl.store.faults import crash_point
@@ -39,7 +48,7 @@ from hnbxl.store.history import History, NewCompile, PublishedFile
 from hnbxl.store.lock import try_folder_lock
 
 _FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
-STAGED_SUFFIX = ".hnbxl.tmp"
+STAGED_SUFFIX = TEMP_SUFFIX
 
 
 class DiskFull(HnbxlError):
@@ -70,17 +79,16 @@ def resolve(stored: str, root: Path) -> Path:
 
 
 def _staged(path: Path, token: str) -> Path:
-    return path.with_name(f".{path.name}.{token}{STAGED_SUFFIX}")
+    return temp_name(path, token)
 
 
 def write_synced(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)  # less umask
+    """A new staging file, created exclusively (never through a planted symlink), synced."""
+    ensure_folder(path.parent)
+    fd = create_exclusive(path)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
+        write_all(fd, data)
+        os.fchmod(fd, normal_file_mode())
     finally:
         os.close(fd)
 
@@ -227,7 +235,9 @@ def recover(history: History, root: Path, sweep: Sequence[Path] = ()) -> list[st
 
     Returns one line per compile put right, for the command to print.  Also
     removes staging files no record names (left by a crash before the pending
-    record, or by an older hnbxl) from the folders in ``sweep``.
+    record) from the folders in ``sweep``: only names hnbxl makes
+    (:func:`~hnbxl.core.fileio.is_temp_name`), never another program's
+    ``.something.tmp`` (a sync client's, an editor's).
     """
     notes = []
     for compile_id, programme, period, files in history.pending():
@@ -244,8 +254,7 @@ def recover(history: History, root: Path, sweep: Sequence[Path] = ()) -> list[st
         with contextlib.suppress(OSError):
             for path in folder.iterdir():
                 name = path.name
-                if name.startswith(".") and (name.endswith(".tmp")
-                                             or ".staged." in name) and path.is_file():
+                if is_temp_name(name) and path.is_file() and not path.is_symlink():
                     path.unlink(missing_ok=True)
     return notes
 

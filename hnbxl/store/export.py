@@ -23,12 +23,14 @@ Files:
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from hnbxl.core.fileio import write_atomically
 from hnbxl.core.fmt import is_number
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.keys import FieldKey, ItemKey
@@ -89,28 +91,35 @@ def tidy_history(history: History | Path, programme: Programme) -> pd.DataFrame:
 def export_history(history: History | Path, programme: Programme, out: Path) -> int:
     """Write the tidy table as .csv, .xlsx or .parquet; returns the row count.
 
-    The file is written beside ``out`` and renamed into place, so a failed
-    export leaves any earlier one as it was.
+    The table is made in memory and written whole by
+    :func:`~hnbxl.core.fileio.write_atomically` (a temporary file unique to
+    the run, created exclusively, then renamed), so a failed export leaves
+    any earlier one as it was and a planted symlink is never written
+    through.  It never replaces a file history records, a kept return, its
+    own history or definition, or an hnbxl form or return
+    (:mod:`hnbxl.store.guard`); a full disk or a size limit names the file.
     """
+    from hnbxl.store.guard import refuse_replacing
+
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise HnbxlError(f"{out}: export to {', '.join(FORMATS)} (found '{out.suffix}')")
     if suffix == ".parquet":
         _need_pyarrow()
+    history = history if isinstance(history, History) else History(history)
+    inputs = [history.path] + ([Path(programme.source)] if programme.source else [])
+    refuse_replacing(out, root=history.path.parent, history=history, inputs=inputs,
+                     command="history --export")
     table = tidy_history(history, programme)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        if suffix == ".csv":
-            _write_csv(table, tmp)
-        elif suffix == ".xlsx":
-            _write_xlsx(table, tmp)
-        else:
-            table.to_parquet(tmp, index=False)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    if suffix == ".csv":
+        _write_csv(table, buffer)
+    elif suffix == ".xlsx":
+        _write_xlsx(table, buffer)
+    else:
+        table.to_parquet(buffer, index=False)
+    write_atomically((out, buffer.getvalue()))
     return len(table)
 
 
@@ -122,7 +131,7 @@ def _need_pyarrow() -> None:
                          "(or export to .csv or .xlsx)") from None
 
 
-def _write_csv(table: pd.DataFrame, path: Path) -> None:
+def _write_csv(table: pd.DataFrame, path: Path | IO[bytes]) -> None:
     safe = table.copy()
     for column in COLUMNS:
         if column not in NUMBER_COLUMNS and column not in DATE_COLUMNS:
@@ -135,7 +144,7 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
                 na_rep="", lineterminator="\r\n")
 
 
-def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
+def _write_xlsx(table: pd.DataFrame, path: Path | IO[bytes]) -> None:
     with pd_excel_writer(path) as writer:
         # Excel reserves the sheet name "History" (and repairs a file using it).
         sheet = "Tidy history"
@@ -150,7 +159,7 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
         ws.freeze_panes(1, 0)
 
 
-def pd_excel_writer(path: Path) -> pd.ExcelWriter:
+def pd_excel_writer(path: Path | IO[bytes]) -> pd.ExcelWriter:
     """An ExcelWriter that keeps text as text (a narrative of ``=...`` is not a formula)."""
     import pandas as pd
 

@@ -13,6 +13,7 @@ leaves the file as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from hnbxl.core.issues import Issue
 from hnbxl.core.keys import FieldKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, Provenance
+from hnbxl.core.terminal import storable
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.store import schema
@@ -162,6 +164,27 @@ def _keep_definition(conn: sqlite3.Connection, digest: str, programme: str, sour
                   datetime.now(UTC).isoformat(timespec="seconds")))
 
 
+def _safe_params(params: Any) -> Any:
+    if isinstance(params, dict):
+        return {k: storable(v) if isinstance(v, str) else v for k, v in params.items()}
+    return tuple(storable(v) if isinstance(v, str) else v for v in params)
+
+
+class _TextSafe(sqlite3.Connection):
+    """A connection whose text parameters UTF-8 can always encode.
+
+    A file name that is not UTF-8 reaches Python with lone surrogates, which
+    SQLite cannot store; each is kept as its ``\\xNN`` escape instead of
+    failing the compile.  Every value is still a parameter, never SQL text.
+    """
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        return super().execute(sql, _safe_params(parameters))
+
+    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
+        return super().executemany(sql, (_safe_params(p) for p in seq))
+
+
 class History:
     """A history file.  Reading a file that does not exist yet finds nothing."""
 
@@ -178,12 +201,13 @@ class History:
             raise HistoryError(f"{self.path}: is a folder, not a history file; move it away "
                                "(hnbxl makes the history on the first compile)")
         if not write and not self.path.exists():
-            conn = sqlite3.connect(":memory:", isolation_level=None)
+            conn = sqlite3.connect(":memory:", isolation_level=None, factory=_TextSafe)
         else:
             if write:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT,
+                                       factory=_TextSafe)
             except sqlite3.Error as exc:
                 raise explain(exc, self.path) from None
         try:
@@ -269,9 +293,20 @@ class History:
     def definition_text(self, digest: str) -> tuple[str, str, str] | None:
         """(hash, source, text) of a stored definition, by its hash or a unique prefix."""
         with self._connect() as conn:
-            rows = conn.execute("SELECT hash, source, text FROM definitions WHERE hash LIKE ?",
-                                (digest.lower() + "%",)).fetchall()
+            # A prefix compared exactly (substr), never as a LIKE pattern: a '%' or '_'
+            # in a file's hash property must not match as a wildcard.
+            prefix = digest.lower()
+            rows = conn.execute("SELECT hash, source, text FROM definitions"
+                                " WHERE substr(hash, 1, ?) = ?",
+                                (len(prefix), prefix)).fetchall()
         return (rows[0][0], rows[0][1], rows[0][2]) if len(rows) == 1 else None
+
+    def definition_stored_at(self, digest: str) -> str | None:
+        """When a definition version was first kept (UTC, ISO), or None when it is not."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT stored_at FROM definitions WHERE hash = ?",
+                               (digest,)).fetchone()
+        return str(row[0]) if row else None
 
     def definitions(self, programme: str) -> list[tuple[str, str, str]]:
         """(hash, source, stored at) of every stored definition of a programme, oldest first."""
@@ -483,10 +518,20 @@ class History:
                          (compile_id,))
         return True
 
-    def recorded_paths(self) -> set[str]:
-        """Every output and PDF path any compile (pending ones too) names."""
+    def recorded_paths(self, kept_returns: bool = False) -> set[str]:
+        """Every output and PDF path any compile (pending ones too) names.
+
+        With ``kept_returns``, also every kept return and every published file:
+        all the files history vouches for, none of which a command may replace.
+        """
+        if not self.path.is_file():
+            return set()
         with self._connect() as conn:
             rows = conn.execute("SELECT output, pdf FROM compiles").fetchall()
+            if kept_returns:
+                rows += conn.execute("SELECT stored_as, NULL FROM returns_used").fetchall()
+                with contextlib.suppress(sqlite3.OperationalError):  # before schema 2
+                    rows += conn.execute("SELECT path, NULL FROM published").fetchall()
         return {p for row in rows for p in row if p}
 
     @staticmethod

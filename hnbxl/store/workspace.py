@@ -77,6 +77,15 @@ class Workspace:
         return (f"no {DEFINITION_FILE} in {self.root}: using the bundled Wiltshire programme "
                 f"('hnbxl init {self.root}' makes a copy to edit)")
 
+    def definition_notes(self) -> list[str]:
+        """Notes about the definition file worth a line (a byte-order mark), or none."""
+        from hnbxl.programme.definition import definition_notes
+
+        try:
+            return definition_notes(self.definition_path)
+        except HnbxlError:
+            return []  # the command that reads the definition says what is wrong
+
     def recover(self) -> list[str]:
         """Put right a compile a crash interrupted, unless a compile is running now."""
         from hnbxl.store.commit import recover_if_free

@@ -203,9 +203,15 @@ def unescape(text: str) -> str:
     if "_x" not in text:
         return text
     text = _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    if any("\ud800" <= ch <= "\udfff" for ch in text):  # escaped surrogate pairs
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        # An escaped surrogate pair is one character; a lone surrogate is kept as it
+        # is (not silently made U+FFFD), so the cell's check can warn about it.
+        text = _PAIR.sub(lambda m: m.group().encode("utf-16", "surrogatepass")
+                         .decode("utf-16"), text)
     return text
+
+
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 
 def parse_number(text: str) -> int | float:

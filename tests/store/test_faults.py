@@ -168,12 +168,16 @@ def test_a_missing_return_has_its_own_code(compiled: Workspace, tmp_path: Path) 
     assert result.exit_code == 1 and "file-not-found" in result.output
 
 
-def test_staging_leftovers_of_an_older_hnbxl_are_swept(compiled: Workspace) -> None:
-    stray = [compiled.output_dir / ".wiltshire-hnb-2024-02.staged.xlsx",
-             compiled.output_dir / ".wiltshire-hnb-2024-02.xlsx.k3j4h5.tmp",
-             compiled.returns_dir / ".abc.xlsx.tmp"]
-    for path in stray:
+def test_staging_leftovers_are_swept_but_only_hnbxls_own(compiled: Workspace) -> None:
+    """hnbxl's temporary names are swept; a look-alike another program made is kept."""
+    stray = [compiled.output_dir / ".wiltshire-hnb-2024-02.xlsx.0a1b2c3d4e5f.hnbxl.tmp",
+             compiled.returns_dir / ".abc.xlsx.ffffffffffff.hnbxl.tmp"]
+    foreign = [compiled.output_dir / ".wiltshire-hnb-2024-02.staged.xlsx",
+               compiled.output_dir / ".wiltshire-hnb-2024-02.xlsx.k3j4h5.tmp",
+               compiled.returns_dir / ".abc.xlsx.tmp"]
+    for path in stray + foreign:
         path.write_bytes(b"half")
     assert _cli(*COMPILE, "-w", str(compiled.root), *FEB).exit_code == 0
     assert not any(p.exists() for p in stray)
+    assert all(p.exists() for p in foreign)
     shutil.rmtree(compiled.root)
