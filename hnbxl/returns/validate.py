@@ -9,10 +9,9 @@ recorded as an issue of severity info so it reaches the report.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import SUPPRESS
 from hnbxl.returns.parallel import read_returns
 from hnbxl.returns.read import ReturnRead
+from hnbxl.returns.savetimes import saved_at, saved_words, untrusted_issue
 from hnbxl.store.history import History
 
 Progress = Callable[[int, int, str], None]
@@ -357,51 +357,6 @@ def _agree_on_period(reads: list[ReturnRead], issues: list[Issue]) -> Period | N
     return Period.parse(periods[0]) if periods else None
 
 
-def _saved_at(read: ReturnRead) -> datetime | None:
-    """When the file was last saved, in UTC: the workbook's own stamp, else the file's time.
-
-    Stamps are compared as times, not text: ``12:00+05:00`` is before ``08:00Z``.
-    """
-    if read.modified:
-        try:
-            stamp = datetime.fromisoformat(read.modified.strip().replace("Z", "+00:00"))
-            return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    try:
-        return datetime.fromtimestamp(os.stat(read.path).st_mtime, UTC)
-    except OSError:
-        return None
-
-
-#: How far a save time may be ahead of this computer's clock (clocks disagree a little).
-CLOCK_SLACK = timedelta(minutes=10)
-
-
-def _untrusted_time(read: ReturnRead) -> str:
-    """Why ``read``'s save time cannot be trusted to order copies, or ''."""
-    saved = _saved_at(read)
-    if saved is None:
-        return "no save time"
-    if saved > datetime.now(UTC) + CLOCK_SLACK:
-        return "in the future"
-    if read.form_made:
-        try:
-            made = datetime.fromisoformat(read.form_made)
-        except ValueError:
-            return ""
-        made = made if made.tzinfo else made.replace(tzinfo=UTC)
-        if saved < made - CLOCK_SLACK:
-            return f"before its form was generated ({made:%Y-%m-%d %H:%M} UTC)"
-    return ""
-
-
-def _saved_words(read: ReturnRead) -> str:
-    saved = _saved_at(read)
-    # To the second, and the zone named: two saves in the same minute can be told apart.
-    return f"saved {saved:%Y-%m-%d %H:%M:%S} UTC" if saved else "saved at an unknown time"
-
-
 def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Issue]
                     ) -> tuple[list[ReturnRead], list[tuple[ReturnRead, ReturnRead]],
                                list[list[ReturnRead]]]:
@@ -433,7 +388,7 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Iss
             used.append(group[0])
             continue
         unknown = datetime.min.replace(tzinfo=UTC)  # an unreadable stamp sorts oldest
-        ordered = sorted(group, key=lambda r: (_saved_at(r) or unknown, r.display))
+        ordered = sorted(group, key=lambda r: (saved_at(r) or unknown, r.display))
         newest, older = ordered[-1], ordered[:-1]
         who = "all sections" if owner == "all" else f"owner '{owner}'"
         if not newest_wins:
@@ -441,23 +396,15 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Iss
             issues.append(Issue(
                 "resubmission", Severity.ERROR,
                 f"The form for {who} was returned {len(group)} times; newest "
-                f"{newest.display} ({_saved_words(newest)}), oldest {ordered[0].display} "
-                f"({_saved_words(ordered[0])}). Remove the older file(s), or use "
+                f"{newest.display} ({saved_words(newest)}), oldest {ordered[0].display} "
+                f"({saved_words(ordered[0])}). Remove the older file(s), or use "
                 "--newest-wins to use the newest.", newest.display,
                 found=f"{len(group)} returns", expected=f"one return for {who}"))
             continue
-        doubtful = [r for r in ordered if _untrusted_time(r)]
-        if doubtful:
+        doubtful = untrusted_issue(who, ordered)
+        if doubtful is not None:
             unsettled.append(ordered)
-            copies = "; ".join(f"{r.display} ({_saved_words(r)}"
-                               f"{', ' + _untrusted_time(r) if _untrusted_time(r) else ''})"
-                               for r in ordered)
-            issues.append(Issue(
-                "untrusted-save-time", Severity.ERROR,
-                f"The form for {who} was returned {len(group)} times and --newest-wins cannot "
-                f"choose, because a save time is not trusted: {copies}. Give only the file to "
-                "use.", doubtful[0].display, found=_saved_words(doubtful[0]),
-                expected="a save time after the form was generated and not in the future"))
+            issues.append(doubtful)
             continue
         used.append(newest)
         aside.extend((old, newest) for old in older)
@@ -465,9 +412,9 @@ def _choose_returns(reads: list[ReturnRead], newest_wins: bool, issues: list[Iss
             issues.append(Issue(
                 "resubmission-set-aside", Severity.INFO,
                 f"Set aside: a newer return of the same form ({newest.display}, "
-                f"{_saved_words(newest)}) was used because of --newest-wins; this file's "
+                f"{saved_words(newest)}) was used because of --newest-wins; this file's "
                 "own issues are only noted.", read.display,
-                found=_saved_words(read), expected="the newest return"))
+                found=saved_words(read), expected="the newest return"))
     return sorted(used, key=lambda r: r.display), aside, unsettled
 
 

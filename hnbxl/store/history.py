@@ -27,11 +27,11 @@ from hnbxl.core.issues import Issue
 from hnbxl.core.keys import FieldKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, Provenance
-from hnbxl.core.terminal import storable
 from hnbxl.programme.definition import Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.store import schema
 from hnbxl.store.schema import HistoryError
+from hnbxl.store.sqltext import TextSafeConnection
 from hnbxl.store.transaction import atomic
 
 SCHEMA_VERSION = schema.current_version()
@@ -164,27 +164,6 @@ def _keep_definition(conn: sqlite3.Connection, digest: str, programme: str, sour
                   datetime.now(UTC).isoformat(timespec="seconds")))
 
 
-def _safe_params(params: Any) -> Any:
-    if isinstance(params, dict):
-        return {k: storable(v) if isinstance(v, str) else v for k, v in params.items()}
-    return tuple(storable(v) if isinstance(v, str) else v for v in params)
-
-
-class _TextSafe(sqlite3.Connection):
-    """A connection whose text parameters UTF-8 can always encode.
-
-    A file name that is not UTF-8 reaches Python with lone surrogates, which
-    SQLite cannot store; each is kept as its ``\\xNN`` escape instead of
-    failing the compile.  Every value is still a parameter, never SQL text.
-    """
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        return super().execute(sql, _safe_params(parameters))
-
-    def executemany(self, sql: str, seq: Any, /) -> sqlite3.Cursor:
-        return super().executemany(sql, (_safe_params(p) for p in seq))
-
-
 class History:
     """A history file.  Reading a file that does not exist yet finds nothing."""
 
@@ -201,13 +180,13 @@ class History:
             raise HistoryError(f"{self.path}: is a folder, not a history file; move it away "
                                "(hnbxl makes the history on the first compile)")
         if not write and not self.path.exists():
-            conn = sqlite3.connect(":memory:", isolation_level=None, factory=_TextSafe)
+            conn = sqlite3.connect(":memory:", isolation_level=None, factory=TextSafeConnection)
         else:
             if write:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT,
-                                       factory=_TextSafe)
+                                       factory=TextSafeConnection)
             except sqlite3.Error as exc:
                 raise explain(exc, self.path) from None
         try:
@@ -524,8 +503,6 @@ class History:
         With ``kept_returns``, also every kept return and every published file:
         all the files history vouches for, none of which a command may replace.
         """
-        if not self.path.is_file():
-            return set()
         with self._connect() as conn:
             rows = conn.execute("SELECT output, pdf FROM compiles").fetchall()
             if kept_returns:

@@ -202,7 +202,7 @@ def test_a_title_past_excels_footer_limit_is_shortened(tmp_path: Path) -> None:
     work.mkdir()
     (work / "programme.toml").write_bytes(text)
     code, out = run("generate", "-w", work, "-p", "2024-02", "--owner", "send")
-    assert code == 0 and "warning" not in out.lower(), out
+    assert code == 0 and "255 characters" not in out, out  # XlsxWriter's warning
     form = next((work / "forms").glob("*.xlsx"))
     with zipfile.ZipFile(form) as z:
         footers = [re.search(rb"<oddFooter>(.*?)</oddFooter>", z.read(n))
