@@ -194,7 +194,7 @@ def test_the_pdf_draws_the_chart_and_prints_ratings_over_time(tmp_path: Path) ->
     pdf = outputs[-1].with_suffix(".pdf")
     pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                            text=True, check=True).stdout.split("\f")
-    (page,) = [i for i, text in enumerate(pages) if "DSG deficit trajectory\n" in text
+    (page,) = [i for i, text in enumerate(pages) if "DSG Deficit Trajectory\n" in text
                and "Deal cap" in text]
     assert "Apr-24" in pages[page] and "£84,100,000" in pages[page]
     rated = "\n".join(pages[page:])

@@ -1,7 +1,8 @@
-"""The DSG deficit trajectory drawn from the figures, as vector lines in typst.
+"""The trajectory against the cap drawn from the figures, as vector lines in typst.
 
-Three series by period: the cumulative deficit reported, the budgeted path
-and the deal's cap.  A period with no figure is a *gap*: the line stops
+Three series by period: the cap rule's figure reported (Wiltshire's
+cumulative DSG deficit), the budgeted path and the cap, named in the
+programme's words.  A period with no figure is a *gap*: the line stops
 before it and starts again after it (a lone point gets its marker), so a
 missing figure is never drawn as £0.  The figure carries alt text that says
 what the chart shows and its latest figures, and the same numbers stand in a
@@ -15,16 +16,22 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from hnbxl.core.fmt import money
+from hnbxl.programme.definition import Words
 from hnbxl.report.model import Trajectory
 from hnbxl.report.paper.markup import Code, call, colour, lit, number
 
 WIDTH, HEIGHT = 178.0, 62.0  # mm: the drawing, axis labels included
 LEFT, BOTTOM, TOP = 20.0, 8.0, 3.0  # mm of it for the y labels, the x labels, headroom
-SERIES = (  # name, colour, dashed, markers
-    ("Cumulative deficit reported", "#1F3864", False, True),
-    ("Budgeted path", "#595959", True, False),
-    ("Deal cap", "#C00000", False, False),
+STYLES = (  # colour, dashed, markers: the figure reported, the budgeted path, the cap
+    ("#1F3864", False, True),
+    ("#595959", True, False),
+    ("#C00000", False, False),
 )
+
+
+def series_names(words: Words) -> tuple[str, str, str]:
+    """The three lines' names in the programme's words (``[words]``)."""
+    return (f"{words.trajectory_figure} reported", "Budgeted path", words.cap)
 LABEL_PT = 8.5
 
 
@@ -73,7 +80,7 @@ def _mm(value: float) -> Code:
     return Code(f"{number(value)}mm")
 
 
-def alt_text(t: Trajectory) -> str:
+def alt_text(t: Trajectory, words: Words) -> str:
     """What the chart shows, in words, with the latest period's figures."""
     first, last = t.points[0], t.points[-1]
     missing = [p.period_label for p in t.points if p.actual is None]
@@ -84,12 +91,12 @@ def alt_text(t: Trajectory) -> str:
     gaps = (f" No deficit was reported for {', '.join(missing)}; the line has a gap there."
             if missing else "")
     return (f"Line chart: {t.name} by period, {first.period_label} to "
-            f"{last.period_label}, against the budgeted path and the deal's cap. "
+            f"{last.period_label}, against the budgeted path and {words.the_cap}. "
             f"{last.period_label}: reported {said(last.actual)}, budgeted {said(last.budget)}, "
             f"cap {said(last.cap)}.{gaps} The table below gives every figure.")
 
 
-def chart(t: Trajectory) -> Code:
+def chart(t: Trajectory, words: Words) -> Code:
     """``#figure(...)``: the drawing, its alt text and its caption."""
     series = ([p.actual for p in t.points], [p.budget for p in t.points],
               [p.cap for p in t.points])
@@ -116,7 +123,7 @@ def chart(t: Trajectory) -> Code:
         if i % every == 0 or i == n - 1:
             parts.append(_place(x(i) - 10, TOP + plot_h + 1.5,
                                 _label(p.period_label, 20, "center")))
-    for values, (_name, hex_colour, dashed, markers) in zip(series, SERIES, strict=True):
+    for values, (hex_colour, dashed, markers) in zip(series, STYLES, strict=True):
         stroke = Code(f"(paint: {colour(hex_colour)}, thickness: 1.4pt"
                       + (', dash: "dashed"' if dashed else "") + ")")
         for run in runs(values):
@@ -136,10 +143,10 @@ def chart(t: Trajectory) -> Code:
     legend = Code("[" + " #h(6mm) ".join(
         f"#box(line(length: 8mm, stroke: (paint: {colour(c)}, thickness: 1.4pt"
         + (', dash: "dashed"' if d else "") + "))) #h(1.5mm) #" + lit(name)
-        for name, c, d, _m in SERIES) + "]")
+        for name, (c, d, _m) in zip(series_names(words), STYLES, strict=True)) + "]")
     body = Code(f"{{\n  set text(size: {LABEL_PT}pt)\n  {drawing}\n  v(1mm)\n  {legend}\n}}")
     return Code("#" + call(
-        "figure", body, alt=lit(alt_text(t)),
+        "figure", body, alt=lit(alt_text(t, words)),
         caption=Code("[#" + lit(f"{t.name}: reported, budgeted and capped, by period") + "]"),
     ) + "\n")
 

@@ -18,22 +18,10 @@ from hnbxl.report.paper.chart import chart
 from hnbxl.report.paper.markup import Code, call, lit
 from hnbxl.report.paper.meta import metadata
 from hnbxl.report.paper.page import preamble
+from hnbxl.report.sections import section_title
 
 PRINT_PERIODS = 12  # ratings over time: the latest periods the paper shows
 PORTRAIT_PERIODS = 4  # more periods than this and ratings over time go on landscape pages
-
-DEFAULT_TITLES = {
-    "overview": "Transformation Summary - Overview",
-    "conditions": "Deal Condition RAG Ratings",
-    "measures": "Transformation Summary - Key Measures",
-    "finance": "Finance Summary",
-    "risks": "Programme Risk Log",
-}
-
-
-def _title(report: Report, key: str) -> str:
-    return report.section_titles.get(key, "").strip() or DEFAULT_TITLES[key]
-
 
 def heading(level: int, words: str) -> Code:
     return Code("#" + call("heading", lit(words), level=Code(str(level))) + "\n")
@@ -88,7 +76,8 @@ def appendix(report: Report) -> Code:
     parts = [heading(2, "Appendix: the programme over time")]
     t = report.trajectory
     if t is not None and len(t.points) >= 2:
-        parts += [heading(3, "DSG deficit trajectory"), chart(t), tables.trajectory(t)]
+        parts += [heading(3, report.words.trajectory_title), chart(t, report.words),
+                  tables.trajectory(t, report.words)]
         if any(p.actual is None for p in t.points):
             parts.append(paragraph("No figure means none was reported for that period; "
                                    "the chart leaves a gap there."))
@@ -109,25 +98,26 @@ def appendix(report: Report) -> Code:
 def document(report: Report) -> str:
     """The whole paper as typst source."""
     day = report.extracted_on.strftime("%d/%m/%Y")
+    words = report.words  # the programme's own words for its tables (``[words]``)
     parts = [
         metadata(report),
         preamble(f"{report.title}, {report.period_label}", f"Extracted on {day}",
                  report.council),
         title_block(report),
-        heading(2, _title(report, "overview")),
+        heading(2, section_title(report, "overview")),
         tables.rated(report, "Rating", report.overview),
         paragraphs(report.overview_narrative),
-        heading(2, _title(report, "conditions")),
-        tables.rated(report, "Deal condition", report.conditions),
-        heading(2, _title(report, "measures")),
+        heading(2, section_title(report, "conditions")),
+        tables.rated(report, words.condition, report.conditions),
+        heading(2, section_title(report, "measures")),
         tables.measures(report),
-        heading(2, _title(report, "finance")),
+        heading(2, section_title(report, "finance")),
         paragraphs(report.finance_narrative),
-        heading(3, "Key performance indicators"),
-        tables.finance(report, "KPI", report.kpis),
-        heading(3, "Programme mitigations"),
-        tables.finance(report, "Programme Mitigations", report.mitigations),
-        heading(2, _title(report, "risks")),
+        heading(3, words.kpis) if words.kpis else Code(""),
+        tables.finance(report, words.kpi, report.kpis),
+        heading(3, words.mitigations) if words.mitigations else Code(""),
+        tables.finance(report, words.mitigation, report.mitigations),
+        heading(2, section_title(report, "risks")),
         tables.risks(report),
         about(report),
         appendix(report),

@@ -30,7 +30,7 @@ def metadata(report: Report) -> Code:
         author=lit(report.council),
         description=lit(f"{report.committee}: {report.title} for {report.period_label}, "
                         f"extracted on {day.strftime('%d/%m/%Y')}"),
-        keywords=array(lit(k) for k in ("highlight report", report.committee,
+        keywords=array(lit(k) for k in (*report.words.keywords, report.committee,
                                         report.period_label)),
         date=when,
     ) + "\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from hnbxl.core.fmt import money
+from hnbxl.programme.definition import Words
 from hnbxl.report.model import (
     FinanceLine,
     KeyLine,
@@ -154,7 +155,7 @@ def risks(report: Report) -> Code:
           text(str(r.target)), text(r.updated)) for r in report.risks))
 
 
-def trajectory(t: Trajectory) -> Code:
+def trajectory(t: Trajectory, words: Words) -> Code:
     """The chart's figures: a missing one says so in words."""
     def figure(value: float | None) -> Code:
         return number(money(value)) if value is not None else number("No figure")
@@ -163,7 +164,7 @@ def trajectory(t: Trajectory) -> Code:
         return [text(p.period_label), figure(p.actual), figure(p.budget), figure(p.cap)]
 
     return table(("1fr", "40mm", "40mm", "40mm"),
-                 ("Period", "Cumulative deficit", "Budgeted path", "Deal cap"),
+                 ("Period", words.trajectory_figure, "Budgeted path", words.cap),
                  (row(p) for p in t.points))
 
 
