@@ -53,6 +53,7 @@ from hnbxl.forms.layout import (
 from hnbxl.forms.queries import formula_open
 from hnbxl.forms.ratings import rating_label
 from hnbxl.programme.definition import Programme
+from hnbxl.xlsx.formulas import string_literal
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import WriteError, check_write
 
@@ -359,7 +360,7 @@ def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
     if spec.kind == RAG:
         for state in layout.programme.scale.states:
             ws.conditional_format(spec.row, spec.col, spec.row, spec.col, {
-                "type": "cell", "criteria": "==", "value": _excel_text(state.label),
+                "type": "cell", "criteria": "==", "value": string_literal(state.label),
                 "format": styles.rag(state.colour, state.font_colour),
             })
     bad = _breaks_rule(spec)
@@ -374,13 +375,10 @@ def _rating_colours(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCel
     scale = layout.programme.scale
     for state in (*scale.states, scale.no_data):
         ws.conditional_format(cell.row, cell.col, cell.row, cell.col, {
-            "type": "cell", "criteria": "==", "value": _excel_text(state.label),
+            "type": "cell", "criteria": "==", "value": string_literal(state.label),
             "format": styles.rag(state.colour, state.font_colour),
         })
 
-
-def _excel_text(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
 
 
 def _validation(spec: InputSpec) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from hnbxl.core.fmt import is_number
 from hnbxl.core.keys import FieldKey, ItemKey, matches
 from hnbxl.programme.disclosure import PUBLISH, SUPPRESS
 from hnbxl.programme.thresholds import format_in_unit
+from hnbxl.xlsx.formulas import string_literal
 
 TOLERANCE = 1e-9
 
@@ -73,7 +74,7 @@ class QueryCheck:
 # --------------------------------------------------------------------------- Python side
 
 
-def _text(value: Any) -> bool:
+def _has_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip(" ") != ""
 
 
@@ -114,8 +115,8 @@ def explained(check: QueryCheck, values: Mapping[str, Any]) -> bool:
     note = values.get(check.explanation)
     if check.kind == "small_number":
         choice = values.get(check.disclosure)
-        return choice == SUPPRESS or (choice == PUBLISH and _text(note))
-    return _text(note)
+        return choice == SUPPRESS or (choice == PUBLISH and _has_text(note))
+    return _has_text(note)
 
 
 # --------------------------------------------------------------------------- formula side
@@ -131,9 +132,6 @@ def num(value: float) -> str:
     return text
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
 
 def formula_raised(check: QueryCheck, ref: Callable[[str], str]) -> str:
     """The query as a spreadsheet condition (no ``=``); ``ref`` gives a field's cell."""
@@ -145,7 +143,7 @@ def formula_raised(check: QueryCheck, ref: Callable[[str], str]) -> str:
     if check.kind == "unchanged":
         return f"AND(ISNUMBER({r[0]}),ABS({r[0]}-{num(p['last'])})<={num(p['tol'])})"
     if check.kind == "rating_vs_figure":
-        better = ",".join(f"{r[1]}={_quote(label)}" for label in p["better_labels"])
+        better = ",".join(f"{r[1]}={string_literal(label)}" for label in p["better_labels"])
         worse = (f"{r[0]}>{num(p['last'] + p['tol'])}" if p["lower"]
                  else f"{r[0]}<{num(p['last'] - p['tol'])}")
         return f"AND(ISNUMBER({r[0]}),OR({better}),{worse})"

@@ -32,6 +32,7 @@ from hnbxl.core.periods import Period
 from hnbxl.forms.queries import num
 from hnbxl.programme.definition import Programme, Rule
 from hnbxl.programme.thresholds import threshold_at
+from hnbxl.xlsx.formulas import string_literal
 
 #: What the cell of a manual row says: there is no rule, the owner rates it.
 NO_RULE = "No rule: give your rating"
@@ -144,16 +145,13 @@ def _cap_for_year(caps: Mapping[str, float], year: str) -> tuple[str, float] | N
 # --------------------------------------------------------------------------- formula side
 
 
-def _text(words: str) -> str:
-    return '"' + words.replace('"', '""') + '"'
-
 
 def _band_formula(x: str, bands: tuple[tuple[str, float | None], ...], lower: bool) -> str:
     out = ""
     for label, bound in bands:
         if bound is None:
-            return out + _text(label) + ")" * out.count("IF(")
-        out += f"IF({x}{'<=' if lower else '>='}{num(bound)},{_text(label)},"
+            return out + string_literal(label) + ")" * out.count("IF(")
+        out += f"IF({x}{'<=' if lower else '>='}{num(bound)},{string_literal(label)},"
     raise ValueError("the last band has no bound")  # pragma: no cover - loader checks
 
 
@@ -172,12 +170,12 @@ def rating_formula(check: RatingCheck, ref: Callable[[str], str]) -> str | None:
             if bands != p["default"]:
                 groups.setdefault(bands, []).append(label)
         for bands, labels in groups.items():
-            test = ",".join(f"{month}={_text(m)}" for m in labels)
+            test = ",".join(f"{month}={string_literal(m)}" for m in labels)
             rated = f"IF(OR({test}),{_band_formula(x, bands, p['lower'])},{rated})"
-        return f"=IF(ISNUMBER({x}),{rated},{_text(p['no_data'])})"
+        return f"=IF(ISNUMBER({x}),{rated},{string_literal(p['no_data'])})"
     if check.kind == "variance":
         x = r[0]
-        green, amber, red = (_text(label) for label in p["labels"])
+        green, amber, red = (string_literal(label) for label in p["labels"])
         budget = p["budget"]
         adverse = f"({x}-{num(budget)})" if p["under"] else f"({num(budget)}-{x})"
         if budget == 0:
@@ -186,16 +184,16 @@ def rating_formula(check: RatingCheck, ref: Callable[[str], str]) -> str | None:
             share = f"{adverse}/{num(abs(budget))}"
             rated = (f"IF({adverse}<=0,{green},IF({share}<={num(p['amber'])},{green},"
                      f"IF({share}<={num(p['red'])},{amber},{red})))")
-        return f"=IF(ISNUMBER({x}),{rated},{_text(p['no_data'])})"
+        return f"=IF(ISNUMBER({x}),{rated},{string_literal(p['no_data'])})"
     if check.kind == "cap":
         x = r[0]
-        green, amber, red = (_text(label) for label in p["labels"])
+        green, amber, red = (string_literal(label) for label in p["labels"])
         value = x if p["budget"] is None else f"IF(ISNUMBER({x}),{x},{num(p['budget'])})"
         cap = num(p["cap"])
         rated = (f"IF({value}<{cap}*{num(p['amber_from'])},{green},"
                  f"IF({value}<{cap}*{num(p['red_from'])},{amber},{red}))")
         if p["budget"] is None:
-            return f"=IF(ISNUMBER({x}),{rated},{_text(p['no_data'])})"
+            return f"=IF(ISNUMBER({x}),{rated},{string_literal(p['no_data'])})"
         return "=" + rated
     return None
 

@@ -63,7 +63,7 @@ class ReturnRead:
     def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
               cell: str = "", field_key: str = "", found: Any = "", expected: Any = "") -> None:
         self.issues.append(Issue(code, severity, message, self.display, sheet, cell, field_key,
-                                 _text(found), _text(expected)))
+                                 _shown(found), _shown(expected)))
 
     @property
     def readable(self) -> bool:
@@ -75,7 +75,8 @@ def _pairs_text(pairs: Any) -> str:
     return ", ".join(f"{key}={value}" for key, value in pairs)
 
 
-def _text(value: Any) -> str:
+def _shown(value: Any) -> str:
+    """A value as an issue's found/expected quotes it: (empty), 5 not 5.0."""
     if value is None:
         return "(empty)"
     if isinstance(value, float) and value.is_integer():
@@ -371,26 +372,26 @@ def _locked_difference(fixed: FixedCell, cell: Cell | None) -> tuple[str, str] |
     if fixed.formula:
         got = (cell.formula if cell is not None else None) or ""
         if _norm_formula(got) != _norm_formula(fixed.formula):
-            return (f"={got}" if got else _text(cell.value if cell else None), fixed.formula)
+            return (f"={got}" if got else _shown(cell.value if cell else None), fixed.formula)
         return None
     value = cell.value if cell is not None else None
     expected = fixed.value
     if expected is None or expected == "":
         if value is None or value == "":
             return None
-        return _text(value), "(empty)"
+        return _shown(value), "(empty)"
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         if isinstance(value, int | float) and not isinstance(value, bool) and abs(
                 float(value) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected))):
             return None
         if isinstance(value, str) and value == str(expected):
             return None  # list values written as numbers may come back as text
-        return _text(value), _text(expected)
+        return _shown(value), _shown(expected)
     if isinstance(value, str) and value == expected:
         return None
-    if isinstance(value, int | float) and str(expected) == _text(value):
+    if isinstance(value, int | float) and str(expected) == _shown(value):
         return None
-    return _text(value), str(expected)
+    return _shown(value), str(expected)
 
 
 def _norm_formula(text: str) -> str:

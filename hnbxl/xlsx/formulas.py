@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from hnbxl.core.cells import col_letters, col_number
 
-__all__ = ["SheetFormulas", "normalise_formula", "tokens", "translate"]
+__all__ = ["SheetFormulas", "normalise_formula", "string_literal", "tokens", "translate"]
 
 _MAX_ROW = 1_048_576
 _MAX_COL = 16_384
@@ -59,6 +59,11 @@ _CELL_PART = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)")
 _COL_PART = re.compile(r"(\$?)([A-Za-z]{1,3})")
 _ROW_PART = re.compile(r"(\$?)([0-9]+)")
 _PREFIXES = re.compile(r"_xl(?:fn|ws|pm)\.", re.I)
+
+
+def string_literal(text: str) -> str:
+    """``text`` as a string inside a formula: in double quotes, each ``"`` doubled."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def tokens(formula: str) -> list[tuple[str, str]]:
