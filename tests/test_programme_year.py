@@ -13,7 +13,9 @@ committee's report.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,12 +29,13 @@ from hnbxl.core.periods import Period
 from hnbxl.forms.generate import render_form
 from hnbxl.forms.layout import build_layout
 from hnbxl.store.workspace import Workspace
-from tests.conftest import TESTS
+from tests.conftest import TESTS, soffice
 from tests.report.test_second_programme import WILTSHIRE_WORDS, _all_words
 from tests.returns.test_validate_corpus import set_modified
 from tests.test_year import hnbxl, report_rows, written
 
 EASTMERE = TESTS / "data" / "eastmere.toml"
+PDF = soffice() is not None and shutil.which("pdftotext") is not None
 MONTHS = [Period(2024, m) for m in range(4, 13)] + [Period(2025, m) for m in range(1, 4)]
 QUARTER_ENDS = {6, 9, 12, 3}
 # Average days to issue a plan, month by month: bands 100 / 140 / 150 / 170.
@@ -132,8 +135,9 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["validate", *w, "-p", period.key, *map(str, files)])
         assert "Traceback" not in result.output, result.output
         validations[period.key] = result.output
+        pdf = ("--pdf",) if period.month == 3 and PDF else ()
         out = hnbxl("compile", *w, "-p", period.key, "--extracted-on",
-                    due_date(period).isoformat(), "--allow-queries", *files)
+                    due_date(period).isoformat(), "--allow-queries", *pdf, *files)
         reports[period.key] = written(out)
         if period.month in (4, 8, 10, 11, 1, 3):
             texts[period.key] = {sheet: sheet_text(reports[period.key], sheet)
@@ -197,3 +201,9 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     for path in reports.values():
         text = _all_words(path)
         assert [w for w in foreign if w in text] == [], path
+    if PDF:  # the committee's PDF of the year's last month
+        pdf_path = reports["2025-03"].with_suffix(".pdf")
+        text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "Families who feel heard" in text
+        assert [w for w in foreign if w in text] == []
