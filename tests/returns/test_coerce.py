@@ -369,6 +369,7 @@ def test_any_text_never_raises(text: str, kind: str) -> None:
             assert isinstance(part, str) and not _WORKBOOK_UNSAFE.search(part)
 
 
+@pytest.mark.slow  # a long property run (seconds)
 @given(st.text().filter(lambda t: not _WORKBOOK_UNSAFE.search(t) and t.strip() != ""
                         and not t.isspace()))
 def test_text_round_trip(text: str) -> None:

@@ -129,6 +129,7 @@ def reading_runs(before: Callable[[Path], None]) -> Callable[..., object]:
     return read
 
 
+@pytest.mark.slow  # kills a worker process
 @FORK_ONLY
 @pytest.mark.usefixtures("one_file_per_task")
 def test_a_file_that_kills_its_worker_is_read_again_here(
@@ -148,6 +149,7 @@ def test_a_file_that_kills_its_worker_is_read_again_here(
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.slow  # stops a pool of worker processes
 @FORK_ONLY
 @pytest.mark.usefixtures("one_file_per_task")
 def test_an_error_in_a_worker_stops_the_batch_and_every_worker(

@@ -262,6 +262,7 @@ raw_cells = st.one_of(
 )
 
 
+@pytest.mark.slow  # a long property run (400 examples)
 @settings(max_examples=400, deadline=None, database=None)
 @given(spec=st.sampled_from(_SPECS), cell=raw_cells)
 def test_coerce_never_raises_and_errors_keep_no_value(spec: InputSpec,
