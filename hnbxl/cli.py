@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -26,6 +26,13 @@ from hnbxl.cli_format import (
 )
 from hnbxl.core.terminal import echo, show_warning, style, visible
 
+if TYPE_CHECKING:
+    from hnbxl.core.periods import Period
+    from hnbxl.store.workspace import Workspace
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 WORKDIR_HELP = (
@@ -35,7 +42,7 @@ WORKDIR_HELP = (
 )
 
 
-def _workspace(workdir: Path, definition: Path | None) -> Any:
+def _workspace(workdir: Path, definition: Path | None) -> Workspace:
     """The working folder, checked, with any compile a crash interrupted put right first."""
     from hnbxl.store.workspace import Workspace
 
@@ -50,7 +57,7 @@ def _workspace(workdir: Path, definition: Path | None) -> Any:
     return ws
 
 
-def _period(_ctx: Any, _param: Any, value: str | None) -> Any:
+def _period(_ctx: Any, _param: Any, value: str | None) -> Period | None:
     if value is None:
         return None
     from hnbxl.core.periods import Period, PeriodError
@@ -138,7 +145,7 @@ def allow_missing_option(command: _F) -> _F:
              "--missing-owner OWNER instead.")(command)
 
 
-def _run(func: Any, *args: Any, **kwargs: Any) -> Any:
+def _run(func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
     """Call the library.  Its errors are turned into one line by :class:`_Main`."""
     return func(*args, **kwargs)
 
