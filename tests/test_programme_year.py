@@ -116,6 +116,10 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     hnbxl("init", work)
     (work / "programme.toml").write_text(EASTMERE.read_text(encoding="utf-8"),
                                          encoding="utf-8")
+    # The finance partner has nothing due in April: --owner says when it next is.
+    out = hnbxl("generate", *w, "-p", "2024-04", "--owner", "money", code=1)
+    assert ("Finance partner has nothing due in Apr-24: every row they fill reports "
+            "quarterly (due Jun, Sep, Dec, Mar); next due Jun-24") in out, out
     reports: dict[str, Path] = {}
     validations: dict[str, str] = {}
     texts: dict[str, dict[str, str]] = {}
