@@ -24,11 +24,12 @@ import pytest
 from hnbxl.api import compile_returns
 from hnbxl.core.codes import CATALOGUE
 from hnbxl.core.errors import HnbxlError
-from hnbxl.programme.definition import load_programme
+from hnbxl.programme.definition import Words, load_programme
+from hnbxl.report.model import Trajectory, TrajectoryPoint
 from hnbxl.report.paper import paper_pdf
-from hnbxl.report.paper.chart import runs
+from hnbxl.report.paper.chart import STYLES, chart, runs
 from hnbxl.report.paper.colours import AA, contrast, legible
-from hnbxl.report.paper.markup import lit
+from hnbxl.report.paper.markup import colour, lit
 from hnbxl.store.workspace import Workspace
 from tests.conftest import ROOT, SAMPLES, TESTS
 from tests.report.pdfread import ReadPdf, read_pdf
@@ -228,6 +229,15 @@ def test_the_same_report_gives_the_same_bytes_in_another_process() -> None:
 def test_a_missing_period_is_a_gap_not_zero() -> None:
     assert runs([None, 1.0, 2.0, None, 3.0]) == [[1, 2], [4]]
     assert runs([None, None]) == []
+    # Drawn: a segment only between two reported periods, a marker on each figure,
+    # and nothing at all (no line to the axis) for the missing one.
+    points = tuple(TrajectoryPoint(label, actual, 83_548_046.0, 84_500_000.0)
+                   for label, actual in (("Jan-24", 84.0e6), ("Feb-24", None),
+                                         ("Mar-24", 84.1e6), ("Apr-24", 84.2e6)))
+    code = chart(Trajectory("Cumulative deficit", "DSG rating", points), Words())
+    navy = colour(STYLES[0][0])
+    assert code.count(f"paint: {navy}") == 1 + 1  # Mar-Apr's segment, and the legend's
+    assert code.count(f"fill: {navy}") == 3  # Jan, Mar and Apr
 
 
 @pytest.mark.parametrize("definition", [None, TESTS / "data" / "northshire.toml"])
