@@ -75,8 +75,9 @@ def generate_forms(
         owners = [None]
     out_dir = out_dir or workspace.forms_dir
     rendered = []
+    known = workspace.history().risk_ids(programme.id, period)[0]
     for who in owners:
-        layout = build_layout(programme, period, who, last, due)
+        layout = build_layout(programme, period, who, last, due, known_risk_ids=known)
         rendered.append((layout, render_form(layout, password)))
     from hnbxl.returns.blank import may_replace_form
 

@@ -155,6 +155,10 @@ def test_a_year(tmp_path: Path) -> None:
 
     # ---------------------------------------------------------------- March
     hnbxl("generate", *w, "-p", "2024-03", "--split", "--due", DUE["2024-03"])
+    # Spare risk rows show the id a new risk on them will get (R6, R7...), not N1.
+    form = openpyxl.load_workbook(work / "forms" / "wiltshire-hnb-2024-03-send.xlsx")
+    shown = {c.value for row in form["Risk Log"].iter_rows() for c in row}
+    assert {"R6", "R7", "New risk R6"} & shown == {"R6", "R7"} and "N1" not in shown
     mar = [fill(work, "2024-03", owner, SAMPLE["2024-03"][owner], f"{owner}.xlsx",
                 "2024-03-29T10:00:00Z") for owner in ("lead", "send")]
     # Finance is late and the committee date is fixed.
@@ -238,7 +242,7 @@ def test_a_year(tmp_path: Path) -> None:
     hnbxl("generate", *w, "-p", "2024-05", "--split", "--due", DUE["2024-05"])
     may_risks = {r: {"updated": "May-24"} for r in ("R1", "R2", "R4", "R5")}
     may_risks["R6"] = {"updated": "May-24", "status": "Closed",
-                       "action": "Panel in place; placements back on trajectory."}
+                       "closing_note": "Panel in place; placements back on trajectory."}
     send = month_values("2024-05", "send", may_risks)
     send["measures.placement_reviews.figure"] = 41
     send["measures.placement_reviews.last_update"] = "Apr-24"
@@ -252,6 +256,7 @@ def test_a_year(tmp_path: Path) -> None:
     may_report = written(out)
     risks = register(may_report)
     assert risks["R6"][-1] == "Closed" and "Panel in place" in risks["R6"][6]
+    assert risks["R6"][5] == "Closed" and not risks["R6"][6].startswith("Closed")  # no band
     measures = "\n".join(str(r) for r in report_rows(may_report, "Key Measures"))
     assert "Placements reviewed within 12 weeks" in measures and "41" in measures
     # One id for good: the export holds R6's values and log from March to May.

@@ -54,6 +54,7 @@ class Builder:
         self.identity = identity
         self.last = last
         self.checks: list[CheckItem] = []
+        self.spare_risk_ids: tuple[str, ...] = ()  # what each spare risk row's risk will be
         self.lists: dict[str, tuple[Any, ...]] = {}
         self._list_cols: dict[str, int] = {}
         self.queries: list[QueryCheck] = []

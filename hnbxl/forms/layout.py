@@ -69,7 +69,7 @@ from hnbxl.forms.model import (
 from hnbxl.forms.queries import build_checks
 from hnbxl.forms.ratings import RatingCheck, build_rating, rating_formula
 from hnbxl.programme.definition import Programme
-from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.programme.snapshot import PeriodSnapshot, spare_risk_ids
 
 __all__ = [
     "CHECK", "CHECK_COUNT_CELL", "CHOICE", "COUNT", "DAYS", "DECIMAL", "FORM_SCHEMA", "GRID",
@@ -97,8 +97,13 @@ def build_layout(
     owner: str | None = None,
     last: PeriodSnapshot | None = None,
     due: date | None = None,
+    known_risk_ids: frozenset[str] = frozenset(),
 ) -> FormLayout:
     """The form for one period and one owner (``None``: every section).
+
+    ``known_risk_ids`` (every risk id history holds) numbers the spare risk
+    rows as the compile will (``R6``); without it the definition and last
+    period number them, and the reader never compares those cells.
 
     Raises :class:`~hnbxl.programme.definition.DefinitionError` when the definition lacks
     something this period needs (such as the year's finance budget).
@@ -118,7 +123,9 @@ def build_layout(
         last_period=last.period.key if last else "",
         last_digest=last.digest if last else "",
     )
-    return _build(Builder(programme, period, identity, last))
+    b = Builder(programme, period, identity, last)
+    b.spare_risk_ids = spare_risk_ids(programme, last, known_risk_ids)
+    return _build(b)
 
 
 def _build(b: Builder) -> FormLayout:

@@ -26,7 +26,7 @@ from hnbxl.forms.ratings import RatingCheck
 from hnbxl.programme.definition import Programme
 from hnbxl.xlsx.columns import Table
 
-FORM_SCHEMA = 3  # bump when the layout code changes shape; stored in the identity
+FORM_SCHEMA = 4  # bump when the layout code changes shape; stored in the identity
 
 INSTRUCTIONS = "Instructions"
 LISTS = "Lists"

@@ -42,6 +42,7 @@ RISK_COLUMNS = Table((
     Column("target", "Target score", 10, SCORE, input=True),
     Column("updated", "Updated (month)", 12, MONTH, input=True),
     Column("status", "Status", 10, CHOICE, input=True),
+    Column("closing_note", "Closing note (if closed)", 36, TEXT, input=True),
     Column("explanation", "Explain a query", 36, TEXT, input=True),
     Column("last_explanation", "Last period's explanation", 30, "last"),
 ))
@@ -67,10 +68,13 @@ def risks(b: Builder) -> SheetLayout:
     for i, (risk_id, risk) in enumerate(rows):
         row = header_row + 1 + i
         key = ItemKey.make("risks", risk_id)
-        label = risk.name if risk else f"New risk {risk_id[1:]}"
+        shown = risk_id if risk else b.spare_risk_ids[i - len(carried)]
+        label = risk.name if risk else f"New risk {shown}"
         short = fmt.clip(label, 60)
         cell = partial(table_input, t, key, section, s, row)
-        fixed.append(locked(t, s, row, "id", risk_id))
+        # a spare row shows the id its risk will get; history may give the next
+        # number between generating and reading, so that cell is not compared
+        fixed.append(locked(t, s, row, "id", shown, checked=risk is not None))
         if risk:
             fixed += [locked(t, s, row, "name", risk.name, style="label"),
                       locked(t, s, row, "risk", risk.risk, style="guidance")]
@@ -133,6 +137,11 @@ def risks(b: Builder) -> SheetLayout:
                  prompt="Open, or Closed to take it off the log from next period.",
                  choices=tuple(RISK_STATUS_LABELS.values()), list_range=status_range,
                  prefill=RISK_STATUS_LABELS["open"] if risk else None),
+            cell("closing_note", f"{short}: closing note",
+                 prompt_title="Closing note",
+                 prompt="Only when Status is Closed: why the risk is closed. The report "
+                        "shows it in place of the action.",
+                 max_length=SHORT_TEXT_LIMIT),
         ]
         ins, fx = b.explanation_cells(
             section, s, row, t, key, label, risk is not None and any(

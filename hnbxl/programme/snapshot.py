@@ -14,7 +14,7 @@ from typing import Any
 
 from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.periods import Period
-from hnbxl.programme.definition import Risk
+from hnbxl.programme.definition import Programme, Risk
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,23 @@ class PeriodSnapshot:
             payload["explanations"] = self.explanations
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
         return sha256_hex(text.encode("utf-8"))[:16]
+
+
+def spare_risk_ids(programme: Programme, last: PeriodSnapshot | None,
+                   known_ids: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The id each spare row of the risk form gives a new risk: ``R6``, ``R7``, ...
+
+    The prefix and the numbers after the highest any risk has had (in the
+    definition, last period, or ``known_ids`` from history), one per spare row
+    in order.  The form shows them and the compile gives them, so a risk added
+    on the second spare row is the id that row showed even if the first was
+    left empty.
+    """
+    prefix = programme.risk_scoring.id_prefix
+    used = set(known_ids) | {r.id for r in programme.risks}
+    if last is not None:
+        used |= {r.id for r in last.risks}
+    numbers = [int(i[len(prefix):]) for i in used
+               if i.startswith(prefix) and i[len(prefix):].isdigit()]
+    first = max(numbers, default=0) + 1
+    return tuple(f"{prefix}{first + k}" for k in range(programme.risk_scoring.spare_rows))

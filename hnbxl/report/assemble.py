@@ -24,7 +24,7 @@ from hnbxl.core.provenance import FieldValue, plain_values
 from hnbxl.forms.layout import RISK_DIRECTION_LABELS, RISK_STATUS_LABELS
 from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.disclosure import suppressed_items
-from hnbxl.programme.snapshot import PeriodSnapshot
+from hnbxl.programme.snapshot import PeriodSnapshot, spare_risk_ids
 from hnbxl.programme.thresholds import format_in_unit
 from hnbxl.report.model import (
     RISK_DIRECTION_WORDS,
@@ -217,7 +217,8 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
                                                 or "risks.narrative" in carried,
                                                 known_risk_ids,
                                                 earlier_ids or {})
-    notes = [f"Closed this period: {r.id} {r.name}" + (f": {r.action}" if r.action else ".")
+    why = {line.id: line.closing_note or line.action for line in risk_lines}
+    notes = [f"Closed this period: {r.id} {r.name}" + (f": {why[r.id]}" if why[r.id] else ".")
              for r in closed]
     officer_notes = []
     year = period.financial_year(programme.financial_year_start_month)
@@ -367,7 +368,7 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
     every id in the definition and in history), so it keeps that id for good;
     a recompile of the month gives it the id ``earlier`` (name -> id) recorded.
     A risk closed this period stays in this period's register as Closed, with
-    its action as the closing note; from next month it is only in history.
+    its closing note (else its action); from next month it is only in history.
     When the risk section was not received, last period's open risks are
     carried unchanged (and so stay in history for next month).
     """
@@ -380,7 +381,10 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
     prefix = programme.risk_scoring.id_prefix
     used_ids = set(known_ids) | {r.id for r in programme.risks} | {r.id for r in carried}
     used_ids |= {r.id for r in last.risks} if last else set()
-    next_number = _next_risk_number(used_ids, prefix)
+    # each spare row's id, as its form showed it (R6 on the first, R7 on the second...)
+    shown = dict(zip((f"N{i + 1}" for i in range(programme.risk_scoring.spare_rows)),
+                     spare_risk_ids(programme, last, frozenset(used_ids)), strict=True))
+    next_number = _next_risk_number({*used_ids, *shown.values()}, prefix)
     risks, lines, closed = [], [], []
     new_ids: dict[str, str] = {}
     for row_id, before in rows:
@@ -393,6 +397,8 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
             again = (earlier or {}).get(name)
             if again is not None and again not in used_ids and again not in new_ids.values():
                 risk_id = again
+            elif shown[row_id] not in (earlier or {}).values():
+                risk_id = shown[row_id]
             else:
                 risk_id, next_number = f"{prefix}{next_number}", next_number + 1
                 while risk_id in (earlier or {}).values():
@@ -422,7 +428,8 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
         lines.append(RiskLine(
             risk.id, risk.name, risk.risk, risk.likelihood, risk.impact, risk.score,
             rating_view(programme.scale, band), risk.direction, mark, words, risk.action,
-            risk.target, risk.updated.label, risk.status, last_scores.get(risk.id)))
+            risk.target, risk.updated.label, risk.status, last_scores.get(risk.id),
+            (get(base.field("closing_note")) or "") if risk.status == "closed" else ""))
     return tuple(risks), lines, closed, new_ids
 
 

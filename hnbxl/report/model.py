@@ -137,6 +137,7 @@ class RiskLine:
     updated: str  # "Feb-24"
     status: str  # open, closed
     last_score: int | None = None  # last period's score; None for a new risk
+    closing_note: str = ""  # why a risk closed this period was closed (its form's note)
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,9 @@ def finance_columns(report: Report, first: str) -> tuple[Column[FinanceLine], ..
 
 
 def _risk_action(risk: RiskLine) -> _Cell:
+    """The action with its direction mark; a closed risk's closing note (else its action)."""
     if risk.status == "closed":
-        return _text(f"Closed: {risk.action}", "Closed")
+        return _text(risk.closing_note or risk.action, "Closed")
     mark = risk.direction_mark
     return _text(f"{mark} {risk.action}" if mark else risk.action, NOT_REPORTED)
 
@@ -126,7 +127,8 @@ RISK_COLUMNS: tuple[Column[RiskLine], ...] = (
     Column("Last score", 7, lambda r: _Cell(r.last_score, "integer")
            if r.last_score is not None else _text("New")),
     Column("Score", 7, lambda r: _Cell(r.score, "integer")),
-    Column("Band", 17, lambda r: _rag(r.band)),
+    # a closed risk is Closed, never a rating band
+    Column("Band", 17, lambda r: _text("Closed") if r.status == "closed" else _rag(r.band)),
     Column("Action", 34, _risk_action),
     Column("Direction", 13, lambda r: _text(r.direction_words, NOT_REPORTED)),
     Column("Target", 7, lambda r: _Cell(r.target, "integer")),

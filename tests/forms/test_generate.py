@@ -82,13 +82,15 @@ def test_defined_names_resolve_to_their_inputs(book: openpyxl.Workbook,
         [(sheet, ref)] = list(dn.destinations)
         assert sheet == spec.sheet
         assert ref.replace("$", "") == spec.cell
-    # 167 inputs, and 26 for queries: an explanation beside every figure a query rule can
-    # raise (9 measures, 9 finance rows, 5 risks) and 3 small-number choices.
-    assert len(layout.inputs) == 193
+    # 177 inputs (a closing note on each of the 5 risks and 5 spare rows), and 26 for
+    # queries: an explanation beside every figure a query rule can raise (9 measures,
+    # 9 finance rows, 5 risks) and 3 small-number choices.
+    assert len(layout.inputs) == 203
     assert names["f_measures__average_cost_per_ehcp__explanation"].attr_text == (
         "'Key Measures'!$N$10")
     assert names["f_measures__ceased_not_neet__disclosure"].attr_text == "'Key Measures'!$M$12"
-    assert names["f_risks__R1__explanation"].attr_text == "'Risk Log'!$L$6"
+    assert names["f_risks__R1__explanation"].attr_text == "'Risk Log'!$M$6"  # after the note
+    assert names["f_risks__R1__closing_note"].attr_text == "'Risk Log'!$L$6"
 
 
 def test_identity_survives_openpyxl_save(form: Path, tmp_path: Path,
@@ -195,7 +197,7 @@ def test_last_period_comes_from_history(tmp_path: Path) -> None:
     assert measures["D12"].value == "2 (33%)"
     assert measures["D9"].value == "Still need to clean up the data to report accurately"
     risks = book["Risk Log"]
-    assert [risks[f"A{r}"].value for r in range(6, 12)] == ["R1", "R2", "R3", "R4", "R5", "N1"]
+    assert [risks[f"A{r}"].value for r in range(6, 12)] == ["R1", "R2", "R3", "R4", "R5", "R6"]
     assert (risks["D6"].value, risks["E6"].value, risks["I6"].value) == (3, 4, 4)
     assert risks["H7"].value == "→ No change"  # direction starts at "same" each period
     assert risks["J6"].value == "Feb-24"

@@ -133,7 +133,8 @@ def test_the_next_month_shows_last_period_and_trends(feb: tuple[Workspace, Path]
     risks = _rows(result.output, "Risk Log")
     by_name = {r[1]: r for r in risks}
     closed = by_name["Failure to recruit appropriately"]  # closed this period: shown so
-    assert closed[0] == "R3" and closed[-1] == "Closed" and closed[6].startswith("Closed: ")
+    assert closed[0] == "R3" and closed[-1] == "Closed" and closed[5] == "Closed"  # no band
+    assert closed[6] == "All three programme posts filled."  # its closing note, said once
     new = by_name["Rising demand for specialist placements"]
     assert new[0] == "R6" and new[3] == "New" and new[-1] == "Open"  # its id for good
     assert new[6].startswith("★ Monthly placement panel review")

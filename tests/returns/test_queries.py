@@ -190,7 +190,7 @@ def test_risk_action(history_ws: Workspace, tmp_path: Path, changes: dict[str, A
         assert issues == []
         return
     issue = _one(issues, "query-risk-action", Severity.QUERY)
-    assert issue.expected == "an explanation in Risk Log!L6"
+    assert issue.expected == "an explanation in Risk Log!M6"
     _one(queries(history_ws, tmp_path, "send", **{**base, **changes},
                  risks__R1__explanation="Waiting for the DfE."),
          "query-risk-action", Severity.INFO)
@@ -266,21 +266,21 @@ def test_explanation_reaches_data_quality_and_next_period_form(tmp_path: Path) -
     risk_note = SAMPLE_VALUES["2024-03"]["send"]["risks.R2.explanation"]
     layout = build_layout(ws.programme(), april, "send", last, date(2024, 5, 3))
     [shown] = [c for c in layout.sheet("Risk Log").fixed if c.value == risk_note]
-    assert (shown.cell, shown.style) == ("M7", "last")
+    assert (shown.cell, shown.style) == ("N7", "last")
     path = tmp_path / "april-send.xlsx"
     path.write_bytes(render_form(layout))
     book = openpyxl.load_workbook(path)
-    assert book["Risk Log"]["M7"].value == risk_note
-    assert book["Risk Log"]["M7"].protection.locked
-    assert not book["Risk Log"]["L7"].protection.locked
+    assert book["Risk Log"]["N7"].value == risk_note
+    assert book["Risk Log"]["N7"].protection.locked
+    assert not book["Risk Log"]["M7"].protection.locked
     validation = validate_returns(ws, [path])
     assert not [i for i in validation.issues if i.code == "locked-cell-changed"]
     # An edited explanation of last period is caught like any other locked cell.
-    book["Risk Log"]["M7"] = "Something else"
+    book["Risk Log"]["N7"] = "Something else"
     book.save(path)
     changed = [i for i in validate_returns(ws, [path]).issues
                if i.code == "locked-cell-changed"]
-    assert [(i.sheet, i.cell) for i in changed] == [("Risk Log", "M7")]
+    assert [(i.sheet, i.cell) for i in changed] == [("Risk Log", "N7")]
 
 
 def test_feedback_round_trip_explains_queries(tmp_path: Path) -> None:
