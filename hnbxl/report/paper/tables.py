@@ -136,8 +136,9 @@ def finance(report: Report, first: str, lines: Sequence[FinanceLine]) -> Code:
 
 
 def _risk_action(risk: RiskLine) -> Code:
+    """The action with its mark; a closed risk's closing note (its band says Closed)."""
     if risk.status == "closed":
-        return named(f"Closed: {risk.action}".strip(), "")
+        return named(risk.closing_note or risk.action, "")
     action = f"{risk.direction_mark} {risk.action}" if risk.direction_mark else risk.action
     return named(action, risk.direction_words)
 
@@ -151,7 +152,8 @@ def risks(report: Report) -> Code:
     return table(
         ("1.35fr", "14mm", RATING_WIDTH, "1.25fr", "13mm", "15mm"),
         ("Risk", "Score", "Band", "Action", "Target", "Updated"),
-        ((named(f"{r.id} {r.name}", r.risk), score(r), rating(r.band), _risk_action(r),
+        ((named(f"{r.id} {r.name}", r.risk), score(r),
+          rating(None, "Closed") if r.status == "closed" else rating(r.band), _risk_action(r),
           text(str(r.target)), text(r.updated)) for r in report.risks))
 
 
