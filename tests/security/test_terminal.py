@@ -170,3 +170,17 @@ def test_json_is_json_even_when_the_command_fails(tmp_path: Path) -> None:
     assert code == 1 and json.loads(out)["blocking"] is True
     assert "no such working folder" in json.loads(out)["error"]
     assert_harmless(out + err)
+
+
+def test_every_printer_goes_through_the_sanitiser() -> None:
+    """Only core.terminal prints: any other click.echo/print would bypass visible/printable."""
+    import hnbxl
+
+    package = Path(hnbxl.__file__).parent
+    allowed = {package / "core" / "terminal.py", package / "docs.py"}
+    direct = re.compile(r"\b(click\.echo|click\.secho|print|sys\.std(out|err)\.write)\(")
+    found = [f"{path.relative_to(package)}:{number}"
+             for path in sorted(package.rglob("*.py")) if path not in allowed
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if direct.search(line) and not line.lstrip().startswith("#")]
+    assert not found, f"print through hnbxl.core.terminal.echo instead: {found}"
