@@ -18,10 +18,11 @@ Layout of a working folder::
 
 from __future__ import annotations
 
-import shutil
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from hnbxl.core.fileio import write_atomically
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.periods import Period
 from hnbxl.programme.definition import Programme, default_definition_path, load_programme
@@ -144,8 +145,8 @@ def init_workspace(root: Path, definition: Path | None = None) -> Workspace:
     target = root / DEFINITION_FILE
     source = definition or default_definition_path()
     load_programme(source)  # refuse to copy a definition that does not load
-    if not target.exists():
-        shutil.copyfile(source, target)
+    if not os.path.lexists(target):  # a link there (even a dangling one) is never written through
+        write_atomically((target, source.read_bytes()))
     for folder in ("returns", "forms", "output"):
         (root / folder).mkdir(exist_ok=True)
     workspace = Workspace(root)

@@ -194,3 +194,12 @@ def test_nothing_is_written_into_returns(work: Path, command: tuple[object, ...]
     code, out = run(command[0], "-w", work, "--out", work / "returns", *command[1:])
     assert code == 1 and "returns/" in out
     assert not any((work / "returns").iterdir())
+
+
+def test_init_never_writes_through_a_planted_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "w").mkdir()
+    os.symlink(tmp_path / "gone", tmp_path / "w" / "programme.toml")  # dangling
+    run("init", tmp_path / "w")
+    assert victim.read_text() == "precious" and not (tmp_path / "gone").exists()
