@@ -25,10 +25,7 @@ it terminates the workers, waits for them and raises ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
-import copyreg
-import io
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -127,8 +124,7 @@ def _by_fields(obj: Any) -> tuple[type, tuple[Any, ...]]:
 
 
 #: The records a read holds hundreds of, rebuilt by their constructors when unpickled.
-_DISPATCH: dict[type, Callable[[Any], Any]] = {**copyreg.dispatch_table}
-_DISPATCH.update((cls, _by_fields) for cls in (FieldValue, Provenance, Issue, Period))
+_BY_FIELDS = (FieldValue, Provenance, Issue, Period)
 
 
 def _packed(sent: list[Sent]) -> bytes:
@@ -136,9 +132,15 @@ def _packed(sent: list[Sent]) -> bytes:
     read would get a dictionary of its own (Python keeps an instance's attributes
     without one when it is made by its constructor): a third more memory per read
     in the parent, where the whole batch is held."""
+    import copyreg
+    import io
+    import pickle
+
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
+    dispatch: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+    dispatch.update((cls, _by_fields) for cls in _BY_FIELDS)
+    pickler.dispatch_table = dispatch
     pickler.dump(sent)
     return buffer.getvalue()
 
@@ -147,6 +149,7 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
                 method: str, layouts: LayoutCache, progress: Progress | None
                 ) -> list[ReturnRead]:
     import multiprocessing  # imported only for a batch big enough to share out
+    import pickle
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
