@@ -44,6 +44,9 @@ from hnbxl.forms.layout import (
     InputSpec,
     SheetLayout,
     a1,
+    cell_first_row,
+    cell_results,
+    cell_specs,
     check_results,
     formula_result,
     query_first_row,
@@ -52,6 +55,7 @@ from hnbxl.forms.layout import (
 )
 from hnbxl.forms.queries import formula_open
 from hnbxl.forms.ratings import rating_label
+from hnbxl.forms.validity import breaks_formula
 from hnbxl.programme.definition import Programme
 from hnbxl.xlsx.formulas import string_literal
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
@@ -190,7 +194,11 @@ class _Styles:
         # The rule's rating: locked, in words; its colour comes from conditional formats.
         self.rating = workbook.add_format({**locked, "border": 1, "bold": True,
                                            "bg_color": LOCKED_FILL})
-        self.count = workbook.add_format({**locked, "bold": True, "font_size": 14})
+        # A count sits just right of its label, so it is read with it.
+        self.count = workbook.add_format({**locked, "bold": True, "font_size": 14,
+                                          "align": "left"})
+        # Where to go: a link to the cell, looking like one.
+        self.link = workbook.add_format({**locked, "font_color": "#0563C1", "underline": 1})
         self.bad = workbook.add_format({"bg_color": BAD_FILL, "font_color": "#000000"})
         self.query = workbook.add_format({"bg_color": QUERY_FILL, "font_color": "#000000",
                                           "bold": True})
@@ -250,6 +258,7 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         results = check_results(layout.checks, inputs, values)
         results.update(query_results(layout.queries, inputs, values, query_first_row(layout),
                                      labels))
+        results.update(cell_results(cell_specs(layout), values, cell_first_row(layout)))
     written = {key: values.get(key, spec.prefill) for key, spec in inputs.items()}
     for cell in sheet.fixed:
         if cell.operation == "rating":
@@ -428,30 +437,11 @@ def _validation(spec: InputSpec) -> dict[str, Any]:
             "error_message": f"This text is too long: at most {limit:,} characters."}
 
 
-def _literal(value: float) -> str:
-    """A number as a formula literal: 10000000, not 1e+07."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def _breaks_rule(spec: InputSpec) -> str | None:
-    """A conditional-format formula that is TRUE when the cell's value breaks its rule."""
-    c = a1(spec.row, spec.col)
-    filled = f"NOT(ISBLANK({c}))"
-    if spec.kind in (COUNT, GRID):
-        least = spec.minimum if spec.minimum is not None else 0
-        high = f",{c}>{_literal(spec.maximum)}" if spec.maximum is not None else ""
-        return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<{_literal(least)},{c}<>INT({c}){high}))"
-    if spec.kind == PERCENT:
-        return f"=AND({filled},OR(NOT(ISNUMBER({c})),{c}<0,{c}>1))"
-    if spec.kind in (MONEY, DAYS, DECIMAL):
-        low = f",{c}<{_literal(spec.minimum)}" if spec.minimum is not None else ""
-        high = f",{c}>{_literal(spec.maximum)}" if spec.maximum is not None else ""
-        return f"=AND({filled},OR(NOT(ISNUMBER({c})){low}{high}))"
-    if spec.kind in (RAG, CHOICE, MONTH, SCORE):
-        return f"=AND({filled},COUNTIF({spec.list_range.lstrip('=')},{c})=0)"
-    if spec.kind in (TEXT, NARRATIVE) and spec.max_length:
-        return f"=LEN({c})>{spec.max_length}"
-    return None
+    """A conditional-format formula that is TRUE when the cell's value breaks its rule
+    (the same condition as the cell's row on the Check sheet)."""
+    condition = breaks_formula(spec, a1(spec.row, spec.col))
+    return None if condition is None else "=" + condition
 
 
 def _query_highlights(ws: Any, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
@@ -485,6 +475,10 @@ def _check_formats(ws: Any, styles: _Styles, sheet: SheetLayout) -> None:
                                                "value": '"OK"', "format": styles.ok})
     ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
                                                "value": '"Query"', "format": styles.query})
+    ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
+                                               "value": '"Wrong"', "format": styles.missing})
+    ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==",
+                                               "value": '"Not needed"', "format": styles.blank})
 
 
 def _print_setup(ws: Any, layout: FormLayout, sheet: SheetLayout) -> None:

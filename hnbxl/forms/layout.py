@@ -30,6 +30,10 @@ from hnbxl.forms.builder import Builder, plausible
 from hnbxl.forms.checks import (
     CHECK_COUNT_CELL,
     QUERY_COUNT_CELL,
+    WRONG_COUNT_CELL,
+    cell_first_row,
+    cell_results,
+    cell_specs,
     check_results,
     check_sheet,
     formula_result,
@@ -73,12 +77,12 @@ from hnbxl.programme.snapshot import PeriodSnapshot, spare_risk_ids
 
 __all__ = [
     "CHECK", "CHECK_COUNT_CELL", "CHOICE", "COUNT", "DAYS", "DECIMAL", "FORM_SCHEMA", "GRID",
-    "IDENTITY_PREFIX", "IDENTITY_SHEET", "LISTS", "MONEY", "MONTH", "NARRATIVE", "NUMERIC_KINDS",
-    "PERCENT",
-    "QUERY_COUNT_CELL", "RAG", "RISK_DIRECTION_LABELS", "RISK_STATUS_LABELS", "SCORE", "TEXT",
-    "CheckItem", "FixedCell", "FormLayout", "Identity", "InputSpec", "SheetLayout", "a1",
-    "build_layout", "check_results", "formula_result", "query_first_row", "query_results",
-    "quote_sheet",
+    "IDENTITY_PREFIX", "IDENTITY_SHEET", "LISTS", "MONEY", "MONTH", "NARRATIVE",
+    "NUMERIC_KINDS", "PERCENT", "QUERY_COUNT_CELL", "RAG", "RISK_DIRECTION_LABELS",
+    "RISK_STATUS_LABELS", "SCORE", "TEXT", "WRONG_COUNT_CELL", "CheckItem", "FixedCell",
+    "FormLayout", "Identity", "InputSpec", "SheetLayout", "a1", "build_layout",
+    "cell_first_row", "cell_results", "cell_specs", "check_results", "formula_result",
+    "query_first_row", "query_results", "quote_sheet",
 ]
 
 #: The section sheets' builders; a form has the sheets of its owner's sections, in their order.

@@ -35,6 +35,7 @@ import openpyxl
 import pytest
 
 from hnbxl.api import compile_returns, validate_returns
+from hnbxl.core.codes import in_group
 from hnbxl.core.issues import Severity
 from hnbxl.core.periods import Period
 from hnbxl.forms import generate
@@ -42,10 +43,13 @@ from hnbxl.forms.layout import (
     CHECK,
     CHECK_COUNT_CELL,
     QUERY_COUNT_CELL,
+    WRONG_COUNT_CELL,
     FormLayout,
     InputSpec,
     a1,
     build_layout,
+    cell_first_row,
+    cell_specs,
     query_first_row,
 )
 from hnbxl.programme.disclosure import DISCLOSURE_CHOICES
@@ -134,6 +138,31 @@ def rating_boundaries(layout: FormLayout, field_key: str) -> list[float]:
     return out
 
 
+#: Values ``validate`` refuses in a cell on its own, by input kind: words in number cells,
+#: numbers out of range, fractions in whole-number cells, choices not on the list.
+BAD_VALUES: dict[str, tuple[Any, ...]] = {
+    "count": ("about 98.2m", -3, 2.5, "lots"),
+    "grid": (0, 9, 1.5, "high"),
+    "percent": (1.5, -0.2, "about half"),
+    "money": ("about 98.2m", 2e10, "tbc"),
+    "rag": ("Purple", "Fine"),
+    "choice": ("Maybe", "Sideways"),
+    "month": ("Jan-20", "Smarch"),
+    "score": (7, "none"),
+}
+
+
+def spoil(rng: random.Random, layout: FormLayout, values: dict[str, Any]) -> None:
+    """Put a bad value in a few cells that take one (a third of fillings get some)."""
+    specs = [s for s in layout.inputs if s.kind in BAD_VALUES or (
+        s.kind == "text" and s.max_length is not None and s.max_length <= 2000)]
+    for spec in rng.sample(specs, rng.randint(1, 6)):
+        if spec.kind == "text":
+            values[spec.field] = "x" * (int(spec.max_length or 0) + 1)
+        else:
+            values[spec.field] = rng.choice(BAD_VALUES[spec.kind])
+
+
 def random_values(rng: random.Random, layout: FormLayout) -> dict[str, Any]:
     values: dict[str, Any] = {}
     # A spare row for a new risk is the one whose name is typed in: those stay empty.
@@ -198,6 +227,7 @@ class Case:
     path: Path  # as written, with poisoned formula results
     layout: FormLayout
     workspace: Workspace
+    spoiled: bool = False  # holds values validate refuses (the cell-by-cell test's)
 
 
 @pytest.fixture(scope="module")
@@ -223,11 +253,16 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory
         patch.setattr(generate, "check_results", lambda *_a, **_k: {})
         patch.setattr(generate, "query_results", lambda *_a, **_k: {})
         patch.setattr(generate, "rating_label", lambda *_a, **_k: POISON)
+        patch.setattr(generate, "cell_results", lambda *_a, **_k: {})
         for i in range(FILLINGS):
             workspace, layout = layouts[i % len(layouts)]
             path = filled / f"{i:03d}-{layout.identity.programme}-{layout.identity.owner}.xlsx"
-            path.write_bytes(generate.render_form(layout, values=random_values(rng, layout)))
-            cases.append(Case(path, layout, workspace))
+            values = random_values(rng, layout)
+            spoiled = i % 3 == 2
+            if spoiled:
+                spoil(rng, layout, values)
+            path.write_bytes(generate.render_form(layout, values=values))
+            cases.append(Case(path, layout, workspace, spoiled))
     out = tmp / "recalculated"
     _recalculate([c.path for c in cases], out, tmp)
     lost = [c.path.name for c in cases if not (out / c.path.name).exists()]
@@ -243,6 +278,7 @@ def test_check_sheet_counts_agree_with_the_validator(
     cases, out = recalculated
     totals = {"missing": 0, "queries": 0, "recalculated": 0}
     codes: set[str] = set()
+    cases = [c for c in cases if not c.spoiled]  # a refused value is neither missing nor not
     for case in cases:
         path, layout = case.path, case.layout
         validation = validate_returns(case.workspace, [path])
@@ -282,7 +318,7 @@ def test_the_rating_shown_as_typed_is_the_compiles(
     compared: dict[str, int] = {}
     states: set[tuple[str, str]] = set()
     disagree = []
-    for case in cases:
+    for case in (c for c in cases if not c.spoiled):
         path, layout = case.path, case.layout
         programme = layout.programme
         validation = validate_returns(case.workspace, [path])
@@ -308,3 +344,37 @@ def test_the_rating_shown_as_typed_is_the_compiles(
     assert set(compared) == {"threshold", "variance", "cap"}
     for kind in ("threshold", "variance", "cap"):
         assert len({label for k, label in states if k == kind}) >= 3, (kind, states)
+
+
+def test_each_cell_is_judged_as_validate_judges_it(
+        recalculated: tuple[list[Case], Path]) -> None:
+    """A cell marked Wrong on the Check sheet is one ``validate`` refuses on its own (an
+    error or a warning of its own cell's reading), and a cell marked OK is not."""
+    cases, out = recalculated
+    cell_codes = set(in_group("cell"))
+    compared = wrong = 0
+    disagree = []
+    codes: set[str] = set()
+    for case in cases:
+        layout = case.layout
+        validation = validate_returns(case.workspace, [case.path])
+        refused = {(i.sheet, i.cell) for i in validation.issues
+                   if i.code in cell_codes and i.severity in (Severity.ERROR, Severity.WARNING)}
+        codes |= {i.code for i in validation.issues if (i.sheet, i.cell) in refused}
+        check = openpyxl.load_workbook(out / case.path.name, data_only=True)[CHECK]
+        first = cell_first_row(layout)
+        for i, spec in enumerate(cell_specs(layout)):
+            verdict = check[a1(first + i, 2)].value
+            assert verdict in ("Wrong", "OK"), (case.path.name, spec.cell, verdict)
+            compared += 1
+            wrong += verdict == "Wrong"
+            if (verdict == "Wrong") != ((spec.sheet, spec.cell) in refused):
+                disagree.append((case.path.name, spec.sheet, spec.cell, verdict))
+        assert check[a1(*WRONG_COUNT_CELL)].value == len(
+            [r for r in refused if r[0] != CHECK]), case.path.name
+    print(f"cells compared: {compared}; marked Wrong: {wrong}; disagreements: "
+          f"{len(disagree)}; codes: {sorted(codes)}")
+    assert not disagree, disagree[:10]
+    # Not vacuous: words in number cells, out of range, not whole, not on the list, too long.
+    assert wrong > len(cases) // 10
+    assert {"not-a-number", "out-of-range", "not-whole", "not-in-list", "too-long"} <= codes
