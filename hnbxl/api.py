@@ -22,7 +22,7 @@ from hnbxl.forms.generate import (
     render_form,
 )
 from hnbxl.forms.layout import build_layout
-from hnbxl.programme.definition import Programme
+from hnbxl.programme.definition import next_due_words
 from hnbxl.returns.feedback import FeedbackCopy, render_feedback
 from hnbxl.returns.versions import DefinitionDiff, definition_diff
 from hnbxl.store.history import ReturnRecord
@@ -66,7 +66,7 @@ def generate_forms(
     if owner not in (None, "all") and not programme.sections_due(owner, period):
         raise HnbxlError(f"{programme.owners[owner].name} has nothing due in {period.label}: "
                          "every row they fill reports "
-                         + _next_due_words(programme, owner, period))
+                         + next_due_words(programme, owner, period))
     if owner not in (None, "all"):
         owners: list[str | None] = [owner]
     elif split:  # an owner with nothing due this period (a quarterly return) gets no form
@@ -97,23 +97,6 @@ def generate_forms(
         written.append(GeneratedForm(path, layout.identity.owner, len(layout.inputs),
                                      layout.sheet_names))
     return written
-
-
-def not_due_lines(programme: Programme, period: Period) -> list[str]:
-    """One line per owner with rows but nothing due in ``period`` (no form from --split)."""
-    return [f"No form for {o.name}: nothing due in {period.label} "
-            f"({_next_due_words(programme, key, period)})."
-            for key, o in programme.owners.items()
-            if programme.sections_of(key) and not programme.sections_due(key, period)]
-
-
-def _next_due_words(programme: Programme, owner: str, period: Period) -> str:
-    """"quarterly (due Jun, Sep, Dec, Mar); next due Jun-24" for an owner's rows."""
-    rhythms = {programme.rhythm_of(key, row) for key in programme.sections_of(owner)
-               for row in (None, *programme.rows(key))
-               if programme.holds(owner, f"{key}.{row.id if row else 'narrative'}")}
-    soonest = min((r.next_due(period) for r in rhythms), default=period)
-    return f"{' or '.join(sorted(r.words for r in rhythms))}; next due {soonest.label}"
 
 
 def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:

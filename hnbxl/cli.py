@@ -17,6 +17,7 @@ import click
 from hnbxl import __version__
 from hnbxl.cli_format import (
     describe,
+    not_due_lines,
     print_history,
     print_issues,
     print_owners,
@@ -274,7 +275,7 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
     """Write the locked input workbook(s) for a period, with last period's values filled in."""
     from hnbxl.forms.generate import DEFAULT_PASSWORD
 
-    from .api import generate_forms, not_due_lines
+    from .api import generate_forms
 
     if split and owner not in (None, "all"):
         raise click.UsageError("--split makes one workbook per owner; leave out --owner")

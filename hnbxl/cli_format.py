@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from hnbxl.core.periods import Period
+    from hnbxl.programme.definition import Programme
 
 from hnbxl.core.terminal import echo, style, visible
 
@@ -191,3 +195,13 @@ def file_state(root: Path, stored: str, digest: str | None) -> str:
     except OSError:
         return "unreadable"
     return "present" if same else "CHANGED since compiled"
+
+
+def not_due_lines(programme: Programme, period: Period) -> list[str]:
+    """One line per owner with rows but nothing due in ``period`` (no form from --split)."""
+    from hnbxl.programme.definition import next_due_words
+
+    return [f"No form for {o.name}: nothing due in {period.label} "
+            f"({next_due_words(programme, key, period)})."
+            for key, o in programme.owners.items()
+            if programme.sections_of(key) and not programme.sections_due(key, period)]

@@ -32,6 +32,8 @@ from pathlib import Path
 
 from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.issues import HnbxlError
+from hnbxl.core.keys import ItemKey
+from hnbxl.core.periods import Period
 from hnbxl.programme.loader import RESERVED_TABS, ProgrammeLoader, default_risk_prefix, tab_name
 from hnbxl.programme.model import (
     COUNT_UNITS,
@@ -70,6 +72,17 @@ from hnbxl.programme.model import (
 from hnbxl.programme.sanity import MAX_DEPTH, check_values, decode_definition
 from hnbxl.programme.toml_table import line_from_message
 
+
+def next_due_words(programme: Programme, owner: str, period: Period) -> str:
+    """"quarterly (due Jun, Sep, Dec, Mar); next due Jun-24" for an owner's rows."""
+    rhythms = {programme.rhythm_of(key, row) for key in programme.sections_of(owner)
+               for row in (None, *programme.rows(key))
+               if programme.holds(owner, ItemKey.make(key, row.id) if row
+                                  else ItemKey.make(key).field("narrative"))}
+    soonest = min((r.next_due(period) for r in rhythms), default=period)
+    return f"{' or '.join(sorted(r.words for r in rhythms))}; next due {soonest.label}"
+
+
 __all__ = [
     "COUNT_UNITS",
     "DEFAULT_DEFINITION",
@@ -107,6 +120,7 @@ __all__ = [
     "definition_notes",
     "in_sentence",
     "load_programme",
+    "next_due_words",
     "parse_programme",
     "query_items",
     "read_definition_text",
