@@ -9,10 +9,11 @@ behaviour.  ``--strict`` makes the checker's warnings (rules Excel is known to
 tolerate, such as cross-sheet conditional formats) count as failures too.
 
 Each kind is made the way an officer makes it: full and split forms, a form
-carrying last period's values, feedback copies (of a return with mistakes and
-of a hostile one), the committee reports of the samples, and the history
-export.  The tools folder sits beside the checkout (CI clones the repository
-next to ``shared/``); the test is skipped where it or lxml is missing.
+carrying last period's values, a new financial year's forms, feedback copies
+(of a return with mistakes and of a hostile one), the committee reports of the
+samples, a recompile with an owner not received, and the history export.  The
+tools folder sits beside the checkout (CI clones the repository next to
+``shared/``); the test is skipped where it or lxml is missing.
 """
 
 from __future__ import annotations
@@ -91,6 +92,17 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # After Feb-24 is compiled, Mar-24's forms carry it as last period.
     [carried] = generate_forms(ws, "2024-03", due=date(2024, 4, 5), out_dir=tmp / "next")
     files["form carrying last period"] = carried.path
+    # A late owner: Mar-24 again without the finance return, its sections Not received
+    # and the gap on Data Quality; a recompile, replacing Mar-24's first one.
+    late = [f for f in sorted((SAMPLES / "2024-03").glob("*.xlsx")) if "finance" not in f.name]
+    result = compile_returns(ws, late, extracted_on=date(2024, 4, 8), allow_missing=("finance",))
+    assert result.written and result.replaced and result.output is not None, [
+        i.message for i in result.issues if i.blocks()]
+    files["report with an owner not received (v2)"] = result.output
+    # A new financial year's forms (2024/25's budgets, the year's first period).
+    for form in generate_forms(ws, "2024-04", split=True, due=date(2024, 5, 1),
+                               out_dir=tmp / "new-year"):
+        files[f"new year form ({form.owner})"] = form.path
     export = tmp / "export" / "history.xlsx"
     done = CliRunner().invoke(main, ["history", "-w", str(ws.root), "--export", str(export)])
     assert done.exit_code == 0, done.output
@@ -105,7 +117,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_every_kind_of_written_file_conforms(written: dict[str, Path]) -> None:
     kinds = {"full form", "split form (finance)", "split form (send)", "split form (lead)",
              "form carrying last period", "feedback copy (hostile)", "feedback copy (sample)",
-             "report 2024-02", "report 2024-03", "history export"}
+             "report 2024-02", "report 2024-03", "history export",
+             "report with an owner not received (v2)", "new year form (finance)"}
     assert kinds <= set(written), sorted(written)
     done = subprocess.run(
         [SYSTEM_PYTHON, str(CHECKER), "--no-sdk", "--strict", *map(str, written.values())],
