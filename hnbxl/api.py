@@ -158,6 +158,7 @@ class CompileResult:
     period: Period | None = None
     output: Path | None = None
     pdf: Path | None = None
+    officer: Path | None = None  # the officer workbook, beside the committee's
     compile_id: int | None = None
     replaced: bool = False
     counts: dict[str, int] = field(default_factory=dict)
@@ -211,11 +212,11 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
              progress: Progress | None) -> CompileResult:
     from hnbxl.report.assemble import assemble
     from hnbxl.report.model import ReturnUsed
-    from hnbxl.report.workbook import render_report, report_pdf
+    from hnbxl.report.workbook import render_officer, render_report, report_pdf
     from hnbxl.returns.validate import month_issues, not_received, validate_files
     from hnbxl.store.commit import FileToPublish, publish, stored_path
     from hnbxl.store.history import NewCompile, RatingRecord
-    from hnbxl.store.keeping import chosen_note, free_report_name, keep_returns
+    from hnbxl.store.keeping import chosen_note, free_report_name, keep_returns, officer_path
 
     o = options
     bundled = workspace.uses_bundled
@@ -253,7 +254,9 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
     root = workspace.root
     target = free_report_name(o.out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx",
                               root, history.recorded_paths())
-    outputs = [FileToPublish("output", target, xlsx, sha256_hex(xlsx))]
+    officer = render_officer(assembled.report)  # beside it: for the officer, not the papers
+    outputs = [FileToPublish("output", target, xlsx, sha256_hex(xlsx)),
+               FileToPublish("officer", officer_path(target), officer, sha256_hex(officer))]
     if pdf_data is not None:
         outputs.append(FileToPublish("pdf", target.with_suffix(".pdf"), pdf_data,
                                      sha256_hex(pdf_data)))
@@ -268,8 +271,10 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
         extracted_on=assembled.report.extracted_on.isoformat(),
         output=stored_path(target, root),
         output_sha256=outputs[0].sha256,
-        pdf=stored_path(outputs[1].path, root) if pdf_data is not None else None,
-        pdf_sha256=outputs[1].sha256 if pdf_data is not None else None,
+        officer=stored_path(outputs[1].path, root),
+        officer_sha256=outputs[1].sha256,
+        pdf=stored_path(outputs[2].path, root) if pdf_data is not None else None,
+        pdf_sha256=outputs[2].sha256 if pdf_data is not None else None,
         returns=tuple(
             ReturnRecord(r.sha256, r.display, stored_path(kept[r.sha256].path, root),
                          r.identity.owner if r.identity else "",
@@ -289,7 +294,8 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
     replaced = history.snapshot(programme.id, period) is not None
     result.compile_id = publish(history, root, record, [*kept.values(), *outputs])
     result.written, result.output, result.replaced = True, target, replaced
-    result.pdf = outputs[1].path if pdf_data is not None else None
+    result.officer = outputs[1].path
+    result.pdf = outputs[2].path if pdf_data is not None else None
     result.counts = {"returns": len(validation.used), "measures": len(programme.measures),
                      "risks": len(assembled.report.risks), "issues": len(issues)}
     issues.sort(key=Issue.sort_key)

@@ -539,24 +539,33 @@ def definition_list(workdir: Path, definition: Path | None) -> None:
 @click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every value, rating and figure of every period as one typed tidy "
                    "table (.csv, .xlsx, or .parquet with the 'parquet' extra) for pandas or "
-                   "Power BI.")
+                   "Power BI. It holds suppressed small numbers (marked in its 'suppressed' "
+                   "column): it is for the officer.")
+@click.option("--publishable", is_flag=True,
+              help="With --export: a copy fit to publish, each suppressed small number "
+                   "withheld as the papers withheld it (value, share, explanation, reason).")
 @click.option("--ratings", "ratings", is_flag=True,
               help="Print every rating over the latest periods as a small table.")
 @click.option("--periods", "periods", type=click.IntRange(1, 24), default=6, show_default=True,
               help="How many of the latest periods --ratings shows.")
 @workdir_option
 @definition_option
-def history(show_all: bool, export_to: Path | None, ratings: bool, periods: int,
-            workdir: Path, definition: Path | None) -> None:
-    """List the compiled periods in the working folder's history."""
+def history(show_all: bool, export_to: Path | None, publishable: bool, ratings: bool,
+            periods: int, workdir: Path, definition: Path | None) -> None:
+    """List the compiled periods in the working folder's history: each compile's
+    committee workbook, officer workbook and PDF, with their SHA-256."""
     ws = _workspace(workdir, definition)
     programme = _run(ws.programme)
+    if publishable and export_to is None:
+        raise click.UsageError("--publishable goes with --export FILE")
     if export_to is not None:
         from hnbxl.store.export import export_history
 
-        rows = _run(export_history, ws.history(), programme, export_to)
+        rows = _run(export_history, ws.history(), programme, export_to, publishable)
+        kind = ("fit to publish: suppressed small numbers withheld" if publishable else
+                "for the officer: suppressed small numbers kept, marked 'suppressed'")
         echo(f"Wrote {visible(export_to)}: {rows} rows, one per period, item and field "
-                   "(typed values, ratings, risk scores, variances and sources).")
+             f"(typed values, ratings, risk scores, variances and sources); {kind}.")
         return
     if ratings:
         echo(_run(ratings_table, ws, periods))

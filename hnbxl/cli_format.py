@@ -111,8 +111,10 @@ def describe(result: Any) -> str:
             f"{plural(c.get('measures', 0), 'measure')}, {plural(c.get('risks', 0), 'risk')}, "
             f"{plural(c.get('issues', 0), 'issue')} noted")
     again = " (replaces the earlier compile, kept in history)" if result.replaced else ""
-    pdf = f" and {result.pdf}" if result.pdf else ""
-    return f"Wrote {result.output}{pdf}: {result.period.label} report from {held}{again}."
+    pdf = f", {result.pdf}" if result.pdf else ""
+    officer = f" and the officer workbook {result.officer}" if result.officer else ""
+    return (f"Wrote {result.output}{pdf}{officer}: {result.period.label} report from "
+            f"{held}{again}.")
 
 
 def ratings_table(workspace: Any, periods: int = 6, width: int = 44) -> str:
@@ -166,6 +168,7 @@ def print_history(root: Path, records: list[Any]) -> None:
         echo(f"{r.period.label:8} {r.id:>7}  {r.extracted_on:10}  {r.returns:>7}  {state}")
         files = [("workbook", r.output, r.output_sha256)]
         files += [("PDF", r.pdf, r.pdf_sha256)] if r.pdf else []
+        files += [("officer", r.officer, r.officer_sha256)] if r.officer else []
         for what, path, digest in files:
             echo(f"  {what:<8} {visible(path)}")
             echo(f"  {'':<8} sha256 {digest}  {file_state(root, path, digest)}")

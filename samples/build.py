@@ -60,6 +60,8 @@ def build(target: Path = HERE) -> dict[Path, bytes]:
                                      for i in result.issues if i.blocks())
                 raise SystemExit(f"the {period_key} samples do not compile:\n{problems}")
             files[target / "expected" / out.name] = out.read_bytes()
+            assert result.officer is not None  # the officer's workbook, beside it
+            files[target / "expected" / result.officer.name] = result.officer.read_bytes()
     return files
 
 

@@ -55,9 +55,13 @@ def test_init_generate_validate_compile_history(tmp_path: Path) -> None:
     result = runner.invoke(main, ["compile", "-w", str(work), *files, "--out", str(out),
                                   "--extracted-on", "2024-03-04"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1].startswith(f"Wrote {out}: Feb-24 report")
+    officer = tmp_path / "report-officer.xlsx"
+    assert result.output.strip().splitlines()[-1].startswith(
+        f"Wrote {out} and the officer workbook {officer}: Feb-24 report")
     result = runner.invoke(main, ["history", "-w", str(work)])
     assert "Feb-24" in result.output and "2024-03-04" in result.output
+    assert str(officer) in result.output  # history lists all three files
+    assert result.output.count("present") == 2
     for suffix in (".csv", ".xlsx"):
         export = tmp_path / f"tidy{suffix}"
         result = runner.invoke(main, ["history", "-w", str(work), "--export", str(export)])

@@ -260,7 +260,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),
         issues=tuple(i for i in shown_issues if for_committee(i.code)),
-        sources=_sources(programme, values, hidden),
+        sources=_sources(programme, values),
         returns=tuple(replace(r, file=Path(r.file).name, owner=_owner_name(programme, r.owner))
                       for r in returns),
         notes=tuple(notes),
@@ -460,8 +460,9 @@ def _withhold(issue: Issue, hidden: dict[str, str]) -> Issue:
                    expected="")
 
 
-def _sources(programme: Programme, values: dict[str, FieldValue],
-             hidden: dict[str, str] | None = None) -> tuple[SourceLine, ...]:
+def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[SourceLine, ...]:
+    """Every value read, with its file, SHA-256, sheet and cell: the officer's audit trail,
+    a suppressed figure as read (only the officer workbook shows it)."""
     names: dict[str, str] = {item: name for item, name, _rule in programme.rated_items()}
     names["overview.narrative"] = programme.narratives["overview"].label
     names["finance.narrative"] = programme.narratives["finance"].label
@@ -476,8 +477,6 @@ def _sources(programme: Programme, values: dict[str, FieldValue],
         item, what = FieldKey(key).item, FieldKey(key).field
         label = names.get(item) or names.get(key) or _risk_words(item)
         shown = v.value.label if isinstance(v.value, Period) else str(v.value)
-        if hidden and item in hidden and what in ("figure", "share_base", "explanation"):
-            shown = hidden[item]
         if what in ("rating", "override") and isinstance(v.value, str):
             shown = labels.get(v.value, shown)  # the state's label, as the form showed it
         if len(shown) > 120:

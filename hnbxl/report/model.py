@@ -201,6 +201,12 @@ class FigureSeries:
     name: str
     unit: str  # count, percent or money
     values: tuple[float | None, ...]  # one per period of Report.periods
+    # One per period: True where the figure was withheld as a small number (its value
+    # is None here, as in that month's report); empty means none was.
+    suppressed: tuple[bool, ...] = ()
+
+    def withheld(self, index: int) -> bool:
+        return bool(self.suppressed) and self.suppressed[index]
 
 
 @dataclass(frozen=True)

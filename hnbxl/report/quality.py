@@ -23,8 +23,10 @@ from hnbxl.report.model import FinanceLine, MeasureRow
 from hnbxl.report.rules import RatingResult
 
 NOT_RECEIVED = "Not received"
+#: Issues said above in words of their own (a section not received).
+_SAID_ABOVE = ("section-not-received",)
 #: Words in an issue's message after which the owner's own explanation follows.
-_EXPLAINED = ("Explained: ", "reason: ")
+_EXPLAINED = ("Explained: ", "Reason: ", "reason: ")
 
 
 def committee_note(result: RatingResult, suppressed: bool) -> str:
@@ -122,9 +124,10 @@ def quality_notes(programme: Programme, period: Period, values: Mapping[str, Any
     names = {**_names(programme), **(risk_names or {})}
     for issue in issues:
         item = FieldKey(issue.field).item if issue.field else ""
-        if item in hidden:
-            continue  # said above without the details that would give the figure away
-        notes.append(issue_words(issue, names.get(item, "")))
+        if item in hidden or issue.code in _SAID_ABOVE:
+            continue  # said above (a suppressed figure without the details that would tell)
+        # About a row: its name; about a sheet of the form (rows sorted): the sheet's.
+        notes.append(issue_words(issue, names.get(item, "") or issue.sheet))
     return tuple(dict.fromkeys(notes))
 
 

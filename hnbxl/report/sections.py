@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hnbxl.programme.definition import DEFAULT_HEADINGS, in_sentence
+from hnbxl.programme.loader import tab_name
 from hnbxl.report.model import FinanceLine, MeasureRow, RatedRow, Report, RiskLine
 from hnbxl.report.sheet import NOT_REPORTED, Column, widths_of
 from hnbxl.report.sheet import Cell as _Cell
@@ -86,11 +87,19 @@ def rated_columns(report: Report, first: str) -> tuple[Column[RatedRow], ...]:
             *_rating_columns(report, (18, 18, 12, 28)))
 
 
+def figure_cell(m: MeasureRow) -> _Cell:
+    """A figure as a number with the format that shows it as the seed does (169,
+    6.06%, £17,287, "2 (33%)"); words ("Data coming", "fewer than 5") as text."""
+    if m.value is not None:
+        return _Cell(m.value, "number", num_format=m.number_format)
+    return _text(m.figure, NOT_REPORTED)
+
+
 def measure_columns(report: Report) -> tuple[Column[MeasureRow], ...]:
     return (
         Column("Measure", 27, lambda m: _text(m.name)),
         Column("Detail", 27, lambda m: _note(m.detail)),
-        Column("Figure", 13, lambda m: _text(m.figure, NOT_REPORTED)),
+        Column("Figure", 13, figure_cell),
         Column("Last Update", 8, lambda m: _text(m.last_update, NOT_REPORTED)),
         *_rating_columns(report, (13, 17, 11, 24)),
     )
@@ -143,8 +152,9 @@ RISK_COLUMNS: tuple[Column[RiskLine], ...] = (
 
 def overview(workbook: Any, styles: _Styles, report: Report) -> None:
     """The first page: what the report is, for whom and when, the overview ratings and narrative."""
-    columns = rated_columns(report, "Rating")
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "overview"), widths_of(columns))
+    columns = without_empty(rated_columns(report, "Rating"), report.overview)
+    sheet = _Sheet(workbook, styles, report, tab_of(report, "overview"),
+                   widths_of(columns, (Column("", 58, _text),)))
     sheet.line(report.title, styles.title)
     sheet.line(f"Extracted for: {report.committee}", styles.info)
     sheet.line(f"Extracted on: {_date(report)}", styles.info)
@@ -173,10 +183,21 @@ def conditions(workbook: Any, styles: _Styles, report: Report) -> None:
                  empty=_none_this_period(report, "conditions"))
 
 
+def without_empty(columns: Sequence[Column[Any]], items: Sequence[Any],
+                  optional: tuple[str, ...] = ("Note", "Detail")) -> tuple[Column[Any], ...]:
+    """The columns less an optional one (a note) that is empty on every row: the seed
+    printed no column of nothing, and a member should not read one."""
+    def empty(column: Column[Any]) -> bool:
+        return column.header in optional and all(
+            column.fill(item).kind == "blank" for item in items)
+    return tuple(c for c in columns if not empty(c))
+
+
 def _table_sheet(workbook: Any, styles: _Styles, report: Report, key: str, name: str,
                  columns: Sequence[Column[Any]], items: Sequence[Any], *, title: str,
                  empty: str) -> None:
     """A section that is its heading and one table, whose header repeats on every page."""
+    columns = without_empty(columns, items)
     sheet = _Sheet(workbook, styles, report, tab_of(report, key), widths_of(columns))
     sheet.title_block(section_title(report, key))
     sheet.records(name, columns, items, title=title, empty=empty, main=True)
@@ -186,7 +207,7 @@ def _table_sheet(workbook: Any, styles: _Styles, report: Report, key: str, name:
 def measures(workbook: Any, styles: _Styles, report: Report) -> None:
     """Each key measure's figure and ratings, with sparklines in the workbook (not the PDF)."""
     sparks = _sparks(styles, report)
-    columns = _with_sparks(measure_columns(report), sparks)
+    columns = _with_sparks(without_empty(measure_columns(report), report.measures), sparks)
     sheet = _Sheet(workbook, styles, report, tab_of(report, "measures"), widths_of(columns))
     sheet.title_block(section_title(report, "measures"))
     _spark_table(
@@ -229,20 +250,15 @@ def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str,
 
 
 def finance(workbook: Any, styles: _Styles, report: Report) -> None:
-    """The finance narrative, then the KPIs and the mitigations against budget.
-
-    Each table is headed by the definition's words (``[words] kpi``, ``kpis``,
-    ``mitigation``, ``mitigations``); a programme without mitigation rows has
-    no mitigations table.
-    """
+    """The finance narrative, then the KPIs against budget, headed by the definition's
+    words (``[words] kpi``, ``kpis``).  One table per sheet: the mitigations have
+    their own sheet (:func:`mitigations`)."""
     sparks = _sparks(styles, report)
     words = report.words
-    kpis = _with_sparks(finance_columns(report, words.kpi), sparks)
-    mitigations = _with_sparks(finance_columns(report, words.mitigation), sparks)
+    kpis = _with_sparks(without_empty(finance_columns(report, words.kpi), report.kpis), sparks)
     # Column A holds the finance narrative as well as the row names: as wide as the
     # overview's, so the commentary reads as paragraphs (tables allow no merged cells).
-    sheet = _Sheet(workbook, styles, report, tab_of(report, "finance"),
-                   widths_of(kpis, mitigations))
+    sheet = _Sheet(workbook, styles, report, tab_of(report, "finance"), widths_of(kpis))
     sheet.title_block(section_title(report, "finance"))
     sheet.paragraphs(report.finance_narrative, "No finance narrative was given this period.")
     sheet.gap()
@@ -253,17 +269,31 @@ def finance(workbook: Any, styles: _Styles, report: Report) -> None:
         sheet, sparks, "FinanceLines", kpis, report.kpis,
         title=f"{finance_name} {in_sentence(words.kpis or words.kpi)}",
         empty=f"No {in_sentence(words.kpis or words.kpi)} this period",
-        main=not report.mitigations,
+        main=True,
     )
-    if report.mitigations:
-        sheet.gap()
-        sheet.line(words.mitigations, styles.caption)
-        _spark_table(
-            sheet, sparks, "Mitigations", mitigations, report.mitigations,
-            title=words.mitigations,
-            empty=f"No {in_sentence(words.mitigations)} this period",
-            main=True,
-        )
+    sheet.finish()
+
+
+def mitigations_tab(report: Report) -> str:
+    """The mitigations' sheet: the definition's word for them (``[words] mitigations``)."""
+    return tab_name(report.words.mitigations)
+
+
+def mitigations(workbook: Any, styles: _Styles, report: Report) -> None:
+    """The mitigations (Wiltshire's workstream savings) against budget: the second table
+    of the seed's finance summary, on a sheet of its own; none without mitigation rows."""
+    sparks = _sparks(styles, report)
+    words = report.words
+    columns = _with_sparks(without_empty(finance_columns(report, words.mitigation),
+                                         report.mitigations), sparks)
+    sheet = _Sheet(workbook, styles, report, mitigations_tab(report), widths_of(columns))
+    sheet.title_block(words.mitigations)
+    _spark_table(
+        sheet, sparks, "Mitigations", columns, report.mitigations,
+        title=words.mitigations,
+        empty=f"No {in_sentence(words.mitigations)} this period",
+        main=True,
+    )
     sheet.finish()
 
 

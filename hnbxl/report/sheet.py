@@ -76,10 +76,12 @@ class Styles:
         # days and plain numbers over time: up to two decimals, as the figure reads
         self.decimal = workbook.add_format({**right, "num_format": "#,##0.0#"})
         self.missing = workbook.add_format({**right})
+        self.link = workbook.add_format({**cell, "font_color": "#0563C1", "underline": 1})
         self.small = workbook.add_format(
             {**cell, "font_size": 8, "font_color": "#595959", "valign": "bottom"})
         self._cell = cell
         self._rag: dict[tuple[str, str], Any] = {}
+        self._numbers: dict[str, Any] = {}
         self.metrics: dict[int, tuple[float, bool, bool]] = {}
         for fmt, props in (
             (self.title, {"font_size": 16, "bold": True}),
@@ -98,6 +100,7 @@ class Styles:
             (self.decimal, {}),
             (self.missing, {}),
             (self.small, {"font_size": 8, "text_wrap": True}),
+            (self.link, {"text_wrap": True}),
         ):
             self._measure(fmt, props)
 
@@ -107,6 +110,15 @@ class Styles:
             bool(props.get("bold", False)),
             bool(props.get("text_wrap", False)),
         )
+
+    def number_format(self, num_format: str) -> Any:
+        """A right-aligned number cell with its own number format (made once per format)."""
+        if num_format not in self._numbers:
+            fmt = self.workbook.add_format({**self._cell, "align": "right", "indent": 1,
+                                            "num_format": num_format})
+            self._measure(fmt, {})
+            self._numbers[num_format] = fmt
+        return self._numbers[num_format]
 
     def rag(self, view: RatingView) -> Any:
         """The RAG's own fill and font colour; bold so the words stand out in print."""
@@ -126,8 +138,10 @@ class Cell:
 
     value: str | float
     kind: str = "text"  # text, money, money_text, integer, centre, rag, percent, count,
-    #                     missing (no figure: #N/A, which charts and sparklines leave as a gap)
+    #                     number (with num_format), blank (an empty cell: a chart's gap),
+    #                     marker ([x] or [c], explained on the cover)
     rating: RatingView | None = None
+    num_format: str = ""  # kind "number": the Excel number format that shows the value
 
 
 def text_cell(value: str, fallback: str = NO_NOTE) -> Cell:
@@ -242,18 +256,19 @@ class Sheet:
         s = self.styles
         numbers = {"money": s.money, "integer": s.integer, "percent": s.percent,
                    "count": s.count, "decimal": s.decimal}
-        if cell.kind in numbers:
-            assert not isinstance(cell.value, str), cell  # a number kind holds a number
-            self.number(row, col, cell.value, numbers[cell.kind])
-        elif cell.kind == "missing":
-            # A gap in a chart or sparkline, where text would be drawn as zero: #N/A
-            # for Excel; LibreOffice's PDF draws #N/A as zero there, so print is blank.
-            if s.for_print:
-                self._check(self.ws.write_blank(row, col, None, s.missing), row, col, "blank")
-            else:
-                self._check(self.ws.write_formula(row, col, "=NA()", s.missing, "#N/A"),
-                            row, col, "missing figure")
-            self._fit(row, col, "#N/A", s.missing)
+        if cell.kind in numbers or cell.kind == "number":
+            assert not isinstance(cell.value, str), cell
+            fmt = (numbers[cell.kind] if cell.kind in numbers
+                   else s.number_format(cell.num_format or "General"))
+            self.number(row, col, cell.value, fmt)
+        elif cell.kind == "marker":
+            self.string(row, col, str(cell.value), s.missing)
+        elif cell.kind == "link":  # a link to another sheet of the workbook, by its name
+            name = str(cell.value)
+            self._check(self.ws.write_url(row, col, f"internal:'{name}'!A1", s.link,
+                                          string=name, tip=f"Go to the {name} sheet"),
+                        row, col, "link", name)
+            self._fit(row, col, name, s.link)
         elif cell.kind == "blank":
             self._check(self.ws.write_blank(row, col, None, s.text), row, col, "blank")
         elif cell.kind == "rag":

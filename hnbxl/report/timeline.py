@@ -77,7 +77,8 @@ def figure_series(programme: Programme, records: Sequence[PeriodRecord]
             name = f"{m.name} (year to date)" if m.cumulative else m.name
             out.append(FigureSeries(key, name, NUMERIC_UNITS[m.unit], tuple(
                 None if key in h else _number(r, key.field("figure"))
-                for r, h in zip(records, hidden, strict=True))))
+                for r, h in zip(records, hidden, strict=True)),
+                tuple(key in h for h in hidden)))
     for row in programme.finance_rows:
         key = ItemKey.make("finance", row.id)
         out.append(FigureSeries(key, row.name, "money",

@@ -33,9 +33,13 @@ from hnbxl.report.sheet import Cell, Column, Sheet, Styles, text_cell, widths_of
 RATINGS_OVER_TIME = "Ratings Over Time"
 FIGURES_OVER_TIME = "Figures Over Time"
 PRINT_PERIODS = 12  # periods the PDF shows, and the sparklines draw
-MISSING_NOTE = ("#N/A means no figure was reported for that period; charts and sparklines "
-                "leave a gap there.")
-PRINT_MISSING_NOTE = "An empty cell means no figure was reported for that period."
+#: The GSS markers for a figure that is not shown, explained on the cover sheet.
+NOT_AVAILABLE = "[x]"
+CONFIDENTIAL = "[c]"
+MISSING_NOTE = (f"{NOT_AVAILABLE} means no figure was reported for that period; {CONFIDENTIAL} "
+                "that the figure is withheld because so small a number could identify people.")
+GAP_NOTE = ("An empty cell means no figure was reported for that period; the chart leaves a "
+            "gap there.")
 _FIGURE_CELL = {"count": "count", "percent": "percent", "money": "money", "decimal": "decimal"}
 
 # Rows of the trend sheets before each table, so that the sparklines on
@@ -125,7 +129,7 @@ def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.line("Figures Over Time", styles.title)
     r = report
     sheet.line(f"{r.council}: {r.title}, period {r.period_label}", styles.info)
-    sheet.line(_missing_note(styles), styles.info)
+    sheet.line(MISSING_NOTE, styles.info)
     sheet.gap()
     assert sheet.row == _FIGURES_HEADER_ROW
     shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
@@ -148,12 +152,9 @@ def _rating_at(index: int, item: TimelineRow) -> Cell:
 
 
 def _figure_at(index: int, series: FigureSeries) -> Cell:
-    return _figure(series, series.values[index])
-
-
-def _figure(series: FigureSeries, value: float | None) -> Cell:
+    value = series.values[index]
     if value is None:
-        return Cell("#N/A", "missing")
+        return Cell(CONFIDENTIAL if series.withheld(index) else NOT_AVAILABLE, "marker")
     return Cell(value, _FIGURE_CELL.get(series.unit, "count"))
 
 
@@ -178,7 +179,7 @@ def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
                    f"against {words.the_cap} and the budgeted path.", styles.info)
         sheet.line(f"This is what the {t.rating_name} measures. The table beside the chart "
                    "gives the same figures.", styles.info)
-        sheet.line(_missing_note(styles), styles.info)
+        sheet.line(GAP_NOTE, styles.info)
     sheet.gap()
     first = sheet.row
     sheet.records(
@@ -202,12 +203,11 @@ def trajectory_columns(report: Report) -> tuple[Column[TrajectoryPoint], ...]:
     )
 
 
-def _missing_note(styles: Styles) -> str:
-    return PRINT_MISSING_NOTE if styles.for_print else MISSING_NOTE
-
-
 def _money(value: float | None) -> Cell:
-    return Cell("#N/A", "missing") if value is None else Cell(value, "money")
+    """A trajectory figure; an empty cell where there is none, which the chart (with
+    ``show_blanks_as("gap")``) leaves as a gap in Excel and LibreOffice alike.  ``#N/A``
+    would be a gap in Excel but a fall to zero in LibreOffice (FACTS.md)."""
+    return Cell("", "blank") if value is None else Cell(value, "money")
 
 
 def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> None:

@@ -69,15 +69,22 @@ def neutralise(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def tidy_history(history: History | Path, programme: Programme) -> pd.DataFrame:
-    """Every active compile of ``programme`` as the typed tidy table (see the module)."""
+def tidy_history(history: History | Path, programme: Programme,
+                 publishable: bool = False) -> pd.DataFrame:
+    """Every active compile of ``programme`` as the typed tidy table (see the module).
+
+    ``publishable``: a copy fit to publish, with every suppressed small number
+    withheld as the papers withheld it: its value (and a share that would give it
+    away) replaced by the words the papers showed, its explanation and its
+    rating's reason left out.  The ``suppressed`` column still marks those rows.
+    """
     import pandas as pd
 
     history = history if isinstance(history, History) else History(history)
     if not history.path.exists():
         raise HnbxlError(f"{history.path}: no history yet; compile a period first")
     rows = [row for record in history.timeline(programme.id)
-            for row in _rows(programme, record)]
+            for row in _rows(programme, record, publishable)]
     table = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     for column in NUMBER_COLUMNS:
         table[column] = pd.to_numeric(table[column]).astype("float64")
@@ -88,7 +95,8 @@ def tidy_history(history: History | Path, programme: Programme) -> pd.DataFrame:
     return table
 
 
-def export_history(history: History | Path, programme: Programme, out: Path) -> int:
+def export_history(history: History | Path, programme: Programme, out: Path,
+                   publishable: bool = False) -> int:
     """Write the tidy table as .csv, .xlsx or .parquet; returns the row count.
 
     The table is made in memory and written whole by
@@ -98,6 +106,8 @@ def export_history(history: History | Path, programme: Programme, out: Path) -> 
     through.  It never replaces a file history records, a kept return, its
     own history or definition, or an hnbxl form or return
     (:mod:`hnbxl.store.guard`); a full disk or a size limit names the file.
+
+    ``publishable`` writes the copy fit to publish (see :func:`tidy_history`).
     """
     from hnbxl.store.guard import refuse_replacing
 
@@ -111,7 +121,7 @@ def export_history(history: History | Path, programme: Programme, out: Path) -> 
     inputs = [history.path] + ([Path(programme.source)] if programme.source else [])
     refuse_replacing(out, root=history.path.parent, history=history, inputs=inputs,
                      command="history --export")
-    table = tidy_history(history, programme)
+    table = tidy_history(history, programme, publishable)
     buffer = io.BytesIO()
     if suffix == ".csv":
         _write_csv(table, buffer)
@@ -186,7 +196,12 @@ class _Item:
     variance: float | None = None
 
 
-def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
+#: Fields of a suppressed item whose words could give its figure away in a published copy.
+WITHHELD_TEXT = ("explanation",)
+
+
+def _rows(programme: Programme, rec: PeriodRecord, publishable: bool = False
+          ) -> Iterator[dict[str, Any]]:
     names = _names(programme, rec)
     items = _items(programme, rec)
     hidden = suppressed_items(programme, plain_values(rec.values))
@@ -196,9 +211,16 @@ def _rows(programme: Programme, rec: PeriodRecord) -> Iterator[dict[str, Any]]:
 
     def row(item: str, field: str, **cols: Any) -> dict[str, Any]:
         context = items.get(item, _Item())
-        return {**base, "section": sections.get(item.split(".")[0], ""), "item": item,
-                "item_name": names.get(item, item), "field": field,
-                **context.__dict__, **cols}
+        out = {**base, "section": sections.get(item.split(".")[0], ""), "item": item,
+               "item_name": names.get(item, item), "field": field,
+               **context.__dict__, **cols}
+        if publishable and item in hidden:
+            out["rating_note"] = ""  # "4 is above the target of 3" would pin it down
+            if field in SUPPRESSED_FIELDS:
+                out["value_number"], out["value_text"] = None, hidden[item]
+            elif field in WITHHELD_TEXT:
+                out["value_text"] = ""
+        return out
 
     for key, fv in rec.values.items():
         item, field = str(FieldKey(key).item), FieldKey(key).field

@@ -54,6 +54,15 @@ class CompileRecord:
     returns: int
     pdf: str | None = None
     pdf_sha256: str | None = None
+    officer: str | None = None  # the officer workbook (schema 4; None before it)
+    officer_sha256: str | None = None
+
+    @property
+    def files(self) -> list[tuple[str, str]]:
+        """Every file this compile published, as (path, SHA-256): workbook, PDF, officer's."""
+        return [(path, digest) for path, digest in (
+            (self.output, self.output_sha256), (self.pdf, self.pdf_sha256),
+            (self.officer, self.officer_sha256)) if path and digest]
 
 
 @dataclass(frozen=True)
@@ -96,13 +105,15 @@ class NewCompile:
     definition_source: str = ""
     pdf: str | None = None
     pdf_sha256: str | None = None
+    officer: str | None = None
+    officer_sha256: str | None = None
 
 
 @dataclass(frozen=True)
 class PublishedFile:
     """A file a compile publishes: paths are relative to the working folder when inside it."""
 
-    kind: str  # "output", "pdf" or "return"
+    kind: str  # "output", "pdf", "officer", "definition" or "return"
     path: str
     sha256: str
     staged: str  # the compile-unique name it is written under before the rename
@@ -230,7 +241,7 @@ class History:
             "SELECT c.id, c.programme, c.period, c.definition_hash, c.extracted_on,"
             " c.compiled_at, c.output, c.output_sha256, c.active, c.replaced_by,"
             " (SELECT COUNT(*) FROM returns_used r WHERE r.compile_id = c.id), c.pdf,"
-            " c.pdf_sha256 FROM compiles c"
+            " c.pdf_sha256, c.officer, c.officer_sha256 FROM compiles c"
             " WHERE c.state = 'done' AND (? IS NULL OR c.programme = ?)"
             + ("" if include_replaced else " AND c.active = 1")
             + " ORDER BY c.period, c.id"
@@ -239,7 +250,7 @@ class History:
             rows = conn.execute(query, (programme, programme)).fetchall()
         return [
             CompileRecord(r[0], r[1], Period.parse(r[2]), r[3], r[4], r[5], r[6], r[7],
-                          bool(r[8]), r[9], r[10], r[11], r[12])
+                          bool(r[8]), r[9], r[10], r[11], r[12], r[13], r[14])
             for r in rows
         ]
 
@@ -498,13 +509,13 @@ class History:
         return True
 
     def recorded_paths(self, kept_returns: bool = False) -> set[str]:
-        """Every output and PDF path any compile (pending ones too) names.
+        """Every output, PDF and officer workbook path any compile (pending ones too) names.
 
         With ``kept_returns``, also every kept return and every published file:
         all the files history vouches for, none of which a command may replace.
         """
         with self._connect() as conn:
-            rows = conn.execute("SELECT output, pdf FROM compiles").fetchall()
+            rows = conn.execute("SELECT output, pdf, officer FROM compiles").fetchall()
             if kept_returns:
                 rows += conn.execute("SELECT stored_as, NULL FROM returns_used").fetchall()
                 with contextlib.suppress(sqlite3.OperationalError):  # before schema 2
@@ -515,11 +526,11 @@ class History:
     def _insert(conn: sqlite3.Connection, new: NewCompile) -> int:
         cur = conn.execute(
             "INSERT INTO compiles (programme, period, definition_hash, extracted_on,"
-            " compiled_at, output, output_sha256, active, state, pdf, pdf_sha256)"
-            " VALUES (?,?,?,?,?,?,?,0,'pending',?,?)",
+            " compiled_at, output, output_sha256, active, state, pdf, pdf_sha256, officer,"
+            " officer_sha256) VALUES (?,?,?,?,?,?,?,0,'pending',?,?,?,?)",
             (new.programme, new.period.key, new.definition_hash, new.extracted_on,
              datetime.now(UTC).isoformat(timespec="seconds"), new.output,
-             new.output_sha256, new.pdf, new.pdf_sha256))
+             new.output_sha256, new.pdf, new.pdf_sha256, new.officer, new.officer_sha256))
         compile_id = int(cur.lastrowid or 0)
         if new.definition_text:
             _keep_definition(conn, new.definition_hash, new.programme, new.definition_source,

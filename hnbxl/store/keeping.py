@@ -29,12 +29,17 @@ class UsedReturn(Protocol):
     def sha256(self) -> str: ...
 
 
+def officer_path(path: Path) -> Path:
+    """The officer workbook's name beside the committee's: ``…-2024-02-officer.xlsx``."""
+    return path.with_name(f"{path.stem}-officer{path.suffix}")
+
+
 def free_report_name(wanted: Path, root: Path, recorded: set[str]) -> Path:
     """``wanted``, or ``…-v2``, ``…-v3``: the first name no file and no compile holds.
 
     A report that went to committee is never replaced by a recompile; the
-    PDF's name (same stem) must be free as well, so a workbook and its PDF
-    always come from the same compile.
+    PDF's and the officer workbook's names (same stem) must be free as well, so
+    the three files always come from the same compile.
     """
     if wanted.suffix.lower() == ".pdf":
         raise HnbxlError(f"{wanted}: the workbook needs a name that does not end in .pdf")
@@ -48,7 +53,7 @@ def free_report_name(wanted: Path, root: Path, recorded: set[str]) -> Path:
         if name.is_dir():
             raise HnbxlError(f"{name}: is a folder, so the report cannot be written there; "
                              "move the folder away or choose another --out")
-        pair = (name, name.with_suffix(".pdf"))
+        pair = (name, name.with_suffix(".pdf"), officer_path(name))
         if not any(p.exists() or p.is_symlink() or stored_path(p, root) in recorded
                    for p in pair):
             return name

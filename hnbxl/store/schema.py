@@ -133,11 +133,21 @@ CREATE TABLE definitions (
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
 """
 
+# Version 4 (issue 17): the officer workbook, written beside the committee's
+# (file names, cells, SHA-256s and suppressed figures stay out of the papers),
+# recorded with its SHA-256 like the PDF.
+_V4 = """
+ALTER TABLE compiles ADD COLUMN officer TEXT;
+ALTER TABLE compiles ADD COLUMN officer_sha256 TEXT;
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
+"""
+
 #: Ordered ``(version, step)``; append only.
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _V1),
     (2, _V2),
     (3, _V3),
+    (4, _V4),
 ]
 
 

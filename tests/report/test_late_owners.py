@@ -52,7 +52,9 @@ def test_late_finance_return(tmp_path: Path) -> None:
     assert "Not received from Finance" in finance
     assert "No data" in finance
     quality = "\n".join(_texts(report, "Data Quality"))
-    assert "Not received: 'Finance Summary' (filled in by Finance)" in quality
+    assert ("Finance Summary: the return from Finance had not arrived when this report was "
+            "made") in quality
+    assert "allow-missing" not in quality and "Section not received" not in quality
     with sqlite3.connect(Path(work) / "history.sqlite") as conn:
         recorded = conn.execute("SELECT message FROM issues WHERE code = 'section-not-received'"
                                 ).fetchall()

@@ -8,8 +8,10 @@ figures without depending on the rest of the pipeline.
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -47,15 +49,18 @@ SECTION_TITLES = {
 }
 
 SHEET_TITLES = {
+    "Cover": "High Needs Block Sustainability Highlight Report",
     "Overview": "High Needs Block Sustainability Highlight Report",
     "Deal Conditions": "Deal Condition RAG Ratings",
     "Key Measures": "Transformation Summary - Key Measures",
     "Finance": "Finance Summary",
+    "Programme mitigations": "Programme mitigations",
     "Risk Log": "Programme Risk Log",
-    "Data Quality": "Data Quality - Issues Found in the Returns",
-    "Sources": "Sources - Where Every Figure Came From",
+    "Data Quality": "Data Quality - Figures to Read with Care",
+    "RAG Key": "RAG Key - What Each Rating Means",
     "Notes": "Notes - How to Read This Report",
 }
+
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 
@@ -282,9 +287,9 @@ def test_sheets_in_seed_order_with_titles_in_a1(written) -> None:
     result, wb = written
     # Wiltshire's tabs are its definition's; this model has no trajectory (no sheet for it)
     assert wb.sheetnames == list(result.sheets) == [
-        "Overview", "Deal Conditions", "Key Measures", "Finance", "Risk Log",
-        "Ratings Over Time", "Figures Over Time", "Data Quality", "Sources", "Notes",
-        "Officer Checks"]
+        "Cover", "Overview", "Deal Conditions", "Key Measures", "Finance",
+        "Programme mitigations", "Risk Log", "Ratings Over Time", "Figures Over Time",
+        "Data Quality", "RAG Key", "Notes"]
     for name, title in SHEET_TITLES.items():
         assert wb[name]["A1"].value == title
     assert result.counts == {"measures": 10, "risks": 5, "issues": 1, "sources": 2}
@@ -309,9 +314,12 @@ def test_tables_have_one_row_of_unique_headers_and_no_blanks(written) -> None:
             for row in rows:  # empty only where the seed printed nothing (notes, detail)
                 assert all(v is not None and str(v).strip() != "" for i, v in enumerate(row)
                            if i not in blank_ok), (name, row)
-    assert {"OverviewRatings", "Conditions", "Measures", "FinanceLines",
-            "Mitigations", "RiskLog", "DataQualityIssues", "FigureSources",
-            "ReturnsUsed"} <= names
+    assert {"Contents", "OverviewRatings", "Conditions", "Measures", "FinanceLines",
+            "Mitigations", "RiskLog", "RatingsOverTime", "FiguresOverTime", "DataQuality",
+            "RagKey", "ReportNotes"} == names
+    for ws in wb.worksheets:  # one table per sheet, no filters (the GSS standard)
+        assert len(ws.tables) == 1, ws.title
+        assert all(t.autoFilter is None for t in ws.tables.values()), ws.title
 
 
 def test_overview_title_block_and_narrative(written, report: Report) -> None:
@@ -325,25 +333,42 @@ def test_overview_title_block_and_narrative(written, report: Report) -> None:
         cell = find(ws, paragraph)
         assert cell.alignment.wrap_text
     rows = table_rows(ws, "OverviewRatings")
-    assert rows[0] == ["Rating", "Last Period", "This Period", "Trend", "Note"]
+    # No row has a note (the owners' own ratings): no Note column, as in the seed.
+    assert rows[0] == ["Rating", "Last Period", "This Period", "Trend"]
     assert rows[1] == ["Overall Programme RAG rating", "No data", "Green - On Track",
-                       "No trend", None]  # the owner's own rating: nothing to add
+                       "No trend"]
 
 
 def test_measures_keep_the_seed_figures_as_text(written) -> None:
     _, wb = written
     rows = table_rows(wb["Key Measures"], "Measures")
     assert rows[0] == ["Measure", "Detail", "Figure", "Last Update", "Last Period",
-                       "This Period", "Trend", "Note"]
+                       "This Period", "Trend"]
     figures = [r[2] for r in rows[1:]]
     assert figures == ["169", "On forecast", "6.06%",
                        "Still need to clean up the data to report accurately", "£17,287",
                        "Data feed is being established", "2 (33%)", "Data coming", "NA",
                        "Not reported"]
-    ws = wb["Key Measures"]
-    assert find(ws, "169").data_type == "s"
     assert rows[4][5] == "No data" and rows[4][1] is None  # the seed printed no detail
     assert [r[5] for r in rows[1:]].count("Amber - Off Track") == 6
+
+
+def test_figures_are_numbers_with_formats(report: Report, tmp_path: Path) -> None:
+    """The GSS standard: a figure the model holds as a number is a number in the workbook,
+    formatted to read as the seed does; words stay words."""
+    m = report.measures
+    numbers = (dataclasses.replace(m[0], value=169, unit="count"),
+               dataclasses.replace(m[2], value=0.0606, unit="percent"),
+               dataclasses.replace(m[4], value=17287, unit="money"),
+               dataclasses.replace(m[6], value=2, unit="count_with_share", share=2 / 6))
+    changed = dataclasses.replace(report, measures=(numbers[0], m[1], numbers[1], m[3],
+                                                    numbers[2], m[5], numbers[3], *m[7:]))
+    ws = openpyxl.load_workbook(write_report(changed, tmp_path / "n.xlsx").path)["Key Measures"]
+    cells = [row[2] for row in ws[ws.tables["Measures"].ref][1:]]
+    shown = {c.value: c.number_format for c in cells if c.data_type == "n"}
+    assert shown == {169: "#,##0", 0.0606: "0.00%", 17287: "£#,##0;-£#,##0",
+                     2: '#,##0" (33%)"'}
+    assert cells[1].value == "On forecast" and cells[1].data_type == "s"
 
 
 def test_rag_cells_carry_words_and_colour(written) -> None:
@@ -369,14 +394,15 @@ def test_finance_money_is_numbers_in_pounds(written) -> None:
     ws = wb["Finance"]
     kpi = ws[ws.tables["FinanceLines"].ref]
     assert [c.value for c in kpi[0]] == ["KPI", "Baseline", "Budget", "This Quarter",
-                                         "Variance", "RAG", "Trend", "Note"]
+                                         "Variance", "RAG", "Trend"]
     baseline, budget, quarter, variance = kpi[1][1], kpi[1][2], kpi[1][3], kpi[1][4]
     assert baseline.value == 97098336 and budget.value == 103744143
     for cell in (baseline, budget):
         assert cell.data_type == "n"
         assert cell.number_format.startswith("£#,##0")
     assert quarter.value == "NA" and variance.value == "NA"
-    mit = ws[ws.tables["Mitigations"].ref]
+    mitigations = wb["Programme mitigations"]
+    mit = mitigations[mitigations.tables["Mitigations"].ref]
     assert mit[0][0].value == "Programme Mitigations"
     assert [r[2].value for r in mit[1:]] == [1753000, 1995000, 979000, 0, 0]
     assert kpi[1][5].value == "Green - On Track"
@@ -400,16 +426,25 @@ def test_risk_log_as_the_seed_shows_it(written) -> None:
     assert [r[3] for r in rows[1:]] == ["Red - At Risk"] + ["Amber - Off Track"] * 4
 
 
-def test_data_quality_and_sources(written) -> None:
-    _, wb = written
-    dq = table_rows(wb["Data Quality"], "DataQualityIssues")
-    assert dq[0] == ["Severity", "Issue", "File", "Place", "Found", "Expected", "Message"]
-    assert dq[1][:5] == ["Warning", "Number typed as text", "returns/send-2024-02.xlsx",
-                         "Key Measures!F11", "£17,287"]
-    src = table_rows(wb["Sources"], "FigureSources")
+def test_data_quality_in_words_and_sources_for_the_officer(report: Report,
+                                                          tmp_path: Path) -> None:
+    said = dataclasses.replace(report, quality_notes=(
+        "Average cost per EHCP: number typed as text.",))
+    result = write_report(said, tmp_path / "report.xlsx", officer=True)
+    dq = table_rows(openpyxl.load_workbook(result.path)["Data Quality"], "DataQuality")
+    assert dq == [["Number", "What to read with care"],
+                  [1, "Average cost per EHCP: number typed as text."]]
+    officer = openpyxl.load_workbook(output.officer_path(result.path))
+    assert officer.sheetnames == list(output.OFFICER_SHEETS)
+    checks = table_rows(officer["Checks by Cell"], "ChecksByCell")
+    assert checks[0] == ["Severity", "Issue", "Code", "File", "Place", "Found", "Expected",
+                         "Message", "Shown to the committee"]
+    assert checks[1][:6] == ["Warning", "Number typed as text", "text-number-accepted",
+                             "returns/send-2024-02.xlsx", "Key Measures!F11", "£17,287"]
+    src = table_rows(officer["Sources"], "FigureSources")
     assert src[1] == ["Key Measures: Average cost per EHCP", "figure", "£17,287",
                       "returns/send-2024-02.xlsx", SHA, "Key Measures", "F11"]
-    used = table_rows(wb["Sources"], "ReturnsUsed")
+    used = table_rows(officer["Returns Used"], "ReturnsUsed")
     assert used[1][0] == "returns/send-2024-02.xlsx" and used[1][4] == SHA
     assert used[1][2] == "Deal Conditions, Key Measures, Risk Log"
 
@@ -417,11 +452,12 @@ def test_data_quality_and_sources(written) -> None:
 def test_empty_tables_say_so_in_words(report: Report, tmp_path: Path) -> None:
     empty = dataclasses.replace(report, issues=(), sources=(), returns=(), risks=())
     wb = openpyxl.load_workbook(write_report(empty, tmp_path / "e.xlsx").path)
-    dq = table_rows(wb["Data Quality"], "DataQualityIssues")
-    assert len(dq) == 2 and dq[1][0] == "No issues found"
-    assert all(v for v in dq[1])
+    dq = table_rows(wb["Data Quality"], "DataQuality")
+    assert len(dq) == 2 and dq[1][0] == "Every figure was received on time and is shown in full"
     assert table_rows(wb["Risk Log"], "RiskLog")[1][0] == "No risks recorded"
-    assert table_rows(wb["Sources"], "FigureSources")[1][0] == "No sources recorded"
+    officer = openpyxl.load_workbook(io.BytesIO(output.render_officer(empty)))
+    assert table_rows(officer["Sources"], "FigureSources")[1][0] == "No sources recorded"
+    assert table_rows(officer["Checks by Cell"], "ChecksByCell")[1][0] == "No issues found"
 
 
 def test_override_and_trend_are_written_in_words(report: Report, tmp_path: Path) -> None:
@@ -482,8 +518,11 @@ def test_document_properties(written) -> None:
     assert props.title == "High Needs Block Sustainability Highlight Report - Feb-24"
     assert props.creator == "Wiltshire Council"
     assert props.created.date() == date(2024, 3, 4)
-    assert props.keywords and "wiltshire-hnb" in props.keywords
+    assert props.keywords and "wiltshire-hnb" not in props.keywords  # no internal key
+    assert "ab" * 8 not in (props.description or "")  # nor the definition's hash
     assert props.subject.startswith("Children's Select Committee")
+    core = zipfile.ZipFile(written[0].path).read("docProps/core.xml").decode()
+    assert "<dc:language>en-GB</dc:language>" in core
 
 
 def test_print_setup(written) -> None:
@@ -508,7 +547,7 @@ def test_failed_build_leaves_existing_output(report: Report, tmp_path: Path,
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(output, "_BUILDERS", (*output._BUILDERS[:4], boom))
+    monkeypatch.setattr(output, "with_language", boom)  # after every sheet, before writing
     with pytest.raises(RuntimeError):
         write_report(report, target)
     assert target.read_bytes() == b"the previous month's report"

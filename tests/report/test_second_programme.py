@@ -148,12 +148,13 @@ def test_ratings_on_a_brag_scale_with_a_profiled_target(compiled: dict[str, Any]
 def test_tabs_follow_section_titles_and_officer_items_stay_out(
         compiled: dict[str, Any]) -> None:
     book = openpyxl.load_workbook(compiled["result"].output)
-    assert book.sheetnames[:5] == ["Programme Overview", "Agreement Conditions", "Measures",
-                                   "Finance", "Risks"]
-    assert book.sheetnames[-1] == "Officer Checks"
+    assert book.sheetnames[:7] == ["Cover", "Programme Overview", "Agreement Conditions",
+                                   "Measures", "Finance", "Mitigations", "Risks"]
+    assert book.sheetnames[-3:] == ["Data Quality", "RAG Key", "Notes"]
     texts = _texts(compiled["result"].output)
-    assert "Number in a text cell" in texts["Officer Checks"]
-    assert "Number in a text cell" not in texts["Data Quality"]
+    assert not any("Number in a text cell" in t for ts in texts.values() for t in ts)
+    officer = _texts(compiled["result"].officer)
+    assert "Number in a text cell" in officer["Checks by Cell"]
     codes = {i.code for i in compiled["validation"].issues}
     assert "number-as-text" in codes  # the officer still sees it in the terminal and JSON
     assert not any("#" in t and re.search(r"#[0-9A-F]{6}", t) for t in texts["Notes"])
@@ -228,7 +229,7 @@ def test_no_trajectory_page_without_a_cap_rule(tmp_path: Path) -> None:
     finally:
         VALUES["o_board"] = values
     book = openpyxl.load_workbook(result.output)
-    assert "Trajectory" not in book.sheetnames and book.sheetnames[5] == "Ratings Over Time"
+    assert "Trajectory" not in book.sheetnames and book.sheetnames[7] == "Ratings Over Time"
     words = _all_words(result.output)
     assert "cap rule" not in words and "trajectory to show" not in words
     assert "Trajectory" not in " ".join(_texts(result.output)["Notes"])

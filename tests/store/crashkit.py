@@ -131,7 +131,8 @@ def steps(ws: Workspace, pdf: bool, trace: Path) -> list[str]:
 def snapshot(ws: Workspace) -> tuple:
     """What a reader sees: done compiles (id, period, output, sha) and the visible files."""
     records = tuple((r.id, r.period.key, r.output, r.output_sha256, r.pdf, r.pdf_sha256,
-                     r.active, r.replaced_by) for r in ws.history().compiles())
+                     r.officer, r.officer_sha256, r.active, r.replaced_by)
+                    for r in ws.history().compiles())
     files = tuple(sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*")
                          if p.is_file() and not p.name.startswith("history.sqlite")))
     return records, files
@@ -147,9 +148,8 @@ def check_agreement(ws: Workspace) -> None:
     records = history.compiles()
     named = set()
     for r in records:
-        for stored, digest in ((r.output, r.output_sha256), (r.pdf, r.pdf_sha256)):
-            if stored is None:
-                continue
+        assert r.officer is not None, f"compile {r.id}: no officer workbook recorded"
+        for stored, digest in r.files:
             path = resolve(stored, ws.root)
             assert path.is_file(), f"compile {r.id}: {stored} is missing"
             assert sha(path) == digest, f"compile {r.id}: {stored} is not what history says"

@@ -63,8 +63,8 @@ def _report_numbers(report: Path) -> dict[tuple[str, str], float]:
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(report)
     found: dict[tuple[str, str], float] = {}
-    finance = book["Finance"]
-    for name in ("FinanceLines", "Mitigations"):
+    for sheet, name in (("Finance", "FinanceLines"), ("Programme mitigations", "Mitigations")):
+        finance = book[sheet]  # one table per sheet (the GSS standard)
         rows = list(finance[finance.tables[name].ref])
         header = [c.value for c in rows[0]]
         for row in rows[1:]:
