@@ -59,10 +59,9 @@ class CompileRecord:
 
     @property
     def files(self) -> list[tuple[str, str]]:
-        """Every file this compile published, as (path, SHA-256): workbook, PDF, officer's."""
-        return [(path, digest) for path, digest in (
-            (self.output, self.output_sha256), (self.pdf, self.pdf_sha256),
-            (self.officer, self.officer_sha256)) if path and digest]
+        """(path, SHA-256) of the workbook, PDF and officer workbook this compile wrote."""
+        return [(p, d) for p, d in ((self.output, self.output_sha256), (self.pdf, self.pdf_sha256),
+                                    (self.officer, self.officer_sha256)) if p and d]
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ class NewCompile:
     definition_source: str = ""
     pdf: str | None = None
     pdf_sha256: str | None = None
-    officer: str | None = None
+    officer: str | None = None  # the officer workbook beside the committee's
     officer_sha256: str | None = None
 
 
@@ -243,16 +242,10 @@ class History:
             " (SELECT COUNT(*) FROM returns_used r WHERE r.compile_id = c.id), c.pdf,"
             " c.pdf_sha256, c.officer, c.officer_sha256 FROM compiles c"
             " WHERE c.state = 'done' AND (? IS NULL OR c.programme = ?)"
-            + ("" if include_replaced else " AND c.active = 1")
-            + " ORDER BY c.period, c.id"
-        )
+            + ("" if include_replaced else " AND c.active = 1") + " ORDER BY c.period, c.id")
         with self._connect() as conn:
             rows = conn.execute(query, (programme, programme)).fetchall()
-        return [
-            CompileRecord(r[0], r[1], Period.parse(r[2]), r[3], r[4], r[5], r[6], r[7],
-                          bool(r[8]), r[9], r[10], r[11], r[12], r[13], r[14])
-            for r in rows
-        ]
+        return [CompileRecord(*r[:2], Period.parse(r[2]), *r[3:8], bool(r[8]), *r[9:]) for r in rows]
 
     def snapshot(self, programme: str, period: Period) -> PeriodSnapshot | None:
         """The active compile of exactly this period."""
