@@ -58,8 +58,7 @@ class CompileRecord:
     officer_sha256: str | None = None
 
     @property
-    def files(self) -> list[tuple[str, str]]:
-        """(path, SHA-256) of the workbook, PDF and officer workbook this compile wrote."""
+    def files(self) -> list[tuple[str, str]]:  # (path, SHA-256): workbook, PDF, officer's
         return [(p, d) for p, d in ((self.output, self.output_sha256), (self.pdf, self.pdf_sha256),
                                     (self.officer, self.officer_sha256)) if p and d]
 
@@ -245,7 +244,8 @@ class History:
             + ("" if include_replaced else " AND c.active = 1") + " ORDER BY c.period, c.id")
         with self._connect() as conn:
             rows = conn.execute(query, (programme, programme)).fetchall()
-        return [CompileRecord(*r[:2], Period.parse(r[2]), *r[3:8], bool(r[8]), *r[9:]) for r in rows]
+        return [CompileRecord(r[0], r[1], Period.parse(r[2]), r[3], r[4], r[5], r[6], r[7],
+                              bool(r[8]), r[9], r[10], r[11], r[12], r[13], r[14]) for r in rows]
 
     def snapshot(self, programme: str, period: Period) -> PeriodSnapshot | None:
         """The active compile of exactly this period."""
