@@ -16,12 +16,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from hnbxl.core.fmt import money
+from hnbxl.forms.feedback_sheet import FeedbackRow, write_feedback_sheet
 from hnbxl.forms.layout import (
     CHECK,
     CHOICE,
@@ -101,6 +103,7 @@ def render_form(
     password: str = DEFAULT_PASSWORD,
     values: dict[str, Any] | None = None,
     notes: dict[tuple[str, str], str] | None = None,
+    feedback: tuple[str, Sequence[FeedbackRow]] | None = None,
 ) -> bytes:
     """The workbook's bytes.
 
@@ -108,7 +111,8 @@ def render_form(
     None leaves a cell empty rather than prefilled).  ``notes`` puts a comment
     on a cell, keyed by (sheet, cell), and marks an input cell as needing a
     fix: the feedback copy a submitter gets back.  Neither changes a locked
-    cell, so the copy validates like any return.
+    cell, so the copy validates like any return.  ``feedback`` (the return's name and its
+    issues) adds the sheet the copy opens on: a banner and every issue to fix.
     """
     buffer = io.BytesIO()
     workbook = _workbook(buffer, layout)
@@ -118,6 +122,8 @@ def render_form(
     unknown = set(values) - {spec.field for spec in layout.inputs}
     if unknown:
         raise WriteError(f"values for fields the form does not have: {sorted(unknown)[:5]}")
+    if feedback is not None:
+        write_feedback_sheet(workbook, feedback[0], feedback[1], password)
     for sheet in layout.sheets:
         _render_sheet(workbook, styles, layout, sheet, password, values,
                       {cell: text for (name, cell), text in notes.items() if name == sheet.name})
@@ -291,8 +297,8 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
         _check_formats(ws, styles, sheet)
     if sheet.hidden:
         ws.hide()
-    if sheet.name == layout.sheets[0].name:
-        ws.activate()
+    if sheet.name == layout.sheets[0].name and workbook.worksheets()[0] is ws:
+        ws.activate()  # a feedback copy opens on its own first sheet instead
 
 
 _NO_WRAP = ("title", "subtitle", "note", "blank")

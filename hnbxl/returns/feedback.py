@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from hnbxl.core import codes
 from hnbxl.core.errors import WriteError
 from hnbxl.core.issues import Issue, Severity
 from hnbxl.core.terminal import storable
+from hnbxl.forms.feedback_sheet import FeedbackRow
 from hnbxl.forms.generate import render_form
 from hnbxl.forms.model import FormLayout
 from hnbxl.returns.read import ReturnRead
@@ -62,13 +64,28 @@ def render_feedback(read: ReturnRead, layout: FormLayout, issues: list[Issue], p
         for spec in layout.inputs}
     unplaced = tuple(i for i in mine if not (i.sheet and i.cell))
     try:
-        data = render_form(layout, password, values=values, notes=notes)
+        data = render_form(layout, password, values=values, notes=notes,
+                           feedback=(PurePath(read.display).name, feedback_rows(mine)))
     except (WriteError, UnicodeError) as exc:  # this return alone
         return FeedbackCopy(read.display, None, 0, unplaced, to_explain, error=str(exc)), b""
     target = free_name(out_dir, f"{PurePath(read.display).stem}-feedback", ".xlsx", taken,
                        root, history)
     taken.add(str(target))
     return FeedbackCopy(read.display, target, len(notes), unplaced, to_explain), data
+
+
+def feedback_rows(issues: list[Issue]) -> list[FeedbackRow]:
+    """Every issue of a return as its feedback sheet lists it: what, where, found, expected,
+    and how to fix it (the catalogue's action for the code), cell issues in sheet order."""
+    rows = []
+    for issue in sorted(issues, key=Issue.sort_key):
+        how = codes.check(issue.code).action
+        if issue.severity is Severity.QUERY:
+            how = (f"Correct the figure, or explain it in {issue.expected.removeprefix('an ')}"
+                   if issue.expected.startswith("an explanation in ") else how)
+        rows.append(FeedbackRow(issue.message, issue.sheet or "", issue.cell or "",
+                                str(issue.found or ""), str(issue.expected or ""), how))
+    return rows
 
 
 def _add_note(notes: dict[tuple[str, str], str], key: tuple[str, str], text: str) -> None:

@@ -82,3 +82,44 @@ def test_a_feedback_copy_of_an_overflowing_score_caches_num_error(tmp_path: Path
     score = re.search(r'<c r="F6"([^>]*)><f>[^<]*D6\*E6[^<]*</f><v>([^<]*)</v></c>', xml)
     assert score is not None, "the Risk Log's first score cell"
     assert 't="e"' in score.group(1) and score.group(2) == "#NUM!"
+
+
+def test_a_feedback_copy_opens_on_what_to_fix_and_corrected_is_a_valid_return(
+        tmp_path: Path) -> None:
+    """Issue 21: a banner, every issue listed with a link to its cell, found, expected and
+    how to fix it; its Check sheet marks the same cell; corrected, it validates clean."""
+    ws = Workspace(tmp_path / "work")
+    returned = _bad_return(ws, tmp_path)
+    before = validate_returns(ws, [returned])
+    [copy] = feedback_copies(ws, [returned])
+    assert copy.path is not None
+    book = openpyxl.load_workbook(copy.path)
+    assert book.sheetnames[0] == "What to fix" and book.active.title == "What to fix"
+    fix = book["What to fix"]
+    assert fix["A1"].value.startswith("FEEDBACK COPY of send.xlsx")
+    assert [c.value for c in fix[4]] == ["What is wrong", "Where", "Found", "Expected",
+                                         "How to fix it"]
+    rows = [[c.value for c in row] for row in fix.iter_rows(min_row=5) if row[0].value]
+    issues = [i for i in before.issues if i.code != "structure-unlocked"]
+    assert len(rows) == len(issues)
+    by_place = {r[1]: r for r in rows}
+    pound = by_place['=HYPERLINK("#\'Key Measures\'!F6","Key Measures!F6")']
+    assert pound[2] == "£169" and "whole number" in pound[3].lower() and pound[4]
+    assert all(r[4] for r in rows)  # every row says how to fix it
+    # Its Check sheet agrees with the mark: the cell marked red is Wrong there too.
+    values = openpyxl.load_workbook(copy.path, data_only=True)
+    check = values["Check"]
+    marked = [r for r in check.iter_rows(min_row=7)
+              if r[1].value == "Key Measures!F6" and r[2].value in ("Wrong", "OK")]
+    assert [r[2].value for r in marked] == ["Wrong"]
+    assert check["B4"].value >= 1
+    # Corrected (the owner types 169), the copy is still a return: its first sheet is not
+    # an added one, and only what is still to fill in (this return left most cells empty)
+    # remains.
+    book["Key Measures"]["F6"] = 169
+    book["Key Measures"]["F10"] = 17287
+    book.save(copy.path)
+    after = validate_returns(ws, [copy.path])
+    assert not [i for i in after.issues if i.code in ("sheet-added", "sheets-reordered")]
+    assert {i.code for i in after.blocking()} == {"required-missing"}
+    assert after.values["measures.needs_assessment_requests.figure"].value == 169
