@@ -165,6 +165,11 @@ def test_no_internal_key_in_the_report_or_messages(compiled: dict[str, Any]) -> 
     for sheet, texts in _texts(compiled["result"].output).items():
         for text in texts:
             assert not _leaks(text, keys), (sheet, text)
+    from tests.report.test_audiences import internal_tokens, visible_text
+
+    # Nor a file name, cell reference, hash, code or command (issue 17): those are the
+    # officer workbook's.
+    assert internal_tokens(visible_text(compiled["result"].output)) == []
     for issue in compiled["validation"].issues:
         assert not _leaks(issue.message, keys), issue.message
     assert not _leaks(describe(compiled["result"]), keys)

@@ -163,3 +163,55 @@ def test_secondary_suppression_of_a_share(tmp_path: Path) -> None:
     assert "fewer than 5" in measures
     assert "Suppressed (would reveal a small number)" in measures
     assert "6.06%" not in measures
+
+
+def test_a_rated_count_of_4_against_a_target_of_3_is_withheld(tmp_path: Path) -> None:
+    """A rule's reason ("4 is above the target of 3, within the limit of 5") pins a
+    suppressed "fewer than 5" down: no committee output gives it (workbook cells, chart
+    caches, notes, the publishable export); the officer workbook and history keep it."""
+    text = (TESTS.parent / "templates" / "wiltshire-hnb.toml").read_text(encoding="utf-8")
+    rated = text.replace(
+        'unit = "count_with_share"\ndirection = "higher"\n',
+        'unit = "count_with_share"\ndirection = "lower"\n'
+        'rule = { kind = "threshold", target = 3, amber_limit = 5 }\n')
+    assert rated != text
+    definition = tmp_path / "programme.toml"
+    definition.write_text(rated, encoding="utf-8")
+    ws = Workspace(tmp_path / "work", definition_override=definition)
+    programme = ws.programme()
+    values = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
+    files = []
+    for owner, typed in values.items():
+        typed = dict(typed)
+        if owner == "send":
+            typed.pop(f"{ITEM}.rating", None)
+            typed.update({f"{ITEM}.figure": 4, f"{ITEM}.disclosure": "Suppress"})
+        layout = build_layout(programme, Period(2024, 2), owner, None, date(2024, 3, 1))
+        path = tmp_path / f"{owner}.xlsx"
+        path.write_bytes(render_form(layout, values=typed))
+        files.append(path)
+    result = compile_returns(ws, files, extracted_on=date(2024, 3, 4), allow_queries=True)
+    assert result.written, [i.message for i in result.issues if i.blocks()]
+    assert result.output is not None and result.officer is not None
+    assert "fewer than 5" in _cells(result.output, "Key Measures")
+    assert committee_leaks(result.output, NAME, {4.0, 4 / 6}, (
+        "4 (67%)", "67%", "4 is above", "target of 3", "limit of 5")) == []
+    officer = "\n".join(str(c) for sheet in openpyxl.load_workbook(result.officer).worksheets
+                        for row in sheet.iter_rows(values_only=True) for c in row)
+    assert "4 is above the target of 3" in officer and "4 (67%)" in officer
+    assert ws.history().snapshot(programme.id, Period(2024, 2)).values[f"{ITEM}.figure"] == 4
+    for publishable in (False, True):
+        out = tmp_path / f"tidy-{publishable}.csv"
+        export_history(ws.history(), programme, out, publishable=publishable)
+        tidy = pd.read_csv(out, dtype=str, keep_default_na=False)
+        rows = tidy[tidy["item"] == ITEM]
+        shown = "\n".join(rows.to_csv().splitlines())
+        figure = rows[rows["field"] == "figure"]
+        assert (figure["suppressed"] == "fewer than 5").all()
+        if publishable:  # fit to publish: the value, its share and the reason withheld
+            assert figure["value_number"].tolist() == [""]
+            assert figure["value_text"].tolist() == ["fewer than 5"]
+            assert "target of 3" not in shown and "4 (67%)" not in shown
+        else:  # the officer's export keeps the real figure
+            assert figure["value_number"].tolist() == ["4.0"]
+            assert "target of 3" in shown

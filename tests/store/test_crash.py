@@ -53,6 +53,9 @@ def test_a_crash_at_every_step_leaves_agreement(tmp_path: Path, recompile: bool,
     assert {"pending:before-begin", "pending:after-commit", "renamed",
             "done:before-commit", "done:after-commit"} <= set(names)
     assert any(n.startswith("rename:") and n.endswith(":output") for n in names)
+    # The officer workbook is staged and renamed under the same commit (issue 17).
+    assert any(n.startswith("stage:") and n.endswith(":officer") for n in names)
+    assert any(n.startswith("rename:") and n.endswith(":officer") for n in names)
     assert any(n.endswith(":pdf") for n in names) == pdf
     outcomes = {}
     for step in names:
