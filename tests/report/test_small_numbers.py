@@ -128,6 +128,28 @@ def test_suppressed_count_in_the_pdf(compiled: tuple[Workspace, Path]) -> None:
     assert "3 (38%)" not in text and "One more plan ceased" not in text
 
 
+def _feb_returns(tmp_path: Path, definition_text: str, send: dict, drop: tuple[str, ...]
+                 ) -> tuple[Workspace, list[Path]]:
+    """February's sample returns under another definition, the send owner's values changed."""
+    definition = tmp_path / "programme.toml"
+    definition.write_text(definition_text, encoding="utf-8")
+    ws = Workspace(tmp_path / "work", definition_override=definition)
+    programme = ws.programme()
+    values = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
+    files = []
+    for owner, typed in values.items():
+        typed = dict(typed)
+        if owner == "send":
+            for key in drop:
+                typed.pop(key, None)
+            typed.update(send)
+        layout = build_layout(programme, Period(2024, 2), owner, None, date(2024, 3, 1))
+        path = tmp_path / f"{owner}.xlsx"
+        path.write_bytes(render_form(layout, values=typed))
+        files.append(path)
+    return ws, files
+
+
 def test_secondary_suppression_of_a_share(tmp_path: Path) -> None:
     """A share rule ties 6.06% to ad hoc decisions out of assessment requests: when the
     count of decisions is suppressed, the share would give it away and is suppressed too."""
@@ -136,27 +158,13 @@ def test_secondary_suppression_of_a_share(tmp_path: Path) -> None:
              'share = "measures.independent_special_school.figure"\n'
              'count = "measures.ad_hoc_funding_decisions.figure"\n'
              'base = "measures.needs_assessment_requests.figure"\n')
-    definition = tmp_path / "programme.toml"
-    definition.write_text(text, encoding="utf-8")
-    ws = Workspace(tmp_path / "work", definition_override=definition)
-    programme = ws.programme()
-    values = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
-    files = []
-    for owner, typed in values.items():
-        typed = dict(typed)
-        if owner == "send":
-            typed.pop("measures.ad_hoc_funding_decisions.reason")
-            typed.update({
-                "measures.ad_hoc_funding_decisions.figure": 3,
-                "measures.ad_hoc_funding_decisions.disclosure": "Suppress",
-                "measures.ad_hoc_funding_decisions.last_update": "Jan-24",
-                "measures.ad_hoc_funding_decisions.rating": "Amber - Off Track",
-                "measures.independent_special_school.explanation": "Share of the cohort, "
-                "not of requests."})
-        layout = build_layout(programme, Period(2024, 2), owner, None, date(2024, 3, 1))
-        path = tmp_path / f"{owner}.xlsx"
-        path.write_bytes(render_form(layout, values=typed))
-        files.append(path)
+    ws, files = _feb_returns(tmp_path, text, {
+        "measures.ad_hoc_funding_decisions.figure": 3,
+        "measures.ad_hoc_funding_decisions.disclosure": "Suppress",
+        "measures.ad_hoc_funding_decisions.last_update": "Jan-24",
+        "measures.ad_hoc_funding_decisions.rating": "Amber - Off Track",
+        "measures.independent_special_school.explanation": "Share of the cohort, "
+        "not of requests."}, ("measures.ad_hoc_funding_decisions.reason",))
     result = compile_returns(ws, files, extracted_on=date(2024, 3, 4))
     assert result.written, [i for i in result.issues if i.blocks()]
     measures = _cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Key Measures")
@@ -175,21 +183,10 @@ def test_a_rated_count_of_4_against_a_target_of_3_is_withheld(tmp_path: Path) ->
         'unit = "count_with_share"\ndirection = "lower"\n'
         'rule = { kind = "threshold", target = 3, amber_limit = 5 }\n')
     assert rated != text
-    definition = tmp_path / "programme.toml"
-    definition.write_text(rated, encoding="utf-8")
-    ws = Workspace(tmp_path / "work", definition_override=definition)
+    ws, files = _feb_returns(tmp_path, rated, {f"{ITEM}.figure": 4,
+                                               f"{ITEM}.disclosure": "Suppress"},
+                             (f"{ITEM}.rating",))
     programme = ws.programme()
-    values = tomllib.loads((SAMPLES / "returns.toml").read_text(encoding="utf-8"))["2024-02"]
-    files = []
-    for owner, typed in values.items():
-        typed = dict(typed)
-        if owner == "send":
-            typed.pop(f"{ITEM}.rating", None)
-            typed.update({f"{ITEM}.figure": 4, f"{ITEM}.disclosure": "Suppress"})
-        layout = build_layout(programme, Period(2024, 2), owner, None, date(2024, 3, 1))
-        path = tmp_path / f"{owner}.xlsx"
-        path.write_bytes(render_form(layout, values=typed))
-        files.append(path)
     result = compile_returns(ws, files, extracted_on=date(2024, 3, 4), allow_queries=True)
     assert result.written, [i.message for i in result.issues if i.blocks()]
     assert result.output is not None and result.officer is not None
