@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hnbxl.forms.model import quote_sheet
+from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import check_write
 
 #: The feedback sheet's name; the reader ignores a sheet of this name (issue 21).
@@ -61,6 +62,11 @@ def write_feedback_sheet(workbook: Any, source: str, rows: Sequence[FeedbackRow]
         check_write(ws.write_string(3, col, title, header), title)
     for i, row in enumerate(rows):
         r = FIRST_ROW + i
+        # LibreOffice does not size rows on opening: each row as tall as its longest text.
+        texts = (row.what, f"{row.sheet}!{row.cell}", row.found, row.expected, row.how)
+        lines = max(line_count(str(text or "-"), width - CELL_PADDING, 10, False, 10)
+                    for text, (_title, width) in zip(texts, COLUMNS, strict=True))
+        ws.set_row(r, row_height(lines, 10))
         check_write(ws.write_string(r, 0, row.what, cell), "what", row.what)
         if row.sheet and row.cell:
             place = f"{row.sheet}!{row.cell}"
@@ -72,6 +78,10 @@ def write_feedback_sheet(workbook: Any, source: str, rows: Sequence[FeedbackRow]
         for col, text in ((2, row.found), (3, row.expected), (4, row.how)):
             check_write(ws.write_string(r, col, text or "-", cell), "text", text)
     ws.freeze_panes(FIRST_ROW, 0)
+    ws.set_paper(9)  # A4, landscape, one page wide: printed, it reads like the screen
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
                           "format_columns": True, "format_rows": True})
     ws.activate()
