@@ -176,6 +176,17 @@ def test_small_batches_stay_in_one_process() -> None:
         1000, cpus=16, method="fork")
 
 
+def test_workers_only_on_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert parallel.idle_cpus() == 8
+    monkeypatch.setattr(os, "getloadavg", lambda: (4.0, 4.0, 4.0))  # four cores busy
+    assert parallel.idle_cpus() == 5  # the load counts this process too
+    monkeypatch.setattr(os, "getloadavg", lambda: (10.0, 9.0, 8.0))
+    assert parallel.idle_cpus() == 1
+    assert parallel.auto_jobs(1000, method="fork") == 1
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
