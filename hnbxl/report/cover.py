@@ -34,7 +34,7 @@ def cover(workbook: Any, styles: Styles, report: Report, *, title: str, audience
     sheet.line(f"Period: {report.period_label}", styles.info)
     if report.contact:
         sheet.line(f"Contact: {report.contact}", styles.info)
-    sheet.line(audience, styles.paragraph)
+    sheet.line(audience, styles.info)  # one line, running across the empty columns
     for mark, words in markers:
         sheet.line(f"{mark} {words}", styles.info)
     sheet.gap()
