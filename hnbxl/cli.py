@@ -117,7 +117,7 @@ def _jobs(_ctx: Any, _param: Any, value: str | None) -> int | None:
 jobs_option = click.option(
     "--jobs", "-j", callback=_jobs, metavar="N",
     help="Processes reading the returns: auto (the default) shares a big batch out over "
-         "the cores and reads a few returns in one process; 1 always reads in one. The "
+         "the idle cores and reads a few returns in one process; 1 always reads in one. The "
          "result is the same either way.")
 
 
