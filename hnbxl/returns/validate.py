@@ -507,11 +507,12 @@ def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
             where = values[check.field].provenance.file if found_value else read.display
             if explained(check, typed):
                 # Resolved: said as such, with the figure in the words and no found/expected
-                # pair, which would read as a failure.
-                figure = f" ({found})" if found else ""
+                # pair, which would read as a failure.  The figure is a sentence of its own:
+                # after the label it read as part of the label's last words ("or suppress (2)").
+                figure = f" Found: {found}." if found else ""
                 issues.append(Issue(
                     check.code, Severity.INFO,
-                    f"{check.label}{figure}. Resolved. {_explanation(check, typed)}",
+                    f"{check.label}.{figure} Resolved. {_explanation(check, typed)}",
                     where, spec.sheet, spec.cell, check.field))
                 continue
             choose = ""

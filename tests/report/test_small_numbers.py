@@ -52,6 +52,11 @@ def test_published_count_is_shown_with_its_share(compiled: tuple[Workspace, Path
     assert row[2].value == 2 and row[2].number_format == '#,##0" (33%)"'  # shows "2 (33%)"
     dq = "\n".join(_cells(ws.output_dir / "wiltshire-hnb-2024-02.xlsx", "Data Quality"))
     assert "count is of plans ceased" in dq  # the owner's reason to publish, in words
+    # The officer's check: the figure is its own sentence, not the label's last words.
+    checks = "\n".join(_cells(ws.output_dir / "wiltshire-hnb-2024-02-officer.xlsx",
+                              "Checks by Cell"))
+    assert "or suppress. Found: 2. Resolved. Published. Reason: The count" in checks
+    assert "suppress (2)" not in checks
 
 
 def committee_leaks(path: Path, name: str, numbers: set[float], words: tuple[str, ...]

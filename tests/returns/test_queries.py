@@ -153,6 +153,7 @@ def test_small_number_at_its_boundary(history_ws: Workspace, tmp_path: Path, fig
         f"{key}__disclosure": "Publish", f"{key}__explanation": "Decisions, not children."}),
         "query-small-number", Severity.INFO)
     assert "Resolved. Published. Reason: Decisions, not children." in published.message
+    assert f"or suppress. Found: {figure}. Resolved." in published.message
     assert not published.found and not published.expected  # resolved: no found/expected pair
     suppressed = _one(queries(history_ws, tmp_path, "send", **changes,
                               **{f"{key}__disclosure": "Suppress"}),
