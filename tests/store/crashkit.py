@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -84,15 +85,7 @@ def run_child(ws: Workspace, pdf: bool, env: dict[str, str], kill_after: float |
     sys.stdout.flush()
     sys.stderr.flush()
     start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 0
-        try:
-            os.environ.update(env)
-            compile_once(ws, pdf)
-        except BaseException:  # any failure is just a non-zero exit here
-            code = 3
-        os._exit(code)
+    pid = _start_child(ws, pdf, env)
     if kill_after is not None:
         deadline = None if clock_starts else start + kill_after
         while deadline is None or time.monotonic() < deadline:
@@ -108,6 +101,55 @@ def run_child(ws: Workspace, pdf: bool, env: dict[str, str], kill_after: float |
         os.kill(pid, signal.SIGKILL)
     _pid, status = os.waitpid(pid, 0)
     return _death(status, start)
+
+
+def _one_thread() -> bool:
+    """Whether this process has no thread but the main one (Rust's too, not only Python's).
+
+    A fork copies only the calling thread.  Once typst has typeset a paper in
+    this process, its thread pool exists here but not in a forked child, and a
+    child that typesets waits for those threads for ever: so a process with
+    other threads starts a fresh interpreter instead.
+    """
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+_CHILD = """
+import os, sys
+from pathlib import Path
+from hnbxl.store.workspace import Workspace
+from tests.store.crashkit import compile_once
+try:
+    compile_once(Workspace(Path(sys.argv[1])), sys.argv[2] == "1")
+except BaseException:
+    os._exit(3)
+os._exit(0)
+"""
+
+
+def _start_child(ws: Workspace, pdf: bool, env: dict[str, str]) -> int:
+    """Start a compile in a child process and return its pid (exit 3 on any failure)."""
+    if not _one_thread():
+        child_env = {**os.environ, **env}
+        child_env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT), child_env.get("PYTHONPATH", "")) if p)
+        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(ws.root), "1" if pdf else "0"],
+                                env=child_env, cwd=ROOT)
+        proc.returncode = 0  # reaped by os.waitpid below, never by Popen
+        return proc.pid
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 0
+        try:
+            os.environ.update(env)
+            compile_once(ws, pdf)
+        except BaseException:  # any failure is just a non-zero exit here
+            code = 3
+        os._exit(code)
+    return pid
 
 
 def _death(status: int, start: float) -> Death:
