@@ -266,9 +266,10 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
                                      labels))
         results.update(cell_results(cell_specs(layout), values, cell_first_row(layout)))
     written = {key: values.get(key, spec.prefill) for key, spec in inputs.items()}
+    rules = {r.item: rating_label(r, written) for r in layout.ratings if r.kind != "derived"}
     for cell in sheet.fixed:
         if cell.operation == "rating":
-            cached = rating_label(layout.rating(cell.operands[0]), written)
+            cached = rating_label(layout.rating(cell.operands[0]), written, rules)
         elif cell.operation:
             cached = formula_result(cell, inputs, values)
         else:

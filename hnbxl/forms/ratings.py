@@ -142,6 +142,39 @@ def _cap_for_year(caps: Mapping[str, float], year: str) -> tuple[str, float] | N
     return (later[0], caps[later[0]]) if later else None
 
 
+def derived_check(p: Programme, item: str, rule: Rule,
+                  rows: Mapping[str, tuple[RatingCheck, str]]) -> RatingCheck:
+    """A derived rule worked out in the form when every row it is made from is on it.
+
+    ``rows`` maps each rated row of this form to its check and the cell of its
+    rule's rating (``'Key Measures'!$J$6``).  A row's final rating is the owner's
+    own where one is chosen with a reason, else its rule's; a manual row's is its
+    rating.  A referenced row not on this form, derived itself or worked out
+    elsewhere leaves the rule to the compile, and the cell says so.
+    """
+    from hnbxl.programme.derived import expand_refs
+
+    keys = [key for key, _name, _rule in p.rated_items()]
+    refs = expand_refs(rule.params["of"], keys, item)
+    parts = []
+    for key in refs:
+        found = rows.get(key)
+        if found is None or found[0].kind not in ("manual", "threshold", "variance", "cap"):
+            return RatingCheck(item, "elsewhere", words=(
+                "Worked out when compiled, from rows rated on other forms"))
+        check, cell = found
+        parts.append((key, check.kind == "manual", cell))
+    operands = tuple(f"{key}.rating" if manual else f"{key}.override" for key, manual, _ in parts)
+    operands += tuple(f"{key}.override_reason" for key, manual, _ in parts if not manual)
+    states = [(s.label, s.rank) for s in p.scale.states]
+    return RatingCheck(item, "derived", operands, {
+        "refs": tuple(parts), "method": rule.params["method"],
+        "when": tuple((p.scale.get(k).label, n, p.scale.get(t).label)
+                      for k, n, t in rule.params.get("when", ())),
+        "worst_first": tuple(label for label, _rank in sorted(states, key=lambda s: -s[1])),
+        "best": p.scale.for_grade("green").label, "no_data": p.scale.no_data.label})
+
+
 # --------------------------------------------------------------------------- formula side
 
 
@@ -195,7 +228,34 @@ def rating_formula(check: RatingCheck, ref: Callable[[str], str]) -> str | None:
         if p["budget"] is None:
             return f"=IF(ISNUMBER({x}),{rated},{string_literal(p['no_data'])})"
         return "=" + rated
+    if check.kind == "derived":
+        return _derived_formula(p, ref)
     return None
+
+
+def _derived_formula(p: Mapping[str, Any], ref: Callable[[str], str]) -> str:
+    """Each referenced row's final rating (the owner's own with a reason, else the rule's),
+    then the worst of them, or the first count rule met; no data when none is rated."""
+    q = string_literal
+    finals = []
+    for key, manual, cell in p["refs"]:
+        if manual:
+            finals.append(ref(f"{key}.rating"))
+        else:
+            own, why = ref(f"{key}.override"), ref(f"{key}.override_reason")
+            finals.append(f'IF(AND({own}<>"",LEN(TRIM({why}))>0),{own},{cell})')
+    no_data = q(p["no_data"])
+    rated = "+".join(f'AND({f}<>"",{f}<>{no_data})' for f in finals)
+    if p["method"] == "worst_of":
+        out = no_data
+        for label in reversed(p["worst_first"]):  # best innermost, so the worst wins
+            out = f"IF(OR({','.join(f'{f}={q(label)}' for f in finals)}),{q(label)},{out})"
+    else:
+        out = q(p["best"])
+        for label, at_least, then in reversed(p["when"]):
+            count = "+".join(f"({f}={q(label)})" for f in finals)
+            out = f"IF({count}>={at_least},{q(then)},{out})"
+    return f"=IF(({rated})=0,{no_data},{out})"
 
 
 # --------------------------------------------------------------------------- Python side
@@ -214,10 +274,30 @@ def _band_label(x: float, bands: tuple[tuple[str, float | None], ...], lower: bo
     raise ValueError("the last band has no bound")  # pragma: no cover - loader checks
 
 
-def rating_label(check: RatingCheck, values: Mapping[str, Any]) -> str:
-    """What :func:`rating_formula` gives for these values (field -> value as written)."""
+def rating_label(check: RatingCheck, values: Mapping[str, Any],
+                 rules: Mapping[str, str] | None = None) -> str:
+    """What :func:`rating_formula` gives for these values (field -> value as written);
+    ``rules`` holds the other rows' rule ratings (labels) a derived rule reads."""
     v = [values.get(f) for f in check.operands]
     p = check.params
+    if check.kind == "derived":
+        finals = []
+        for key, manual, _cell in p["refs"]:
+            if manual:
+                finals.append(values.get(f"{key}.rating") or "")
+                continue
+            own, why = values.get(f"{key}.override"), values.get(f"{key}.override_reason")
+            chosen = own not in (None, "") and isinstance(why, str) and why.strip() != ""
+            finals.append(own if chosen else (rules or {}).get(key, ""))
+        rated = [f for f in finals if f not in ("", p["no_data"])]
+        if not rated:
+            return str(p["no_data"])
+        if p["method"] == "worst_of":
+            return str(next(label for label in p["worst_first"] if label in rated))
+        for label, at_least, then in p["when"]:
+            if sum(f == label for f in finals) >= at_least:
+                return str(then)
+        return str(p["best"])
     if check.kind == "threshold":
         x, month = v
         if not is_number(x):

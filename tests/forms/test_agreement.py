@@ -341,9 +341,11 @@ def test_the_rating_shown_as_typed_is_the_compiles(
     print(f"rating cells compared: {compared}; disagreements: {len(disagree)}")
     assert not disagree, disagree[:10]
     # Not vacuous: every kind on these forms compared, each giving every grade it can.
-    assert set(compared) == {"threshold", "variance", "cap"}
-    for kind in ("threshold", "variance", "cap"):
-        assert len({label for k, label in states if k == kind}) >= 3, (kind, states)
+    assert set(compared) == {"threshold", "variance", "cap", "derived"}
+    for kind in ("threshold", "variance", "cap", "derived"):
+        # the worst of five random ratings is seldom the best: two states are enough there
+        least = 2 if kind == "derived" else 3
+        assert len({label for k, label in states if k == kind}) >= least, (kind, states)
 
 
 def test_each_cell_is_judged_as_validate_judges_it(
