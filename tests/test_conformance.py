@@ -11,9 +11,10 @@ tolerate, such as cross-sheet conditional formats) count as failures too.
 Each kind is made the way an officer makes it: full and split forms, a form
 carrying last period's values, a new financial year's forms, feedback copies
 (of a return with mistakes and of a hostile one), the committee reports of the
-samples, a recompile with an owner not received, and the history export.  The
-tools folder sits beside the checkout (CI clones the repository next to
-``shared/``); the test is skipped where it or lxml is missing.
+samples and their officer workbooks, a recompile with an owner not received
+(both workbooks), and the history export.  The tools folder sits beside the
+checkout (CI clones the repository next to ``shared/``); the test is skipped
+where it or lxml is missing.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         result = compile_returns(ws, returns, out=out, extracted_on=extracted)
         assert result.written, [i.message for i in result.issues if i.blocks()]
         files[f"report {period}"] = out
+        assert result.officer is not None and result.officer.is_file()
+        files[f"officer workbook {period}"] = result.officer
     # After Feb-24 is compiled, Mar-24's forms carry it as last period.
     [carried] = generate_forms(ws, "2024-03", due=date(2024, 4, 5), out_dir=tmp / "next")
     files["form carrying last period"] = carried.path
@@ -99,6 +102,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert result.written and result.replaced and result.output is not None, [
         i.message for i in result.issues if i.blocks()]
     files["report with an owner not received (v2)"] = result.output
+    assert result.officer is not None
+    files["officer workbook with an owner not received (v2)"] = result.officer
     # A new financial year's forms (2024/25's budgets, the year's first period).
     for form in generate_forms(ws, "2024-04", split=True, due=date(2024, 5, 1),
                                out_dir=tmp / "new-year"):
@@ -118,7 +123,9 @@ def test_every_kind_of_written_file_conforms(written: dict[str, Path]) -> None:
     kinds = {"full form", "split form (finance)", "split form (send)", "split form (lead)",
              "form carrying last period", "feedback copy (hostile)", "feedback copy (sample)",
              "report 2024-02", "report 2024-03", "history export",
-             "report with an owner not received (v2)", "new year form (finance)"}
+             "report with an owner not received (v2)", "new year form (finance)",
+             "officer workbook 2024-02", "officer workbook 2024-03",
+             "officer workbook with an owner not received (v2)"}
     assert kinds <= set(written), sorted(written)
     done = subprocess.run(
         [SYSTEM_PYTHON, str(CHECKER), "--no-sdk", "--strict", *map(str, written.values())],
