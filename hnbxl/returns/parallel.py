@@ -71,10 +71,23 @@ def usable_cpus() -> int:
 
 
 def _method() -> str:
-    """``fork`` where it is safe and cheap (Linux, no other threads), else ``spawn``."""
-    if sys.platform == "linux" and threading.active_count() == 1:
+    """``fork`` where it is safe and cheap (Linux, no other threads), else ``spawn``.
+
+    Threads are counted by the kernel, not only Python's: once typst has
+    typeset a paper in this process its thread pool is here too, and a fork
+    copies none of it (a forked child that used it would wait for ever).
+    """
+    if sys.platform == "linux" and threading.active_count() == 1 and _os_threads() == 1:
         return "fork"
     return "spawn"
+
+
+def _os_threads() -> int:
+    """How many threads this process has, as the kernel counts them (0 if unknown)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
 
 
 def idle_cpus() -> int:

@@ -231,3 +231,17 @@ def test_ctrl_c_stops_the_workers_cleanly(tmp_path: Path, programme: Programme) 
     while any(Path(f"/proc/{pid}").exists() for pid in workers):
         assert time.monotonic() < deadline, "a worker outlived Ctrl-C"
         time.sleep(0.05)
+
+
+def test_workers_are_not_forked_once_typst_has_threads_here(tmp_path: Path) -> None:
+    """typst's thread pool is invisible to ``threading``; a fork would not copy it."""
+    import typst
+
+    from hnbxl.returns import parallel
+
+    source = tmp_path / "t.typ"
+    source.write_text("Hello", encoding="utf-8")
+    typst.compile(str(source))
+    if parallel._os_threads() == 1:
+        pytest.skip("this typst typesets without threads")
+    assert parallel._method() == "spawn"
