@@ -460,6 +460,13 @@ def _withhold(issue: Issue, hidden: dict[str, str]) -> Issue:
                    expected="")
 
 
+def _as_read(value: object) -> str:
+    """A value as the cell held it: 103100000, not Python's 103100000.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[SourceLine, ...]:
     """Every value read, with its file, SHA-256, sheet and cell: the officer's audit trail,
     a suppressed figure as read (only the officer workbook shows it)."""
@@ -476,7 +483,7 @@ def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[Sourc
         v = values[key]
         item, what = FieldKey(key).item, FieldKey(key).field
         label = names.get(item) or names.get(key) or _risk_words(item)
-        shown = v.value.label if isinstance(v.value, Period) else str(v.value)
+        shown = v.value.label if isinstance(v.value, Period) else _as_read(v.value)
         if what in ("rating", "override") and isinstance(v.value, str):
             shown = labels.get(v.value, shown)  # the state's label, as the form showed it
         if len(shown) > 120:

@@ -45,7 +45,9 @@ ISSUE_COLUMNS: tuple[Column[Issue], ...] = (
     Column("Code", 14, lambda i: _text(i.code, NOT_REPORTED)),
     Column("File", 22, lambda i: _text(i.file, "No file (whole compile)")),
     Column("Place", 16, lambda i: _text(i.place, "Whole file")),
-    Column("Found", 16, lambda i: _text(i.found, "Nothing")),
+    # Blank, as Expected, when the issue quotes no value: "Nothing" read as "nothing was
+    # found" beside a resolved query whose message says what was.
+    Column("Found", 16, lambda i: _note(i.found)),
     Column("Expected", 16, lambda i: _note(i.expected)),
     Column("Message", 40, lambda i: _text(i.message, NOT_REPORTED)),
 )

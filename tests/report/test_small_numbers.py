@@ -59,6 +59,23 @@ def test_published_count_is_shown_with_its_share(compiled: tuple[Workspace, Path
     assert "suppress (2)" not in checks
 
 
+def test_officer_sheets_quote_values_as_the_cells_held_them(compiled: tuple[Workspace, Path]
+                                                            ) -> None:
+    ws, _ = compiled
+    book = openpyxl.load_workbook(ws.output_dir / "wiltshire-hnb-2024-03-officer.xlsx")
+    # A resolved query quotes its figure in the message; Found is blank, never "Nothing".
+    checks = list(book["Checks by Cell"].iter_rows(values_only=True))
+    header = checks.index(next(r for r in checks if r[:2] == ("Severity", "Issue")))
+    found = checks[header].index("Found")
+    savings = next(r for r in checks if r[2] == "query-savings-over-budget")
+    assert "Found: £2,000,000. Resolved." in savings[found + 2]
+    assert savings[found] is None
+    # Sources: a whole amount as typed (103100000), not as Python's float (103100000.0).
+    values = [r[2] for r in book["Sources"].iter_rows(values_only=True)]
+    assert "103100000" in values and "0.059" in values
+    assert not [v for v in values if isinstance(v, str) and v.endswith(".0")]
+
+
 def committee_leaks(path: Path, name: str, numbers: set[float], words: tuple[str, ...]
                     ) -> list[str]:
     """Where a committee workbook gives a suppressed figure away: a number of its row
