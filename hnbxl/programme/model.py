@@ -481,7 +481,7 @@ def missing_amounts_error(p: Programme, year: str, period: Period) -> Definition
         f"no baseline and budget for {year} (the financial year of {period.label}) for "
         f"{len(missing)} finance row{'s' if len(missing) != 1 else ''}: {', '.join(missing)}. "
         f"Run `hnbxl definition next-year {year}` to add them, carried forward from each "
-        "row's latest year for you to edit, or add the lines below to the definition")
+        "row's latest year for you to edit, or add the lines below to the definition:")
     error.detail = "\n".join(amounts_lines(p, year))
     return error
 

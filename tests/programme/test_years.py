@@ -26,6 +26,7 @@ def test_a_year_without_amounts_names_every_row_with_lines_that_load() -> None:
     message = str(caught.value)
     assert "for 9 finance rows" in message and all(
         r.id in message for r in WILTSHIRE.finance_rows)
+    assert message.endswith("add the lines below to the definition:")  # the lines follow
     lines = caught.value.detail
     parsed = tomllib.loads(lines)["years"]["2025/26"]["amounts"]
     assert parsed["total_hnb_spend"] == {"baseline": 97098336, "budget": 103744143}
