@@ -40,6 +40,12 @@ def money(amount: float | int | Decimal | Fraction, *, exact: bool = False) -> s
     return f"-£{-rounded:,}" if rounded < 0 else f"£{rounded:,}"
 
 
+def money_millions(amount: float | int, places: int = 1) -> str:
+    """``£84.5m``: pounds in millions with ``places`` decimals (a chart's axis); ``-£1.2m``."""
+    text = f"£{abs(amount) / 1_000_000:,.{places}f}m"
+    return f"-{text}" if amount < 0 and text != "£0m" else text
+
+
 def percent(fraction: float | Fraction) -> str:
     """0.0606 -> ``6.06%``; 0.1 -> ``10%``; at most two decimals, no trailing zeros.
 

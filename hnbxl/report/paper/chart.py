@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from itertools import pairwise
 
-from hnbxl.core.fmt import money
+from hnbxl.core.fmt import money, money_millions
 from hnbxl.programme.definition import Words
 from hnbxl.report.model import Trajectory
 from hnbxl.report.paper.markup import Code, call, colour, lit, number
@@ -57,7 +57,7 @@ def millions(value: float, step: float) -> str:
     places = 0
     while places < 3 and abs(step / 10 ** (6 - places) - round(step / 10 ** (6 - places))) > 1e-9:
         places += 1
-    return f"£{value / 1_000_000:,.{places}f}m"
+    return money_millions(value, places)
 
 
 def runs(values: Sequence[float | None]) -> list[list[int]]:
