@@ -109,6 +109,14 @@ def rows_by_name(path: Path, sheet: str) -> dict[str, list[Any]]:
     return {r[0]: r for r in report_rows(path, sheet) if isinstance(r[0], str)}
 
 
+def formats_by_name(path: Path, sheet: str) -> dict[str, list[str]]:
+    """Each named row's number formats: a figure is stored as a number, and its format
+    is what shows it as "95 days", "£43,000" or "64%"."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {row[0].value: [c.number_format for c in row] for row in ws.iter_rows()
+            if isinstance(row[0].value, str)}
+
+
 @pytest.mark.slow
 def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     work = tmp_path / "eastmere"
@@ -124,6 +132,7 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     validations: dict[str, str] = {}
     texts: dict[str, dict[str, str]] = {}
     rows: dict[str, dict[str, list[Any]]] = {}
+    formats: dict[str, dict[str, list[str]]] = {}
     for i, period in enumerate(MONTHS):
         out = hnbxl("generate", *w, "-p", period.key, "--split", "--due",
                     due_date(period).isoformat())
@@ -148,6 +157,7 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
                                  for sheet in ("Indicators", "Money", "Hazards")}
             rows[period.key] = {**rows_by_name(reports[period.key], "Indicators"),
                                 **rows_by_name(reports[period.key], "Money")}
+            formats[period.key] = formats_by_name(reports[period.key], "Indicators")
 
     # A five-state scale rated by threshold bands: every state but the no-data one
     # comes from the rule, month by month (Minor slippage is no grade of a rule).
@@ -155,7 +165,8 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     assert got == ["Off course", "Significant slippage", "Minor slippage", "On schedule",
                    "Achieved", "On schedule", "Minor slippage", "Significant slippage",
                    "Significant slippage", "Off course", "Achieved", "On schedule"]
-    assert rows["2024-08"]["Average days to issue a plan"][2:4] == ["95 days", "Jul-24"]
+    assert rows["2024-08"]["Average days to issue a plan"][2:4] == [95, "Jul-24"]
+    assert formats["2024-08"]["Average days to issue a plan"][2] == '#,##0" days"'
     assert "150 days is at or below 150 days: Minor slippage." in texts["2024-10"]["Indicators"]
 
     # The year-to-date count: its query compares the month's increase with the
@@ -164,7 +175,8 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
     assert queried == ["2024-11"], queried
     assert "the increase since last period differs by more than 25%" in validations["2024-11"]
     assert "New plans issued" in validations["2024-11"]
-    assert rows["2025-03"]["New plans issued"][2] == "624"
+    assert rows["2025-03"]["New plans issued"][2] == 624
+    assert formats["2025-03"]["New plans issued"][2] == "#,##0"
     assert "624 is above the Q4 2024/25 target of 600" in texts["2025-03"]["Indicators"]
 
     # Quarterly finance: not asked for between due months, and shown there with its
@@ -187,12 +199,14 @@ def test_a_year_of_a_new_programme(tmp_path: Path) -> None:
 
     # A row with its own owner and rhythm: Finance's quarterly cost in the indicators.
     cost = rows["2025-01"]["Cost of a specialist place"]
-    assert cost[2:6] == ["£43,000", "Q3 2024/25", "Significant slippage", "Significant slippage"]
+    assert cost[2:6] == [43_000, "Q3 2024/25", "Significant slippage", "Significant slippage"]
+    assert formats["2025-01"]["Cost of a specialist place"][2] == "£#,##0;-£#,##0"
     assert cost[7].startswith("Q3 2024/25 figure; next due Mar-25.")
     # The annual survey: not due until March, then rated by its bands.
     assert rows["2024-10"]["Families who feel heard"][2] == "Not due until Mar-25"
     survey = rows["2025-03"]["Families who feel heard"]
-    assert survey[2:6] == ["64%", "2024/25", "Awaiting data", "Minor slippage"]
+    assert survey[2:6] == [0.64, "2024/25", "Awaiting data", "Minor slippage"]
+    assert formats["2025-03"]["Families who feel heard"][2] == "0%"
 
     # A risk closed in October: shown closed with its note that month, then gone.
     assert "Resource base opened in October: 24 places." in texts["2024-10"]["Hazards"]

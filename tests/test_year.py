@@ -26,6 +26,7 @@ from hnbxl.cli import main
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import render_form
 from hnbxl.forms.layout import build_layout
+from hnbxl.store.keeping import officer_path
 from hnbxl.store.workspace import Workspace
 from tests.conftest import SAMPLES
 from tests.returns.test_validate_corpus import set_modified
@@ -228,8 +229,11 @@ def test_a_year(tmp_path: Path) -> None:
                 "--extracted-on", "2024-05-07", *apr)
     assert "set-aside-issue" in out and "field-not-on-form" in out
     apr_report = written(out)
-    sources = "\n".join(str(r) for r in report_rows(apr_report, "Sources"))
-    assert "set aside: send.xlsx" in sources
+    # The audit trail is the officer's: the returns used (once Sources' first table) are
+    # in the officer workbook beside the committee's, which names no file.
+    assert "Returns Used" not in openpyxl.load_workbook(apr_report).sheetnames
+    used = "\n".join(str(r) for r in report_rows(officer_path(apr_report), "Returns Used"))
+    assert "set aside: send.xlsx" in used
     notes = "\n".join(str(r) for r in report_rows(apr_report, "Notes"))
     assert "Illustrative baselines and budgets" in notes  # the bundled 2024/25 amounts
     assert "Illustrative" not in "\n".join(str(r) for r in report_rows(mar_report, "Notes"))

@@ -27,6 +27,14 @@ def _values(owner: str) -> dict[str, object]:
     return {k: v for k, v in values.items() if not k.startswith(ROW + ".")}
 
 
+def _figures(path: Path, sheet: str) -> dict[str, tuple[object, str]]:
+    """Each named row's figure (column C) as stored and its number format: a figure is a
+    number whose format shows it ("2 (33%)", "£17,287")."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {row[0].value: (row[2].value, row[2].number_format) for row in ws.iter_rows()
+            if row[0].value}
+
+
 def _sheet_texts(path: Path, sheet: str) -> str:
     ws = openpyxl.load_workbook(path)[sheet]
     return "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
@@ -59,8 +67,8 @@ def test_a_row_with_its_own_owner(tmp_path: Path) -> None:
     rows = {r[0]: r for r in report_rows(written(out), "Key Measures") if r[0]}
     assert rows["Average cost per EHCP"][2] == "Not received"
     assert rows["Average cost per EHCP"][-1] == "Not received from Finance"
-    assert rows["Number of EHCPs ceased that do not result in NEET within 6 months"][2] \
-        == "2 (33%)"
+    ceased = "Number of EHCPs ceased that do not result in NEET within 6 months"
+    assert _figures(written(out), "Key Measures")[ceased] == (2, '#,##0" (33%)"')
     notes = _sheet_texts(written(out), "Notes")
     assert ("Transformation Summary - Key Measures (1 row: Average cost per EHCP): Not "
             "received from Finance") in notes
@@ -71,8 +79,8 @@ def test_a_row_with_its_own_owner(tmp_path: Path) -> None:
     assert "missing" not in out.split("Returns for")[-1].replace("missing: none", "")
     out = hnbxl("compile", *w, "-p", "2024-02", "--extracted-on", "2024-03-04",
                 lead, send, finance)
-    rows = {r[0]: r for r in report_rows(written(out), "Key Measures") if r[0]}
-    assert rows["Average cost per EHCP"][2] == "£17,287"
+    assert _figures(written(out), "Key Measures")["Average cost per EHCP"] == (
+        17_287, "£#,##0;-£#,##0")
 
 
 def test_a_row_owner_must_be_an_owner() -> None:
