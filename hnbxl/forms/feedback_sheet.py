@@ -10,9 +10,10 @@ name in the first place, so the corrected copy is still a valid return.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
+from hnbxl.core.terminal import storable
 from hnbxl.forms.model import quote_sheet
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import check_write
@@ -38,7 +39,14 @@ class FeedbackRow:
 
 def write_feedback_sheet(workbook: Any, source: str, rows: Sequence[FeedbackRow],
                          password: str) -> None:
-    """Add the sheet (it must be the first added, so the copy opens on it)."""
+    """Add the sheet (it must be the first added, so the copy opens on it).
+
+    Every text may come from the return or its file name, so a lone surrogate
+    (a non-UTF-8 name's byte, an ``_xD800_`` escape) is written as its escape:
+    a workbook cannot hold one.
+    """
+    source = storable(source)
+    rows = [FeedbackRow(*(storable(value) for value in astuple(row))) for row in rows]
     ws = workbook.add_worksheet(FEEDBACK_SHEET)
     base = {"font_name": "Arial", "font_size": 10, "valign": "top", "text_wrap": True,
             "locked": True}
