@@ -205,7 +205,7 @@ definition_option = click.option(
 
 
 def _terminate(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt  # unwinds like Ctrl-C: staged files go, LibreOffice is ended
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: staged files go, nothing is recorded
 
 
 @click.group(cls=_Main,
@@ -232,6 +232,17 @@ def main(debug: bool) -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _terminate)
+    sys.unraisablehook = _quiet_interrupt
+
+
+def _quiet_interrupt(unraisable: Any) -> None:
+    """A Ctrl-C that Python could not raise (it landed in an import's cleanup) prints no traceback.
+
+    Python has already dropped that interrupt; printing "Exception ignored ... Traceback"
+    would only alarm the officer.  Any other unraisable exception is shown as usual.
+    """
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
 
 
 @main.command()
