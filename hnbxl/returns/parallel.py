@@ -137,10 +137,24 @@ def read_returns(paths: Sequence[Path], programme: Programme, history: History,
 
 _worker_state: tuple[Programme, History, LayoutCache] | None = None
 
+#: Signals held back while workers start: one that arrived before a worker's
+#: initializer ran would reach it with the parent's handlers (a traceback from
+#: its queue, a worker left behind).  Held in the parent until they are started.
+_PARENT_ONLY = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                if hasattr(signal, name)}
+
 
 def _start_worker(programme: Programme, history: History) -> None:
+    """Ctrl-C is the parent's to handle; SIGTERM (the parent stopping this worker)
+    ends it at once.  A forked worker inherits the CLI's SIGTERM handler, which
+    raises ``KeyboardInterrupt`` for the parent's clean-up: here it would print a
+    traceback from the pool's queue instead."""
     global _worker_state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it started us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENT_ONLY)
     _worker_state = (programme, history, {})
 
 
@@ -193,7 +207,7 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
                                    initializer=_start_worker, initargs=(programme, history))
     broken = False
     try:
-        futures: list[Future[bytes]] = [executor.submit(_read_chunk, c) for c in chunks]
+        futures: list[Future[bytes]] = _submit_all(executor, chunks)
         for future in futures:
             try:
                 sent: list[Sent] = pickle.loads(future.result())  # from our own worker
@@ -214,6 +228,20 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
             if progress:
                 progress(len(reads), len(paths), str(path))
     return reads
+
+
+def _submit_all(executor: ProcessPoolExecutor, chunks: list[list[Path]]) -> list[Future[bytes]]:
+    """Submit every chunk (which starts the workers, in this thread) with Ctrl-C and
+    SIGTERM held back, so that no worker starts with them pending; they are
+    delivered here as soon as the workers are started."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not \
+            threading.main_thread():
+        return [executor.submit(_read_chunk, c) for c in chunks]
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _PARENT_ONLY)
+    try:
+        return [executor.submit(_read_chunk, c) for c in chunks]
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:

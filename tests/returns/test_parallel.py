@@ -245,3 +245,30 @@ def test_workers_are_not_forked_once_typst_has_threads_here(tmp_path: Path) -> N
     if parallel._os_threads() == 1:
         pytest.skip("this typst typesets without threads")
     assert parallel._method() == "spawn"
+
+
+def test_a_worker_ends_on_sigterm_and_leaves_ctrl_c_to_the_parent(programme: Programme) -> None:
+    """A forked worker inherits the CLI's SIGTERM handler (it raises KeyboardInterrupt
+    for the parent's clean-up); in a worker being stopped that printed a traceback
+    from the pool's queue, seen once in five Ctrl-C runs."""
+    import signal
+
+    from hnbxl.returns import parallel
+    from hnbxl.store.history import History
+
+    def raises(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        signal.signal(signal.SIGTERM, raises)
+        parallel._start_worker(programme, History(":memory:"))
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        parallel._worker_state = None
