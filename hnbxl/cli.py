@@ -173,8 +173,11 @@ class _Main(click.Group):
         except click.exceptions.ClickException as exc:
             exc.message = visible(exc.message)  # it may quote a file name or argument
             raise
-        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM where a command has no words of its own
+            echo("\nhnbxl: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
@@ -430,9 +433,9 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
     """
     from .api import compile_returns
 
-    ws = _workspace(workdir, definition)
     result = None
     try:
+        ws = _workspace(workdir, definition)  # recovery holds the folder: a signal may land there
         with progress_bar(len(files), "Reading returns") as progress:
             result = _run(compile_returns, ws, files, out=out,
                           extracted_on=extracted_on, allow_warnings=allow_warnings,

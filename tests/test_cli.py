@@ -146,6 +146,25 @@ def test_a_measure_name_too_long_for_a_cell_is_one_line(tmp_path: Path) -> None:
     assert debug.exit_code == 1 and type(debug.exception).__name__ == "DefinitionError"
 
 
+def test_an_interrupt_during_recovery_is_one_line_and_exit_130(tmp_path: Path,
+                                                                monkeypatch: Any) -> None:
+    """Every command first puts right a crashed compile, holding the folder: a Ctrl-C
+    or SIGTERM that lands there was click's 'Aborted!' with exit 1 (seen in CI)."""
+    from hnbxl.store.workspace import Workspace
+
+    def interrupted(_self: Any) -> list[str]:
+        raise KeyboardInterrupt
+
+    assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
+    monkeypatch.setattr(Workspace, "recover", interrupted)
+    compiled = CliRunner().invoke(main, ["compile", "-w", str(tmp_path), "x.xlsx"])
+    assert compiled.exit_code == 130, compiled.output
+    assert compiled.output.strip() == ("hnbxl: interrupted; the compile was not recorded and "
+                                       "no report was written"), compiled.output
+    validated = CliRunner().invoke(main, ["validate", "-w", str(tmp_path), "x.xlsx"])
+    assert validated.exit_code == 130 and validated.output.strip() == "hnbxl: interrupted"
+
+
 def test_an_unexpected_error_is_one_line_asking_for_debug(tmp_path: Path,
                                                            monkeypatch: Any) -> None:
     import hnbxl.api
