@@ -356,7 +356,7 @@ def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newes
         echo(json_text(result.to_dict(allow_warnings, allow_queries)))
     else:
         print_issues(result.issues, result.files, allow_warnings, allow_queries)
-        print_owners(result)
+        print_owners(result, expected_period)
     sys.exit(1 if result.blocking(allow_warnings, allow_queries) else 0)
 
 

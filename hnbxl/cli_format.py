@@ -56,9 +56,13 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool,
     echo(f"{summary_line(issues, files)}: {verdict}")
 
 
-def print_owners(result: Any) -> None:
-    """Which owners have returned, and whose sections are still missing."""
-    period = f" for {result.period.label}" if result.period else ""
+def print_owners(result: Any, expected: Any = None) -> None:
+    """Which owners have returned, and whose sections are still missing.
+
+    ``expected``: the period asked for (``--period``), named when no return is for it.
+    """
+    month = result.period or expected
+    period = f" for {month.label}" if month else ""
     echo(f"Returns{period}:")
     owners = result.owners()
     width = max((len(visible(s.name)) for s in owners), default=0)  # long names keep the column

@@ -113,6 +113,7 @@ def test_a_return_for_another_period_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.count("wrong-period") == 3
     assert "This is the Feb-24 return, not Mar-24's" in result.output
+    assert "\nReturns for Mar-24:\n" in result.output  # the month asked for, though none is for it
 
 
 def _long_name_definition(tmp_path: Path) -> Path:
