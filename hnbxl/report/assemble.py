@@ -8,7 +8,7 @@ scores and bands, and every figure its source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -260,7 +260,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         mitigations=tuple(mitigations),
         risks=tuple(risk_lines),
         issues=tuple(i for i in shown_issues if for_committee(i.code)),
-        sources=_sources(programme, values),
+        sources=_sources(programme, values, _risk_names(risk_lines, new_ids, "Risk {}: {}")),
         returns=tuple(replace(r, file=Path(r.file).name, owner=_owner_name(programme, r.owner))
                       for r in returns),
         notes=tuple(notes),
@@ -278,7 +278,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
         quality_notes=quality_notes(
             programme, period, {k: v.value for k, v in values.items()}, measures,
             kpis + mitigations, missing, [i for i in shown_issues if for_committee(i.code)],
-            hidden, {ItemKey.make("risks", r.id): r.name for r in risk_lines}),
+            hidden, _risk_names(risk_lines, new_ids)),
         rag_key=rag_key(scale),
         contact=programme.return_to,
         all_issues=tuple(all_issues),
@@ -433,6 +433,24 @@ def _risks(programme: Programme, period: Period, values: dict[str, FieldValue],
     return tuple(risks), lines, closed, new_ids
 
 
+def _risk_names(lines: Sequence[RiskLine], new_ids: Mapping[str, str],
+                pattern: str = "{} {}") -> dict[str, str]:
+    """Each risk's item key -> ``R2 Partners struggle...``, as the risk log names it.
+
+    A risk added on a spare row is named under the row's key too (``risks.N1``:
+    its values were read from there) by the id it was given (``New risk R6 ...``).
+    ``pattern`` joins the id and the name.
+    """
+    names: dict[str, str] = {ItemKey.make("risks", line.id): pattern.format(line.id, line.name)
+             for line in lines}
+    for row, risk_id in new_ids.items():
+        given = names.get(ItemKey.make("risks", risk_id))
+        if given:
+            names[ItemKey.make("risks", row)] = f"New {given[:1].lower()}{given[1:]}" \
+                if given.startswith("Risk ") else f"New risk {given}"
+    return names
+
+
 def _risk_words(item: str) -> str:
     """``risks.N1`` (a new risk's row) as words; other items are named by the definition."""
     section, rest = ItemKey(item).section, ItemKey(item).ident
@@ -467,7 +485,8 @@ def _as_read(value: object) -> str:
     return str(value)
 
 
-def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[SourceLine, ...]:
+def _sources(programme: Programme, values: dict[str, FieldValue],
+             risk_names: Mapping[str, str]) -> tuple[SourceLine, ...]:
     """Every value read, with its file, SHA-256, sheet and cell: the officer's audit trail,
     a suppressed figure as read (only the officer workbook shows it)."""
     names: dict[str, str] = {item: name for item, name, _rule in programme.rated_items()}
@@ -475,6 +494,7 @@ def _sources(programme: Programme, values: dict[str, FieldValue]) -> tuple[Sourc
     names["finance.narrative"] = programme.narratives["finance"].label
     for risk in programme.risks:
         names[ItemKey.make("risks", risk.id)] = f"Risk {risk.id}: {risk.name}"
+    names.update(risk_names)
     labels = {s.key: s.label for s in (*programme.scale.states, programme.scale.no_data)}
     lines = []
     for key in sorted(values, key=lambda k: (values[k].provenance.file,

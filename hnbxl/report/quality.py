@@ -145,8 +145,8 @@ def issue_words(issue: Issue, subject: str) -> str:
 def _names(programme: Programme) -> dict[str, str]:
     """Item key -> the name the report shows it under."""
     names: dict[str, str] = {item: name for item, name, _rule in programme.rated_items()}
-    for risk in programme.risks:
-        names[ItemKey.make("risks", risk.id)] = risk.name
+    for risk in programme.risks:  # as the risk log names it: R2 Partners struggle...
+        names[ItemKey.make("risks", risk.id)] = f"{risk.id} {risk.name}"
     for key, narrative in programme.narratives.items():
         names[ItemKey.make(key).field("narrative")] = narrative.label
     return names
