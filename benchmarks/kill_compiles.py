@@ -4,8 +4,8 @@
     PYTHONPATH=. python benchmarks/kill_compiles.py --kills 1000 --seed 1 --pdf-share 0.5
 
 Each round compiles Feb-24's sample returns in a forked child (a first
-compile or a recompile, with or without a PDF; LibreOffice replaced by a
-stand-in unless ``--real-pdf``) and SIGKILLs it at a random moment: half of
+compile or a recompile, with or without the PDF, which typst typesets in
+the compile's own process) and SIGKILLs it at a random moment: half of
 the kills anywhere in the run, half 0-12 ms after publishing starts
 (the moment its trace file appears), where the crash windows are.  After every kill
 the next command's recovery runs, and disk and history must agree; the
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import random
 import sys
 import tempfile
@@ -47,13 +46,10 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=300)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--pdf-share", type=float, default=0.3)
-    parser.add_argument("--real-pdf", action="store_true", help="use LibreOffice itself")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="hnbxl-kills-") as tmp:
         base = Path(tmp)
-        if not args.real_pdf:
-            os.environ["PATH"] = f"{crashkit.fake_soffice(base / 'bin')}:{os.environ['PATH']}"
         trace = base / "trace.txt"
         ws = crashkit.fresh_folder(base / "work")
         # How long a compile takes.

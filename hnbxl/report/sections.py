@@ -223,8 +223,8 @@ SPARK_HEADER = "Last 12 Periods"
 
 
 def _sparks(styles: _Styles, report: Report) -> dict[str, Spark]:
-    """Sparklines in the workbook only: LibreOffice's PDF draws them as scattered dots."""
-    return {} if styles.for_print else sparklines(report)
+    """The sparklines of the latest periods' figures, by item (the paper has none)."""
+    return sparklines(report)
 
 
 def _with_sparks(columns: tuple[Column[Any], ...], sparks: dict[str, Spark]

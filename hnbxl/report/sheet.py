@@ -50,11 +50,8 @@ def report_date(report: Report) -> str:
 class Styles:
     """XlsxWriter formats, made once per workbook (formats are workbook-wide)."""
 
-    def __init__(self, workbook: Any, for_print: bool = False):
+    def __init__(self, workbook: Any):
         self.workbook = workbook
-        # The PDF's copy: sparklines are left out (LibreOffice prints them as dots)
-        # and wide trend tables keep only the latest periods.
-        self.for_print = for_print
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "text_wrap": True, "border": 1, "border_color": BORDER_COLOUR}
         self.title = workbook.add_format({**base, "bold": True, "font_size": 16})

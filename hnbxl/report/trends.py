@@ -12,8 +12,8 @@ Ratings over time puts every rated item down the side and every compiled
 period across the top, in words and colour; figures over time does the same
 for each figure's numbers, which the sparklines on Key Measures and Finance draw.  A
 missing figure is ``#N/A`` there: charts and sparklines leave a gap for it,
-where text would be drawn as zero.  The PDF's copy keeps the latest
-:data:`PRINT_PERIODS` periods so the table stays within the page width.
+where text would be drawn as zero.  The workbook keeps every period (the
+PDF, typeset from the report model, keeps the latest twelve).
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from hnbxl.core.fmt import money
+from hnbxl.core.keys import ItemKey
 from hnbxl.programme.definition import sentence_start
 from hnbxl.report.model import FigureSeries, Report, TimelineRow, TrajectoryPoint
 from hnbxl.report.sheet import Cell, Column, Sheet, Styles, text_cell, widths_of
 
 RATINGS_OVER_TIME = "Ratings Over Time"
 FIGURES_OVER_TIME = "Figures Over Time"
-PRINT_PERIODS = 12  # periods the PDF shows, and the sparklines draw
+PRINT_PERIODS = 12  # periods the sparklines draw (as the PDF shows)
 #: The GSS markers for a figure that is not shown, explained on the cover sheet.
 NOT_AVAILABLE = "[x]"
 CONFIDENTIAL = "[c]"
@@ -59,12 +60,6 @@ class Spark:
     @property
     def caption(self) -> str:
         return self.first if self.first == self.last else f"{self.first} to {self.last}"
-
-
-def _periods(report: Report, styles: Styles) -> tuple[int, tuple[str, ...]]:
-    """The first period shown and the labels: all of them, or the latest few in print."""
-    start = max(0, len(report.periods) - PRINT_PERIODS) if styles.for_print else 0
-    return start, report.periods[start:]
 
 
 def sparklines(report: Report) -> dict[str, Spark]:
@@ -99,31 +94,30 @@ def add_sparkline(sheet: Sheet, row: int, col: int, spark: Spark) -> None:
 
 
 def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
-    start, periods = _periods(report, styles)
+    periods = report.periods
     columns: list[Column[TimelineRow]] = [
         Column("Section", 16, lambda item: text_cell(item.section)),
         Column("Item", 60, lambda item: text_cell(item.name)),
-        *(Column(period, 14, partial(_rating_at, start + i)) for i, period in enumerate(periods)),
+        *(Column(period, 14, partial(_rating_at, i)) for i, period in enumerate(periods)),
     ]
     sheet = Sheet(workbook, styles, report, RATINGS_OVER_TIME, _period_widths(columns, periods))
     sheet.title_block("Ratings Over Time")
     assert sheet.row == _RATINGS_HEADER_ROW
-    shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
     sheet.records(
         "RatingsOverTime", columns, report.ratings_over_time,
-        title=f"Every rated item's rating over {shown}, in words and colour",
+        title="Every rated item's rating over every compiled period, in words and colour",
         empty="No rated items", main=True)
     sheet.finish()
 
 
 def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     """Each figure's numbers by period: the sparklines' data, and the PDF's view of them."""
-    start, periods = _periods(report, styles)
+    periods = report.periods
     names = report.section_names
     columns: list[Column[FigureSeries]] = [
-        Column("Section", 16, lambda s: text_cell(names.get(s.key.split(".")[0], ""))),
+        Column("Section", 16, lambda s: text_cell(names.get(ItemKey(s.key).section, ""))),
         Column("Figure", 60, lambda s: text_cell(s.name)),
-        *(Column(period, 14, partial(_figure_at, start + i)) for i, period in enumerate(periods)),
+        *(Column(period, 14, partial(_figure_at, i)) for i, period in enumerate(periods)),
     ]
     sheet = Sheet(workbook, styles, report, FIGURES_OVER_TIME, _period_widths(columns, periods))
     sheet.line("Figures Over Time", styles.title)
@@ -132,10 +126,9 @@ def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.line(MISSING_NOTE, styles.info)
     sheet.gap()
     assert sheet.row == _FIGURES_HEADER_ROW
-    shown = "every compiled period" if start == 0 else f"the latest {len(periods)} periods"
     sheet.records(
         "FiguresOverTime", columns, report.series,
-        title=f"Each figure over {shown}: the sparklines' data",
+        title="Each figure over every compiled period: the sparklines' data",
         empty="No figures", main=True)
     sheet.finish()
 

@@ -144,15 +144,15 @@ def write_report(report: Report, path: Path, *, pdf: bool = False,
     )
 
 
-def render_report(report: Report, *, for_print: bool = False) -> bytes:
+def render_report(report: Report) -> bytes:
     """The committee workbook as bytes: the same report always gives the same bytes.
 
     Only committee-safe fields of the report are read (see :mod:`hnbxl.report.model`):
     no file names, cell references, hashes, codes or keys, and no suppressed
-    figure.  ``for_print``: a copy without sparklines, the latest periods only.
+    figure.
     """
     builders = _committee_builders(report)
-    return _render(report, builders, _properties(report), for_print)
+    return _render(report, builders, _properties(report))
 
 
 def render_officer(report: Report) -> bytes:
@@ -167,11 +167,11 @@ def render_officer(report: Report) -> bytes:
                                          "officer"]),
                   "comments": (f"Programme definition {report.definition_hash or 'not recorded'}"
                                ". Made by hnbxl.")}
-    return _render(report, builders, properties, False)
+    return _render(report, builders, properties)
 
 
 def _render(report: Report, builders: Sequence[Callable[[Any, _Styles, Report], None]],
-            properties: dict[str, Any], for_print: bool) -> bytes:
+            properties: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     # The Normal style's font sets the unit of column widths; make it the
@@ -179,7 +179,7 @@ def _render(report: Report, builders: Sequence[Callable[[Any, _Styles, Report], 
     workbook.formats[0].set_font_name(FONT)
     workbook.formats[0].set_font_size(FONT_SIZE)
     workbook.set_properties(properties)
-    styles = _Styles(workbook, for_print)
+    styles = _Styles(workbook)
     for build in builders:
         build(workbook, styles, report)
     workbook.close()

@@ -211,7 +211,7 @@ def _rows(programme: Programme, rec: PeriodRecord, publishable: bool = False
 
     def row(item: str, field: str, **cols: Any) -> dict[str, Any]:
         context = items.get(item, _Item())
-        out = {**base, "section": sections.get(item.split(".")[0], ""), "item": item,
+        out = {**base, "section": sections.get(ItemKey(item).section, ""), "item": item,
                "item_name": names.get(item, item), "field": field,
                **context.__dict__, **cols}
         if publishable and item in hidden:

@@ -13,7 +13,6 @@ import hashlib
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -27,28 +26,6 @@ from hnbxl.store.workspace import Workspace, init_workspace
 ROOT = Path(__file__).resolve().parents[2]
 FEB = sorted((ROOT / "samples" / "2024-02").glob("*.xlsx"))
 EXTRACTED = date(2024, 3, 4)
-
-FAKE_SOFFICE = """#!{python}
-# Stands in for LibreOffice in crash tests: what matters there is publishing, not the PDF.
-import os, sys, time
-time.sleep(float(os.environ.get("FAKE_SOFFICE_SLEEP", "0")))
-args = sys.argv[1:]
-out = args[args.index("--outdir") + 1]
-src = args[-1]
-os.makedirs(out, exist_ok=True)
-stem = os.path.splitext(os.path.basename(src))[0]
-with open(os.path.join(out, stem + ".pdf"), "wb") as f:
-    f.write(b"%PDF-1.4\\n/CreationDate(D:20991231235959Z')\\n" + os.urandom(64) + b"\\n%%EOF\\n")
-"""
-
-
-def fake_soffice(folder: Path) -> Path:
-    """A folder holding a fake ``soffice``; put it first on PATH."""
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "soffice"
-    script.write_text(FAKE_SOFFICE.format(python=sys.executable))
-    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return folder
 
 
 def sha(path: Path) -> str:

@@ -29,13 +29,6 @@ pytestmark = pytest.mark.slow
 EXPECTED = (crashkit.ROOT / "samples" / "expected" / "wiltshire-hnb-2024-02.xlsx").read_bytes()
 
 
-@pytest.fixture(autouse=True)
-def _fake_libreoffice(tmp_path_factory: pytest.TempPathFactory,
-                      monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = crashkit.fake_soffice(tmp_path_factory.mktemp("bin"))
-    monkeypatch.setenv("PATH", f"{folder}:{__import__('os').environ['PATH']}")
-
-
 def _template(tmp_path: Path, recompile: bool, pdf: bool) -> Workspace:
     ws = crashkit.fresh_folder(tmp_path / "template")
     if recompile:
