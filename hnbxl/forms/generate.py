@@ -56,9 +56,9 @@ from hnbxl.forms.layout import (
     quote_sheet,
 )
 from hnbxl.forms.queries import formula_open
-from hnbxl.forms.ratings import rating_label
+from hnbxl.forms.ratings import rating_label, reads_other_rows
 from hnbxl.forms.validity import breaks_formula
-from hnbxl.programme.definition import Programme
+from hnbxl.programme.definition import Programme, Rule
 from hnbxl.xlsx.formulas import string_literal
 from hnbxl.xlsx.textfit import CELL_PADDING, line_count, row_height
 from hnbxl.xlsx.writing import WriteError, check_write
@@ -266,7 +266,9 @@ def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: She
                                      labels))
         results.update(cell_results(cell_specs(layout), values, cell_first_row(layout)))
     written = {key: values.get(key, spec.prefill) for key, spec in inputs.items()}
-    rules = {r.item: rating_label(r, written) for r in layout.ratings if r.kind != "derived"}
+    rated: dict[str, Rule] = {key: rule for key, _name, rule in layout.programme.rated_items()}
+    rules = {r.item: rating_label(r, written) for r in layout.ratings
+             if not reads_other_rows(rated[r.item])}
     for cell in sheet.fixed:
         if cell.operation == "rating":
             cached = rating_label(layout.rating(cell.operands[0]), written, rules)

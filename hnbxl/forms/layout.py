@@ -71,8 +71,8 @@ from hnbxl.forms.model import (
     ref,
 )
 from hnbxl.forms.queries import build_checks
-from hnbxl.forms.ratings import RatingCheck, build_rating, derived_check, rating_formula
-from hnbxl.programme.definition import Programme
+from hnbxl.forms.ratings import RatingCheck, build_rating, rating_formula, reads_other_rows
+from hnbxl.programme.definition import Programme, Rule
 from hnbxl.programme.snapshot import PeriodSnapshot, spare_risk_ids
 
 __all__ = [
@@ -157,13 +157,18 @@ def rating_cells(b: Builder, sheets: list[SheetLayout], fields: set[str]
     by_field: dict[str, InputSpec] = {spec.field: spec for sheet in sheets
                                       for spec in sheet.inputs}
     checks, cells = [], []
-    # Derived rules last: they read the other rows' rating cells (all placed by then).
-    built = {item: build_rating(b.p, b.period, item, rule, fields.__contains__, b.months())
-             for item, rule, *_ in b.rating_cells if rule.kind != "derived"}
+    # Rules made from other rows' ratings last: they read those rows' rating cells (all
+    # placed by then).
+    def build(item: str, rule: Rule, rows: dict[str, tuple[RatingCheck, str]] | None = None
+              ) -> RatingCheck:
+        return build_rating(b.p, b.period, item, rule, fields.__contains__, b.months(), rows)
+
+    built = {item: build(item, rule) for item, rule, *_ in b.rating_cells
+             if not reads_other_rows(rule)}
     rows = {item: (built[item], ref(sheet, row, col)) for item, _r, sheet, row, col
             in b.rating_cells if item in built}
     for item, rule, sheet, row, col in b.rating_cells:
-        check = built.get(item) or derived_check(b.p, item, rule, rows)
+        check = built.get(item) or build(item, rule, rows)
         checks.append(check)
 
         def ref_of(field_key: str, here: str = sheet) -> str:

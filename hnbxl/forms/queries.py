@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from hnbxl.core.fmt import is_number
 from hnbxl.core.keys import FieldKey, ItemKey, matches
 from hnbxl.programme.disclosure import PUBLISH, SUPPRESS
 from hnbxl.programme.thresholds import format_in_unit
+from hnbxl.xlsx.formulas import number_literal as num
 from hnbxl.xlsx.formulas import string_literal
 
 TOLERANCE = 1e-9
@@ -122,14 +122,6 @@ def explained(check: QueryCheck, values: Mapping[str, Any]) -> bool:
 # --------------------------------------------------------------------------- formula side
 
 
-def num(value: float) -> str:
-    """A number as formula text, never in E notation (which some clients misread)."""
-    if isinstance(value, int) or float(value).is_integer():
-        return str(int(value))
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = format(Decimal(text), "f")
-    return text
 
 
 

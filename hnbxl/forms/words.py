@@ -8,14 +8,11 @@ same words serve every sheet.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hnbxl.core import fmt
-from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.forms.model import CHOICE, COUNT, DAYS, DECIMAL, MONEY, PERCENT
-from hnbxl.programme.definition import Programme
-from hnbxl.programme.thresholds import format_in_unit, threshold_at
+from hnbxl.programme.definition import FinanceRow, Measure, Programme, Rule
+from hnbxl.programme.kinds import kind_of
 
 
 def clip_prompt(text: str, limit: int = 255) -> str:
@@ -36,76 +33,12 @@ def band_words(p: Programme) -> str:
     )
 
 
-def rule_words(p: Programme, rule: Any, finance_row: Any = None, measure: Any = None,
-               period: Period | None = None) -> str:
-    """How a row is rated, in words (and the measure's unit) for the person filling in."""
-    kind, params = rule.kind, rule.params
-    if kind == "manual":
-        return "Rated by the owner."
-    if kind == "threshold":
-        unit = measure.unit if measure is not None else "count"
-        direction = params.get("direction", measure.direction if measure else None)
-        if "bands" in params:
-            side = "up to" if direction == "lower" else "from"
-            parts = [f"{p.scale.get(state).label} {side} {format_in_unit(bound, unit)}"
-                     if bound is not None else f"else {p.scale.get(state).label}"
-                     for state, bound in params["bands"]]
-            return f"Worked out from the figure: {'; '.join(parts)}."
-        side = "up to" if direction == "lower" else "from"
-        if params.get("profile") and period is not None:
-            return _profiled_words(p, params, unit, side, period)
-        found = threshold_at(params, period, p.financial_year_start_month)
-        t = format_in_unit(found.target, unit)
-        a = format_in_unit(found.amber_limit, unit)
-        return f"Worked out from the figure: target {t}, amber {side} {a}."
-    if kind == "variance":
-        side = "under" if finance_row is None or finance_row.favourable == "under" else "over"
-        return (f"Worked out from the variance: {side} budget is good; adverse by more than "
-                f"{params['amber_tolerance']:.0%} is amber, more than "
-                f"{params['red_tolerance']:.0%} red.")
-    if kind == "cap":
-        caps = ", ".join(f"{fmt.money(v)} in {y}" for y, v in params["caps"].items())
-        source = ItemKey(params["source"]).ident
-        row = next((r for r in p.finance_rows if r.id == source), None)
-        name = row.name if row else source
-        return f"Worked out from {name} against {p.words.the_cap} ({caps})."
-    if kind == "derived":
-        return f"Worked out from {refs_words(p, params['of'])}."
-    return "Worked out by rule."
-
-
-def _profiled_words(p: Programme, params: Any, unit: str, side: str, period: Period) -> str:
-    """A profiled target names the month it is for: the one in the row's "Last update".
-
-    The rule rates a figure against the target of the month its data is from,
-    which is usually last month; so the form gives last month's target and this
-    month's, each with its month, and says which applies, never one month's
-    target alone that the report may not use.
-    """
-    parts = []
-    for month in (period.previous(), period):
-        found = threshold_at(params, month, p.financial_year_start_month)
-        said = (f"{found.when} target {format_in_unit(found.target, unit)}, amber {side} "
-                f"{format_in_unit(found.amber_limit, unit)}")
-        if said not in parts:
-            parts.append(said)
-    return f"Rated against the target of the month in 'Last update': {'; '.join(parts)}."
-
-
-def refs_words(p: Programme, refs: tuple[str, ...]) -> str:
-    """Derived-rule references as people read them: section titles and row names, not keys."""
-    names: dict[str, str] = {key: name for key, name, _rule in p.rated_items()}
-    words = []
-    for ref in refs:
-        section, item = ItemKey(ref).section, ItemKey(ref).ident
-        title = p.sections[section].title if section in p.sections else section
-        if item == "*":
-            words.append(f"every row of {title}")
-        elif ref in names:
-            words.append(names[ref])
-        else:
-            words.append(f"rows of {title}")
-    return ", ".join(words)
+def rule_words(p: Programme, rule: Rule, finance_row: FinanceRow | None = None,
+               measure: Measure | None = None, period: Period | None = None) -> str:
+    """How a row is rated, in words (and the measure's unit) for the person filling in;
+    each kind says it in its own module (``programme/kinds/``)."""
+    return kind_of(rule.kind).words(p, rule, measure=measure, finance_row=finance_row,
+                                    period=period)
 
 
 #: The same three rating columns on every form: the rule's, the owner's own, and why.

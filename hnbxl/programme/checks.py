@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hnbxl.core.keys import ItemKey, matches
 from hnbxl.programme.derived import derived_order
+from hnbxl.programme.kinds import kind_of
 from hnbxl.programme.model import COUNT_UNITS, NUMERIC_UNITS, Programme, query_candidates
 from hnbxl.programme.toml_table import TableReader, find_line
 
@@ -42,7 +43,6 @@ def check_ids(reader: TableReader, p: Programme) -> dict[str, str]:
 
 def check_rules(reader: TableReader, p: Programme, paths: dict[str, str]) -> None:
     """Refuse a rule on a row it cannot rate, or a reference to no row, state or source."""
-    rated = {key for key, _, _ in p.rated_items()}
     scale_keys = {s.key for s in p.scale.states}
     for band in p.risk_scoring.bands:
         if band.rag not in scale_keys:
@@ -52,34 +52,7 @@ def check_rules(reader: TableReader, p: Programme, paths: dict[str, str]) -> Non
     except ValueError as exc:
         reader.fail("derived rules", str(exc))
     for key, _name, rule in p.rated_items():
-        where = f"{paths.get(key, key)}.rule"
-        if rule.kind == "derived":
-            for ref in rule.params["of"]:
-                if not any(matches(ref, r) for r in rated if r != key):
-                    reader.fail(where, f"'{ref}' points at no rated row")
-            for count_key, _n, then in rule.params.get("when", ()):
-                for k in (count_key, then):
-                    if k not in scale_keys:
-                        reader.fail(where, f"'{k}' is not a key of the RAG scale")
-        elif rule.kind == "cap":
-            src = rule.params["source"]
-            if not src.startswith("finance.") or ItemKey(src).ident not in {
-                r.id for r in p.finance_rows
-            }:
-                reader.fail(where, f"source '{src}' is not a finance row (finance.<id>)")
-        elif rule.kind == "band":
-            reader.fail(where, "a band rule rates risk scores; rows take manual, threshold, "
-                        "variance, derived or cap")
-        elif rule.kind == "variance" and not key.startswith("finance."):
-            reader.fail(where, "a variance rule needs a budget; only finance rows have one")
-        elif rule.kind == "threshold" and not key.startswith("measures."):
-            reader.fail(where, "a threshold rule needs a figure; only measures have one")
-        elif rule.kind == "threshold":
-            for i, (state, _bound) in enumerate(rule.params.get("bands", ())):
-                if state not in scale_keys:
-                    reader.fail(f"{where}.bands[{i}].state",
-                                f"'{state}' is not a state of the RAG scale "
-                                f"({', '.join(s.key for s in p.scale.states)})")
+        kind_of(rule.kind).check(reader, p, key, rule, f"{paths.get(key, key)}.rule")
 
 
 def check_queries(reader: TableReader, p: Programme) -> None:

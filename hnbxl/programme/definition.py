@@ -34,6 +34,7 @@ from hnbxl.core.fileio import sha256_hex
 from hnbxl.core.issues import HnbxlError
 from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
+from hnbxl.programme.kinds import kind_names
 from hnbxl.programme.loader import RESERVED_TABS, ProgrammeLoader, default_risk_prefix, tab_name
 from hnbxl.programme.model import (
     COUNT_UNITS,
@@ -43,7 +44,6 @@ from hnbxl.programme.model import (
     NUMERIC_UNITS,
     QUERY_KINDS,
     RISK_DIRECTIONS,
-    RULE_KINDS,
     SECTION_KEYS,
     UNITS,
     DefinitionError,
@@ -71,6 +71,9 @@ from hnbxl.programme.model import (
 )
 from hnbxl.programme.sanity import MAX_DEPTH, check_values, decode_definition
 from hnbxl.programme.toml_table import line_from_message
+
+#: The rule kinds hnbxl comes with (``programme/kinds/``), in the order it lists them.
+RULE_KINDS = kind_names()
 
 
 def next_due_words(programme: Programme, owner: str, period: Period) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from hnbxl.core.keys import matches
+from hnbxl.programme.kinds.registry import kind_of
 from hnbxl.programme.model import Rule
 
 
@@ -39,6 +40,9 @@ def expand_refs(
 def derived_order(rules: Mapping[str, Rule]) -> tuple[str, ...]:
     """The derived rows in an order where each comes after every row it is made from.
 
+    A derived row is one whose kind ``reads`` other rows' ratings
+    (:meth:`hnbxl.programme.kinds.base.RuleKind.reads`; the ``derived`` kind).
+
     ``rules`` is every rated row's rule, keyed by item key, in report order (the
     order is kept where dependencies allow).  A loop (a derived row that is,
     however indirectly, made from itself) is a ValueError naming the rows in it:
@@ -46,11 +50,8 @@ def derived_order(rules: Mapping[str, Rule]) -> tuple[str, ...]:
     with a loop is refused when it loads, and rating never meets one.
     """
     keys = tuple(rules)
-    deps = {
-        key: expand_refs(rule.params["of"], keys, key)
-        for key, rule in rules.items()
-        if rule.kind == "derived"
-    }
+    reads = {key: kind_of(rule.kind).reads(rule.params) for key, rule in rules.items()}
+    deps = {key: expand_refs(refs, keys, key) for key, refs in reads.items() if refs is not None}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
     path: list[str] = []

@@ -16,6 +16,7 @@ from typing import Any
 
 from hnbxl.core.periods import Period, PeriodError, parse_financial_year
 from hnbxl.programme.checks import check_ids, check_queries, check_rules
+from hnbxl.programme.kinds.variance import VarianceParams
 from hnbxl.programme.model import (
     DEFAULT_HEADINGS,
     GRADES,
@@ -44,7 +45,7 @@ from hnbxl.programme.model import (
 )
 from hnbxl.programme.parse_rules import RuleReader
 from hnbxl.programme.rhythm import MONTHLY
-from hnbxl.programme.rule_kinds import QUERY_PARAMS, VarianceParams, params_of
+from hnbxl.programme.rule_kinds import QUERY_PARAMS, params_of
 from hnbxl.programme.toml_table import IDENT, Table
 
 #: Sheet names hnbxl uses itself (forms and report); a section's tab may not take one.

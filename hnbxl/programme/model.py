@@ -2,8 +2,9 @@
 
 Every layer above ``programme`` works from these frozen dataclasses, never from
 the TOML, so a rule, a form or the report cannot see a key the loader did not
-check.  The names of units, rule kinds and grades live here too because the
-loader checks against them and the layers above switch on them.
+check.  The names of units and grades live here too because the loader checks
+against them and the layers above switch on them; rule kinds are registered
+in ``programme/kinds/``.
 """
 
 from __future__ import annotations
@@ -16,21 +17,13 @@ from hnbxl.core.issues import HnbxlError
 from hnbxl.core.keys import ItemKey, matches
 from hnbxl.core.periods import Period
 from hnbxl.programme.rhythm import MONTHLY, Rhythm
-from hnbxl.programme.rule_kinds import (
-    QUERY_PARAMS,
-    RULE_PARAMS,
-    ManualParams,
-    NoParams,
-    Params,
-    params_of,
-)
+from hnbxl.programme.rule_kinds import QUERY_PARAMS, RULE_PARAMS, NoParams, Params, params_of
 from hnbxl.programme.toml_write import toml_key, toml_value
 
 # days: a number of days (decimals allowed); number: a plain number with decimals
 # (a ratio, a rate per 10,000)
 UNITS = ("count", "percent", "money", "count_with_share", "status", "days", "number")
 DIRECTIONS = ("lower", "higher")
-RULE_KINDS = ("manual", "threshold", "variance", "band", "derived", "cap")
 RISK_DIRECTIONS = ("same", "up", "down", "new")
 GRADES = ("green", "amber", "red")
 SECTION_KEYS = ("overview", "conditions", "measures", "finance", "risks")
@@ -114,8 +107,8 @@ class Rule:
     as the kind's parameter type (:mod:`hnbxl.programme.rule_kinds`; a plain mapping
     given is turned into it)."""
 
-    kind: str
-    params: Params = field(default_factory=ManualParams)
+    kind: str  # a registered kind (programme/kinds/), made into its parameter type below
+    params: Params = field(default_factory=NoParams)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", params_of(RULE_PARAMS, self.kind, self.params))

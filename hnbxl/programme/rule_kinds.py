@@ -1,15 +1,15 @@
 """Each rule kind's and query kind's parameters as a frozen type, registered by kind name.
 
-A rule is ``Rule(kind, params)``; its ``params`` is the kind's own type here
-(``ThresholdParams``, ``CapParams``...), built once when the definition is
+A rule is ``Rule(kind, params)``; its ``params`` is the kind's own type
+(``ThresholdParams`` in ``programme/kinds/threshold.py``...), built once when the definition is
 read, so a misspelt parameter is an error at load and a reader sees which
 parameters a kind has.  Code reads them as attributes (``params.amber_tolerance``);
 the older ``params["amber_tolerance"]`` still works (each type is a read-only
 mapping of its parameters that are set), so both can meet while code moves over.
 
-Adding a kind's parameters: a frozen dataclass deriving from :class:`Params`
-here and one line in :data:`RULE_PARAMS` (or :data:`QUERY_PARAMS`); the
-kind's reading, rating, words and form formula are listed in
+A rule kind's parameters are a frozen dataclass deriving from :class:`Params`
+in the kind's own module (``programme/kinds/``), registered with the kind; a
+query kind's are here, one line in :data:`QUERY_PARAMS`.  See
 docs/architecture.md ("A rule kind").
 """
 
@@ -47,64 +47,10 @@ class Params(Mapping[str, Any]):
 # --------------------------------------------------------------------------- rules
 
 
-@dataclass(frozen=True)
-class ManualParams(Params):
-    """An owner chooses the rating; nothing to set."""
-
-
-@dataclass(frozen=True)
-class ThresholdParams(Params):
-    """A measure's figure against a target and amber limit (or named bands), in its unit."""
-
-    target: float | None = None
-    amber_limit: float | None = None
-    # {"by": "month" | "quarter", "kind": "values" | "share", "points": {...}}
-    profile: Mapping[str, Any] | None = None
-    # ((state key, bound), ...) best first, the last without a bound
-    bands: tuple[tuple[str, float | None], ...] | None = None
-    direction: str | None = None  # "lower" | "higher": the measure's own when absent
-
-
-@dataclass(frozen=True)
-class VarianceParams(Params):
-    """A finance row's forecast against its budget: adverse by more than a share of it."""
-
-    amber_tolerance: float
-    red_tolerance: float
-
-
-@dataclass(frozen=True)
-class DerivedParams(Params):
-    """A rating made from other rows' ratings (``of``: item keys or ``section.*``)."""
-
-    method: str  # "worst_of" | "count"
-    of: tuple[str, ...]
-    when: tuple[tuple[str, int, str], ...] | None = None  # count: (state, at least, then)
-
-
-@dataclass(frozen=True)
-class CapParams(Params):
-    """A finance row's figure against the deal's cap for the year."""
-
-    source: str  # the finance row's item key
-    amber_from: float
-    red_from: float
-    caps: Mapping[str, float]  # financial year ("2024/25") -> cap
-
-
-@dataclass(frozen=True)
-class BandParams(Params):
-    """A risk's score in the risk scoring's bands (risks only; no row takes it)."""
-
-
-RULE_PARAMS: dict[str, type[Params]] = {
-    "manual": ManualParams,
-    "threshold": ThresholdParams,
-    "variance": VarianceParams,
-    "band": BandParams,
-    "derived": DerivedParams,
-    "cap": CapParams,
-}
+#: Each rule kind's parameter type, by kind name: filled by
+#: :func:`hnbxl.programme.kinds.base.register` (each kind's type is in its own
+#: module under ``programme/kinds/``), read by ``Rule`` to build its params.
+RULE_PARAMS: dict[str, type[Params]] = {}
 
 
 # --------------------------------------------------------------------------- queries
@@ -166,7 +112,6 @@ def params_of(registry: Mapping[str, type[Params]], kind: str, given: Mapping[st
 
 
 __all__ = [
-    "QUERY_PARAMS", "RULE_PARAMS", "BandParams", "CapParams", "DerivedParams", "ManualParams",
-    "MovedParams", "NoParams", "Params", "RiskActionParams", "ShareParams", "ThresholdParams",
-    "VarianceParams", "params_of",
+    "QUERY_PARAMS", "RULE_PARAMS", "MovedParams", "NoParams", "Params", "RiskActionParams",
+    "ShareParams", "params_of",
 ]

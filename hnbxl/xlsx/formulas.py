@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 from hnbxl.core.cells import col_letters, col_number
 
-__all__ = ["SheetFormulas", "normalise_formula", "string_literal", "tokens", "translate"]
+__all__ = [
+    "SheetFormulas", "normalise_formula", "number_literal", "string_literal", "tokens", "translate",
+]
 
 _MAX_ROW = 1_048_576
 _MAX_COL = 16_384
@@ -59,6 +62,16 @@ _CELL_PART = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)")
 _COL_PART = re.compile(r"(\$?)([A-Za-z]{1,3})")
 _ROW_PART = re.compile(r"(\$?)([0-9]+)")
 _PREFIXES = re.compile(r"_xl(?:fn|ws|pm)\.", re.I)
+
+
+def number_literal(value: float) -> str:
+    """A number as formula text, never in E notation (which some clients misread)."""
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
 
 
 def string_literal(text: str) -> str:

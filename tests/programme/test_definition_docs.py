@@ -1,9 +1,10 @@
 """docs/definition.md documents every key the definition loader reads.
 
 The keys are taken from the loader's own source (every literal key name it
-asks a table for, in every module of the programme package, since the loader
-is split by job) and from its tables of defaults, so a key added to the
-loader without a line in the reference fails here, naming the key.
+asks a table for, in every module of the programme package and of its rule
+kinds, since the loader is split by job) and from its tables of defaults, so
+a key added to the loader without a line in the reference fails here, naming
+the key.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "definition.md"
 _ASKS = re.compile(
     r'(?:\.(?:get|text|choice|integer|number|table|tables)'
-    r'|self\.(?:ident|in_unit|text_list|colour))\(\s*(?:[\w.]+,\s*)?"([a-z_]+)"')
+    r'|(?:self|reader)\.(?:ident|text_list|colour)|\bin_unit)\(\s*(?:[\w.]+,\s*){0,2}"([a-z_]+)"')
 
 
 def loader_keys() -> set[str]:
     package = Path(definition.__file__).parent
     keys: set[str] = set()
-    for module in sorted(package.glob("*.py")):
+    for module in sorted(package.rglob("*.py")):  # each rule kind reads its own keys
         keys |= set(_ASKS.findall(module.read_text(encoding="utf-8")))
     keys |= set(definition.DEFAULT_HEADINGS) | set(definition.SECTION_KEYS)
     keys |= set(definition.GRADES) | set(definition.UNITS) | set(definition.RULE_KINDS)
