@@ -7,12 +7,12 @@ prints or knows about click, so a user can import and script it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hnbxl.core.fileio import sha256_hex, write_atomically
+from hnbxl.core.fileio import unique_paths, write_atomically
 from hnbxl.core.issues import HnbxlError, Issue, blocking
 from hnbxl.core.periods import Period
 from hnbxl.forms.generate import (
@@ -22,10 +22,9 @@ from hnbxl.forms.generate import (
     render_form,
 )
 from hnbxl.forms.layout import build_layout
-from hnbxl.programme.definition import next_due_words
+from hnbxl.programme.definition import form_owners
 from hnbxl.returns.feedback import FeedbackCopy, render_feedback
 from hnbxl.returns.versions import DefinitionDiff, definition_diff
-from hnbxl.store.history import ReturnRecord
 from hnbxl.store.workspace import DEFINITION_FILE, Workspace
 
 if TYPE_CHECKING:
@@ -56,23 +55,10 @@ def generate_forms(
     period = Period.parse(period)
     bundled = workspace.uses_bundled
     programme = workspace.programme()
-    if owner not in (None, "all") and owner not in programme.owners:
-        raise HnbxlError(
-            f"'{owner}' is not an owner of {programme.id}; owners are: "
-            f"{', '.join(programme.owners)} (or all)")
     if not password:
         raise HnbxlError("the sheet password must not be empty")
+    owners = form_owners(programme, period, owner, split)
     last = workspace.history().snapshot_before(programme.id, period)
-    if owner not in (None, "all") and not programme.sections_due(owner, period):
-        raise HnbxlError(f"{programme.owners[owner].name} has nothing due in {period.label}: "
-                         "every row they fill reports "
-                         + next_due_words(programme, owner, period))
-    if owner not in (None, "all"):
-        owners: list[str | None] = [owner]
-    elif split:  # an owner with nothing due this period (a quarterly return) gets no form
-        owners = [key for key in programme.owners if programme.sections_due(key, period)]
-    else:
-        owners = [None]
     out_dir = out_dir or workspace.forms_dir
     rendered = []
     known = workspace.history().risk_ids(programme.id, period)[0]
@@ -97,14 +83,6 @@ def generate_forms(
         written.append(GeneratedForm(path, layout.identity.owner, len(layout.inputs),
                                      layout.sheet_names))
     return written
-
-
-def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:
-    """Return paths as given, each file once (however it was spelled), in a stable order."""
-    seen: dict[str, Path] = {}
-    for path in paths:
-        seen.setdefault(str(Path(path).resolve()), Path(path))
-    return tuple(sorted(seen.values(), key=str))
 
 
 def validate_returns(workspace: Workspace, files: Sequence[Path | str],
@@ -211,12 +189,10 @@ def compile_returns(
 def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: CompileOptions,
              progress: Progress | None) -> CompileResult:
     from hnbxl.report.assemble import assemble
-    from hnbxl.report.model import ReturnUsed
-    from hnbxl.report.workbook import render_officer, render_report, report_pdf
+    from hnbxl.report.publication import compile_record, report_files, returns_used
     from hnbxl.returns.validate import month_issues, not_received, validate_files
-    from hnbxl.store.commit import FileToPublish, publish, stored_path
-    from hnbxl.store.history import NewCompile, RatingRecord
-    from hnbxl.store.keeping import chosen_note, free_report_name, keep_returns, officer_path
+    from hnbxl.store.commit import publish
+    from hnbxl.store.keeping import free_report_name, keep_returns
 
     o = options
     bundled = workspace.uses_bundled
@@ -236,66 +212,22 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
     assert period is not None
     kept = keep_returns(workspace.returns_dir, validation.used, issues)
     last = history.snapshot_before(programme.id, period)
-    notes: dict[str, list[str]] = {}
-    for old, new in validation.set_aside:
-        notes.setdefault(new.display, []).append(Path(old.display).name)
-    returns = [
-        ReturnUsed(r.display, r.sha256, r.identity.owner if r.identity else "",
-                   r.identity.sections if r.identity else (),
-                   chosen_note(notes.get(r.display, [])))
-        for r in validation.used
-    ]
-    assembled = assemble(programme, period, validation.values, last, issues, returns,
-                         o.extracted_on or date.today(), not_received(validation),
-                         *history.risk_ids(programme.id, period),
+    assembled = assemble(programme, period, validation.values, last, issues,
+                         returns_used(validation), o.extracted_on or date.today(),
+                         not_received(validation), *history.risk_ids(programme.id, period),
                          past=history.timeline(programme.id, period))
-    xlsx = render_report(assembled.report)
-    pdf_data = report_pdf(assembled.report) if o.pdf else None
     root = workspace.root
     target = free_report_name(o.out or workspace.output_dir / f"{programme.id}-{period.key}.xlsx",
                               root, history.recorded_paths())
-    officer = render_officer(assembled.report)  # beside it: for the officer, not the papers
-    outputs = [FileToPublish("output", target, xlsx, sha256_hex(xlsx)),
-               FileToPublish("officer", officer_path(target), officer, sha256_hex(officer))]
-    if pdf_data is not None:
-        outputs.append(FileToPublish("pdf", target.with_suffix(".pdf"), pdf_data,
-                                     sha256_hex(pdf_data)))
-    if bundled:  # the new history gets its programme beside it, in the same commit
-        definition = workspace.definition_path.read_bytes()
-        outputs.append(FileToPublish("definition", root / DEFINITION_FILE, definition,
-                                     sha256_hex(definition)))
-    record = NewCompile(
-        programme=programme.id,
-        period=period,
-        definition_hash=programme.hash,
-        extracted_on=assembled.report.extracted_on.isoformat(),
-        output=stored_path(target, root),
-        output_sha256=outputs[0].sha256,
-        officer=stored_path(outputs[1].path, root),
-        officer_sha256=outputs[1].sha256,
-        pdf=stored_path(outputs[2].path, root) if pdf_data is not None else None,
-        pdf_sha256=outputs[2].sha256 if pdf_data is not None else None,
-        returns=tuple(
-            ReturnRecord(r.sha256, r.display, stored_path(kept[r.sha256].path, root),
-                         r.identity.owner if r.identity else "",
-                         r.identity.sections if r.identity else (),
-                         chosen_note(notes.get(r.display, [])))
-            for r in validation.used),
-        values=tuple(sorted((replace(v, field=assembled.field_key(k))
-                             for k, v in validation.values.items()), key=lambda v: v.field)),
-        ratings=tuple(RatingRecord(k, v.key, v.computed, v.overridden, v.reason, v.basis)
-                      for k, v in assembled.ratings.items()),
-        figures=assembled.figures,
-        risks=assembled.risks,
-        issues=tuple(issues),
-        definition_text=programme.text,
-        definition_source=programme.source,
-    )
+    definition = ((root / DEFINITION_FILE, workspace.definition_path.read_bytes())
+                  if bundled else None)  # the new history gets its programme beside it
+    outputs = report_files(assembled.report, target, o.pdf, definition)
+    record = compile_record(programme, period, validation, assembled, issues, kept, outputs, root)
     replaced = history.snapshot(programme.id, period) is not None
     result.compile_id = publish(history, root, record, [*kept.values(), *outputs])
     result.written, result.output, result.replaced = True, target, replaced
     result.officer = outputs[1].path
-    result.pdf = outputs[2].path if pdf_data is not None else None
+    result.pdf = outputs[2].path if o.pdf else None
     result.counts = {"returns": len(validation.used), "measures": len(programme.measures),
                      "risks": len(assembled.report.risks), "issues": len(issues)}
     issues.sort(key=Issue.sort_key)

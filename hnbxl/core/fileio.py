@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from hnbxl.core.errors import WriteError
@@ -165,6 +166,14 @@ def write_atomically(*outputs: tuple[Path | str, bytes],
                 os.unlink(tmp)
 
 
+def unique_paths(paths: Sequence[Path | str]) -> tuple[Path, ...]:
+    """Return paths as given, each file once (however it was spelled), in a stable order."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        seen.setdefault(str(Path(path).resolve()), Path(path))
+    return tuple(sorted(seen.values(), key=str))
+
+
 __all__ = ["TEMP_SUFFIX", "create_exclusive", "ensure_folder", "is_full", "is_temp_name",
-           "normal_file_mode", "sha256_file", "sha256_hex", "temp_name", "write_all",
-           "write_atomically", "write_failure"]
+           "normal_file_mode", "sha256_file", "sha256_hex", "temp_name", "unique_paths",
+           "write_all", "write_atomically", "write_failure"]

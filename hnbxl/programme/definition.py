@@ -86,6 +86,29 @@ def next_due_words(programme: Programme, owner: str, period: Period) -> str:
     return f"{' or '.join(sorted(r.words for r in rhythms))}; next due {soonest.label}"
 
 
+def form_owners(programme: Programme, period: Period, owner: str | None, split: bool
+                ) -> list[str | None]:
+    """Whose forms a period's generate makes: None is one form with every section.
+
+    ``owner`` None or ``"all"``: every section (one form, or with ``split`` one
+    per owner with something due this period: a quarterly return's owner gets
+    none in a month between); an owner key: that owner's form, an error when
+    the key is no owner or the owner has nothing due (naming when it next is).
+    """
+    if owner in (None, "all"):
+        return ([key for key in programme.owners if programme.sections_due(key, period)]
+                if split else [None])
+    if owner not in programme.owners:
+        raise HnbxlError(
+            f"'{owner}' is not an owner of {programme.id}; owners are: "
+            f"{', '.join(programme.owners)} (or all)")
+    if not programme.sections_due(owner, period):
+        raise HnbxlError(f"{programme.owners[owner].name} has nothing due in {period.label}: "
+                         "every row they fill reports "
+                         + next_due_words(programme, owner, period))
+    return [owner]
+
+
 __all__ = [
     "COUNT_UNITS",
     "DEFAULT_DEFINITION",
@@ -121,6 +144,7 @@ __all__ = [
     "default_definition_path",
     "default_risk_prefix",
     "definition_notes",
+    "form_owners",
     "in_sentence",
     "load_programme",
     "next_due_words",
