@@ -49,7 +49,7 @@ class Builder:
 
     def __init__(self, programme: Programme, period: Period, identity: Identity,
                  last: PeriodSnapshot | None):
-        self.p = programme
+        self.programme = programme
         self.period = period
         self.identity = identity
         self.last = last
@@ -77,13 +77,14 @@ class Builder:
     def mine(self, section: str, rows: tuple[Any, ...]) -> list[Any]:
         """The rows of a section this form asks for: this owner's (each row's owner, else
         the section's) and due this period (a quarterly row only in its due months)."""
-        return [r for r in rows if self.p.holds(self.identity.owner, ItemKey.make(section, r.id))
-                and self.p.due(section, r, self.period)]
+        owner = self.identity.owner
+        return [r for r in rows if self.programme.holds(owner, ItemKey.make(section, r.id))
+                and self.programme.due(section, r, self.period)]
 
     def owns_section(self, section: str) -> bool:
         """Whether this form holds the section's own fields (its narrative, the risks)."""
-        return (self.p.holds(self.identity.owner, ItemKey.make(section).field("narrative"))
-                and self.p.due(section, None, self.period))
+        return (self.programme.holds(self.identity.owner, ItemKey.make(section).field("narrative"))
+                and self.programme.due(section, None, self.period))
 
     # -- lists on the hidden Lists sheet (dropdown sources; no 255-character limit)
 
@@ -96,11 +97,11 @@ class Builder:
 
     @property
     def rag_range(self) -> str:
-        return self.list_range("RAG rating", self.p.scale.labels)
+        return self.list_range("RAG rating", self.programme.scale.labels)
 
     @property
     def reason_range(self) -> str:
-        return self.list_range("No figure because", self.p.figure_reasons)
+        return self.list_range("No figure because", self.programme.figure_reasons)
 
     def lists_sheet(self) -> SheetLayout:
         """The hidden Lists sheet: one column per dropdown list, in the order first asked for."""
@@ -122,14 +123,14 @@ class Builder:
 
     def last_label(self, item_key: ItemKey) -> str:
         if not self.last:
-            return self.p.scale.no_data.label
+            return self.programme.scale.no_data.label
         key = self.last.ratings.get(item_key)
         if key is None:
-            return self.p.scale.no_data.label
+            return self.programme.scale.no_data.label
         try:
-            return self.p.scale.get(key).label
+            return self.programme.scale.get(key).label
         except KeyError:
-            return self.p.scale.no_data.label
+            return self.programme.scale.no_data.label
 
     def last_explanation(self, item_key: ItemKey) -> str | None:
         return self.last.explanations.get(item_key) if self.last else None
@@ -144,7 +145,7 @@ class Builder:
         if not explained_row:
             return [], [blank(table, sheet, row, "explanation"),
                         blank(table, sheet, row, "last_explanation")]
-        limit = self.p.queries.explanation_limit
+        limit = self.programme.queries.explanation_limit
         spec = InputSpec(
             item_key.field("explanation"), section, sheet, row, table.input_col("explanation"),
             table["explanation"].kind,
@@ -161,15 +162,15 @@ class Builder:
 
     def last_figure(self, item_key: ItemKey) -> str:
         if not self.last:
-            return self.p.not_reported_label
-        return self.last.figures.get(item_key, self.p.not_reported_label)
+            return self.programme.not_reported_label
+        return self.last.figures.get(item_key, self.programme.not_reported_label)
 
     def item_name(self, item_key: ItemKey) -> str:
         section, ident = item_key.section, item_key.ident
         if section == "measures":
-            return fmt.clip(self.p.measure(ident).name, 60)
+            return fmt.clip(self.programme.measure(ident).name, 60)
         if section == "finance":
-            return fmt.clip(self.p.finance_row(ident).name, 60)
+            return fmt.clip(self.programme.finance_row(ident).name, 60)
         if section == "risks" and self.last:
             return fmt.clip(next((r.name for r in self.last.risks if r.id == ident), ident), 60)
         return item_key
@@ -185,15 +186,16 @@ class Builder:
 
     def heading(self, sheet: str, title: str) -> list[FixedCell]:
         """Rows 1-3 of every section sheet: title, what and when, how to fill in."""
-        owner = self.p.owners.get(self.p.sections[self._section_of(sheet)].owner)
+        p = self.programme
+        owner = p.owners.get(p.sections[self._section_of(sheet)].owner)
         due = f" Return by {fmt.long_date(self.identity.due)}." if self.identity.due else ""
         return [
             FixedCell(sheet, 0, 0, f"{title} - {self.period.label} return", "title"),
             FixedCell(
                 sheet, 1, 0,
-                f"{self.p.council}: {self.p.title}. Period {self.period.label} "
-                f"(financial year {self.period.financial_year(self.p.financial_year_start_month)},"
-                f" quarter {self.period.quarter(self.p.financial_year_start_month)}). "
+                f"{p.council}: {p.title}. Period {self.period.label} "
+                f"(financial year {self.period.financial_year(p.financial_year_start_month)},"
+                f" quarter {self.period.quarter(p.financial_year_start_month)}). "
                 f"Filled in by {owner.name if owner else 'the owner'}.{due}",
                 "subtitle",
             ),
@@ -212,7 +214,7 @@ class Builder:
         return RISK_DIRECTION_LABELS[risk.direction if self.last is None else "same"]
 
     def _section_of(self, sheet: str) -> str:
-        return next(k for k, v in self.p.sections.items() if v.tab == sheet)
+        return next(k for k, v in self.programme.sections.items() if v.tab == sheet)
 
     def header(self, sheet: str, row: int, table: Table) -> list[FixedCell]:
         """A table's header row, from its columns."""
@@ -244,7 +246,7 @@ class Builder:
                 prompt=clip_prompt(f"The rating from the rule is in the cell to the left. "
                                    f"{how} Leave this empty to use it; choose a rating only "
                                    "if you disagree, and say why in the next cell."),
-                choices=self.p.scale.labels, list_range=self.rag_range,
+                choices=self.programme.scale.labels, list_range=self.rag_range,
             ))
             inputs.append(InputSpec(
                 item_key.field("override_reason"), section, sheet, row, reason_col,
@@ -263,7 +265,7 @@ class Builder:
                 f"{short}: your rating",
                 prompt_title="Your rating",
                 prompt=clip_prompt(f"No rule rates this row: choose the rating for {name}."),
-                choices=self.p.scale.labels, list_range=self.rag_range,
+                choices=self.programme.scale.labels, list_range=self.rag_range,
             ))
             fixed.append(FixedCell(sheet, row, reason_col, None, "blank"))
         return inputs, fixed
@@ -271,7 +273,7 @@ class Builder:
     # -- sheets
 
     def narrative_label(self, key: str) -> str:
-        n = self.p.narratives[key]
+        n = self.programme.narratives[key]
         return f"{n.label} (up to {n.word_limit} words)"
 
     def narrative_block(self, section: str, sheet: str, row: int, table: Table,
@@ -288,7 +290,7 @@ class Builder:
 
     def narrative_input(self, section: str, sheet: str, row: int, key: str, col: int,
                         to_col: int) -> InputSpec:
-        n = self.p.narratives[key]
+        n = self.programme.narratives[key]
         self.checks.append(CheckItem(n.label, (ItemKey.make(section).field("narrative"),)))
         return InputSpec(
             ItemKey.make(section).field("narrative"), section, sheet, row, col, NARRATIVE, n.label,

@@ -50,22 +50,22 @@ FINANCE_TABLES = ("kpis", "mitigations")  # each headed by its ``[words]`` (kpi,
 
 def finance(b: Builder) -> SheetLayout:
     """Each finance table that has rows, a blank row after each, then the narrative."""
-    s, section = b.p.sections["finance"].tab, "finance"
-    fixed = b.heading(s, b.p.sections[section].title)
+    s, section = b.programme.sections["finance"].tab, "finance"
+    fixed = b.heading(s, b.programme.sections[section].title)
     inputs: list[InputSpec] = []
     t = FINANCE_COLUMNS
     row = first_header = HEADER_ROW
-    titles = {"kpis": b.p.words.kpi, "mitigations": b.p.words.mitigation}
+    titles = {"kpis": b.programme.words.kpi, "mitigations": b.programme.words.mitigation}
     for table in FINANCE_TABLES:
         table_title = titles[table]
-        rows = [r for r in b.mine(section, b.p.finance_rows) if r.table == table]
+        rows = [r for r in b.mine(section, b.programme.finance_rows) if r.table == table]
         if not rows:
             continue
         fixed += b.header(s, row, t.with_header("name", table_title))
         row += 1
         for fr in rows:
             key = ItemKey.make("finance", fr.id)
-            amounts = b.p.finance_for(fr, b.period)
+            amounts = b.programme.finance_for(fr, b.period)
             short = fmt.clip(fr.name, 60)
             this_q, budget = a1(row, t.col("this_quarter")), a1(row, t.col("budget"))
             last_q = b.last.figures.get(key.field("this_quarter")) if b.last else None
@@ -89,15 +89,15 @@ def finance(b: Builder) -> SheetLayout:
                     "The forecast for the whole year, as this quarter's monitoring gives "
                     "it, in pounds. "
                     f"{FAVOURABLE_WORDS[fr.favourable]} is good. "
-                    f"Last period: {last_q or b.p.not_reported_label}."),
+                    f"Last period: {last_q or b.programme.not_reported_label}."),
             ))
             inputs.append(cell(
                 "reason", f"{short}: if no figure, why",
                 prompt_title="If no figure, why",
                 prompt="Only when there is no figure this quarter: choose why.",
-                choices=b.p.figure_reasons, list_range=b.reason_range,
+                choices=b.programme.figure_reasons, list_range=b.reason_range,
             ))
-            how = rule_words(b.p, fr.rule, fr)
+            how = rule_words(b.programme, fr.rule, fr)
             ins, fx = b.rating_inputs(section, s, row, t, key, fr.name, fr.rule, how)
             inputs += ins
             fixed += fx

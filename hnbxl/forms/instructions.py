@@ -14,26 +14,26 @@ from hnbxl.forms.model import (
 
 def instructions(b: Builder) -> SheetLayout:
     s = INSTRUCTIONS
-    fy_start = b.p.financial_year_start_month
+    fy_start = b.programme.financial_year_start_month
     lines: list[tuple[str, str]] = [
-        (f"{b.p.title} - {b.period.label} return", "title"),
-        (f"{b.p.council}. For the {b.p.committee}.", "subtitle"),
+        (f"{b.programme.title} - {b.period.label} return", "title"),
+        (f"{b.programme.council}. For the {b.programme.committee}.", "subtitle"),
         ("", "blank"),
         (f"Period: {b.period.label} (financial year "
          f"{b.period.financial_year(fy_start)}, quarter {b.period.quarter(fy_start)})",
          "label"),
         (f"Return by: {fmt.long_date(b.identity.due)}" if b.identity.due
          else "Return by: the date in the covering email", "label"),
-        (f"Return to: {b.p.return_to}", "label"),
+        (f"Return to: {b.programme.return_to}", "label"),
         ("", "blank"),
         ("Who fills what", "header"),
     ]
     for section in b.identity.sections:
-        sec = b.p.sections[section]
+        sec = b.programme.sections[section]
         # rows may have owners of their own: one owner's form holds only that owner's rows
         owners = [b.identity.owner] if b.identity.owner != "all" else list(dict.fromkeys(
-            [sec.owner] + [b.p.owner_of(section, r) for r in b.p.rows(section)]))
-        names = ", ".join(b.p.owners[k].name for k in owners)
+            [sec.owner] + [b.programme.owner_of(section, r) for r in b.programme.rows(section)]))
+        names = ", ".join(b.programme.owners[k].name for k in owners)
         lines.append((f"{sec.tab} sheet ({sec.title}): {names}", "label"))
     lines += [
         ("", "blank"),
@@ -61,9 +61,9 @@ def instructions(b: Builder) -> SheetLayout:
         ("", "blank"),
         ("Ratings", "header"),
     ]
-    for state in b.p.scale.states:
+    for state in b.programme.scale.states:
         lines.append((state.label, f"rag:{state.key}"))
-    lines.append((f"{b.p.scale.no_data.label}: shown in the report when there is "
-                  "nothing to rate.", f"rag:{b.p.scale.no_data.key}"))
+    lines.append((f"{b.programme.scale.no_data.label}: shown in the report when there is "
+                  "nothing to rate.", f"rag:{b.programme.scale.no_data.key}"))
     fixed = [FixedCell(s, i, 0, text or None, style) for i, (text, style) in enumerate(lines)]
     return SheetLayout(s, None, (110,), tuple(fixed), ())

@@ -137,17 +137,17 @@ def _build(b: Builder) -> FormLayout:
     sheets = [instructions.instructions(b)]
     for section in b.identity.sections:
         sheets.append(SECTION_SHEETS[section](b))
-    sheets = [replace(sheet, inputs=tuple(plausible(spec, b.p.limits)
+    sheets = [replace(sheet, inputs=tuple(plausible(spec, b.programme.limits)
                                           for spec in sheet.inputs)) for sheet in sheets]
     fields: set[str] = {spec.field for sheet in sheets for spec in sheet.inputs}
-    b.queries = build_checks(b.p, b.period, b.last, fields.__contains__,
+    b.queries = build_checks(b.programme, b.period, b.last, fields.__contains__,
                              b.last_action_ref, b.item_name)
     ratings, cells = rating_cells(b, sheets, fields)
     sheets = [replace(sheet, fixed=sheet.fixed + tuple(c for c in cells if c.sheet == sheet.name))
               for sheet in sheets]
     sheets.append(check_sheet(b, sheets))
     sheets.append(b.lists_sheet())
-    return FormLayout(b.p, b.period, b.identity, tuple(sheets),
+    return FormLayout(b.programme, b.period, b.identity, tuple(sheets),
                       tuple(b.checks), dict(b.lists), tuple(b.queries), ratings)
 
 
@@ -161,7 +161,8 @@ def rating_cells(b: Builder, sheets: list[SheetLayout], fields: set[str]
     # placed by then).
     def build(item: str, rule: Rule, rows: dict[str, tuple[RatingCheck, str]] | None = None
               ) -> RatingCheck:
-        return build_rating(b.p, b.period, item, rule, fields.__contains__, b.months(), rows)
+        return build_rating(b.programme, b.period, item, rule, fields.__contains__, b.months(),
+                            rows)
 
     built = {item: build(item, rule) for item, rule, *_ in b.rating_cells
              if not reads_other_rows(rule)}

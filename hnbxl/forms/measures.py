@@ -57,13 +57,13 @@ MEASURE_COLUMNS = Table((
 
 def measures(b: Builder) -> SheetLayout:
     """One row per measure of the definition, in its order."""
-    s, section = b.p.sections["measures"].tab, "measures"
-    fixed = b.heading(s, b.p.sections[section].title)
+    s, section = b.programme.sections["measures"].tab, "measures"
+    fixed = b.heading(s, b.programme.sections[section].title)
     t, header_row = MEASURE_COLUMNS, HEADER_ROW
     fixed += b.header(s, header_row, t)
     inputs: list[InputSpec] = []
     month_range = b.list_range("Month", b.months())
-    for i, m in enumerate(b.mine(section, b.p.measures)):
+    for i, m in enumerate(b.mine(section, b.programme.measures)):
         row = header_row + 1 + i
         key = ItemKey.make("measures", m.id)
         short = fmt.clip(m.name, 60)
@@ -105,7 +105,7 @@ def measures(b: Builder) -> SheetLayout:
             prompt_title="If no figure, why",
             prompt="Only when there is no figure this period: choose why. "
                    "Leave empty when you give a figure.",
-            choices=b.p.figure_reasons, list_range=b.reason_range,
+            choices=b.programme.figure_reasons, list_range=b.reason_range,
         ))
         inputs.append(cell(
             "last_update", f"{short}: last update",
@@ -114,7 +114,7 @@ def measures(b: Builder) -> SheetLayout:
                    f"{b.period.previous().label}.",
             choices=b.months(), list_range=month_range,
         ))
-        how = rule_words(b.p, m.rule, measure=m, period=b.period)
+        how = rule_words(b.programme, m.rule, measure=m, period=b.period)
         ins, fx = b.rating_inputs(section, s, row, t, key, m.name, m.rule, how)
         inputs += ins
         fixed += fx
@@ -123,7 +123,7 @@ def measures(b: Builder) -> SheetLayout:
         inputs += ins
         fixed += fx
         if key in b.small_items:
-            n = b.p.queries.small_number
+            n = b.programme.queries.small_number
             inputs.append(cell(
                 "disclosure", f"{short}: publish or suppress a small number",
                 prompt_title="Small number",

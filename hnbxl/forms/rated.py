@@ -52,14 +52,14 @@ def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
     Returns the cells and the next free row.  Shared by the overview and the
     deal conditions, which differ only in their items (and the overview's narrative).
     """
-    s = b.p.sections[section].tab
-    fixed = b.heading(s, b.p.sections[section].title)
+    s = b.programme.sections[section].tab
+    fixed = b.heading(s, b.programme.sections[section].title)
     fixed += b.header(s, HEADER_ROW, t)
     inputs: list[InputSpec] = []
     row = HEADER_ROW + 1
     for item in b.mine(section, items):
         key = ItemKey.make(section, item.id)
-        how = rule_words(b.p, item.rule)
+        how = rule_words(b.programme, item.rule)
         fixed += [
             locked(t, s, row, "name", item.name),
             locked(t, s, row, "last_rating", b.last_label(key)),
@@ -78,8 +78,8 @@ def rated_table(b: Builder, section: str, t: Table, items: tuple[Any, ...]
 def overview(b: Builder) -> SheetLayout:
     """The workstreams' ratings, then the overview narrative across the table's width."""
     section, t = "overview", OVERVIEW_COLUMNS
-    s = b.p.sections[section].tab
-    fixed, inputs, row = rated_table(b, section, t, b.p.overview)
+    s = b.programme.sections[section].tab
+    fixed, inputs, row = rated_table(b, section, t, b.programme.overview)
     row += 1
     ins, fx, heights = b.narrative_block(section, s, row, t, ("last_rating", "how"), 300)
     inputs += ins
@@ -91,8 +91,8 @@ def overview(b: Builder) -> SheetLayout:
 
 def conditions(b: Builder) -> SheetLayout:
     """The deal conditions' ratings."""
-    section, t = "conditions", CONDITION_COLUMNS.with_header("name", b.p.words.condition)
-    fixed, inputs, _row = rated_table(b, section, t, b.p.conditions)
-    tab = b.p.sections[section].tab
+    section, t = "conditions", CONDITION_COLUMNS.with_header("name", b.programme.words.condition)
+    fixed, inputs, _row = rated_table(b, section, t, b.programme.conditions)
+    tab = b.programme.sections[section].tab
     return SheetLayout(tab, section, t.widths, tuple(fixed), tuple(inputs),
                        header_row=HEADER_ROW, freeze=(HEADER_ROW + 1, 1), table=t)

@@ -50,12 +50,12 @@ RISK_COLUMNS = Table((
 
 def risks(b: Builder) -> SheetLayout:
     """The open risks carried from last period (or the definition), then spare rows."""
-    s, section = b.p.sections["risks"].tab, "risks"
-    scoring = b.p.risk_scoring
-    fixed = b.heading(s, b.p.sections[section].title)
+    s, section = b.programme.sections["risks"].tab, "risks"
+    scoring = b.programme.risk_scoring
+    fixed = b.heading(s, b.programme.sections[section].title)
     t, header_row = RISK_COLUMNS, HEADER_ROW
     fixed += b.header(s, header_row, t)
-    carried: tuple[Risk, ...] = b.last.open_risks if b.last else b.p.risks
+    carried: tuple[Risk, ...] = b.last.open_risks if b.last else b.programme.risks
     carried = tuple(r for r in carried if r.status == "open")
     inputs: list[InputSpec] = []
     direction_labels = tuple(RISK_DIRECTION_LABELS.values())
@@ -90,7 +90,7 @@ def risks(b: Builder) -> SheetLayout:
                      max_length=SHORT_TEXT_LIMIT),
             ]
         grid_prompt = (f"A whole number from 1 to {{max}}. Score = likelihood x impact; "
-                       f"bands: {band_words(b.p)}.")
+                       f"bands: {band_words(b.programme)}.")
         inputs += [
             cell("likelihood", f"{short}: likelihood",
                  prompt_title="Likelihood",
