@@ -28,6 +28,7 @@ from hnbxl.programme.snapshot import PeriodSnapshot, spare_risk_ids
 from hnbxl.programme.thresholds import format_in_unit
 from hnbxl.report.model import (
     RISK_DIRECTION_WORDS,
+    WITHHELD_TREND,
     FinanceLine,
     MeasureRow,
     RatedRow,
@@ -153,7 +154,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
 
     def trend(item: str) -> Any:
         if item in hidden:  # the direction of a withheld figure would narrow it down
-            return None
+            return WITHHELD_TREND
         return trend_between(scale, last_ratings.get(item), ratings[item].key)
 
     def rated_row(item: str, name: str) -> RatedRow:

@@ -276,6 +276,9 @@ TREND_WORDS = {
     "same": ("→", "→ No change"),
     "new": ("★", "★ New"),
 }
+#: In place of the trend of a figure withheld as a small number: said, not left blank
+#: (a blank, or "No trend", reads as a gap in the data).
+WITHHELD_TREND = Trend("withheld", "", "Withheld (small number)")
 #: The form offers the same words (forms.model.RISK_DIRECTION_LABELS); a test holds them equal.
 RISK_DIRECTION_WORDS = {
     "same": ("→", "→ No change"),

@@ -105,7 +105,7 @@ def test_suppressed_count_is_in_no_committee_output(compiled: tuple[Workspace, P
     book = openpyxl.load_workbook(report)
     [row] = [[c.value for c in r] for r in book["Key Measures"].iter_rows()
              if r[0].value == NAME]
-    assert row[2] == "fewer than 5" and "No trend" in row  # its direction would tell
+    assert row[2] == "fewer than 5" and "Withheld (small number)" in row  # its direction would tell
     # The trend sheet leaves March's count out as [c] (February's 2 was published).
     [over] = [r for r in book["Figures Over Time"].iter_rows(values_only=True) if NAME in r]
     assert over[2:] == (2, "[c]")
