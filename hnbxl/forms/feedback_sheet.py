@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
-from typing import Any
+
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.core.terminal import storable
 from hnbxl.forms.model import quote_sheet
@@ -37,7 +38,7 @@ class FeedbackRow:
     how: str
 
 
-def write_feedback_sheet(workbook: Any, source: str, rows: Sequence[FeedbackRow],
+def write_feedback_sheet(workbook: Workbook, source: str, rows: Sequence[FeedbackRow],
                          password: str) -> None:
     """Add the sheet (it must be the first added, so the copy opens on it).
 

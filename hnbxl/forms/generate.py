@@ -22,6 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
 from hnbxl.core.fmt import money
 from hnbxl.forms.feedback_sheet import FeedbackRow, write_feedback_sheet
 from hnbxl.forms.layout import (
@@ -141,7 +145,7 @@ def form_filename(programme: Programme, layout: FormLayout) -> str:
 # --------------------------------------------------------------------------- internals
 
 
-def _workbook(buffer: io.BytesIO, layout: FormLayout) -> Any:
+def _workbook(buffer: io.BytesIO, layout: FormLayout) -> Workbook:
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
@@ -177,7 +181,7 @@ def _workbook(buffer: io.BytesIO, layout: FormLayout) -> Any:
 class _Styles:
     """XlsxWriter formats, made once per workbook."""
 
-    def __init__(self, workbook: Any):
+    def __init__(self, workbook: Workbook):
         base = {"font_name": FONT_NAME, "font_size": FONT_SIZE, "valign": "top",
                 "text_wrap": True}
         locked = {**base, "locked": True}
@@ -219,14 +223,16 @@ class _Styles:
         self.flagged = {kind: workbook.add_format({**inp, **extra, "bg_color": "#FFC7CE",
                                                    "border_color": "#C00000", "border": 2})
                         for kind, extra in _INPUT_EXTRAS.items()}
-        self._rag: dict[tuple[str, str], Any] = {}
+        self._rag: dict[tuple[str, str], Format] = {}
 
-    def fixed(self, style: str) -> Any:
+    def fixed(self, style: str) -> Format:
         if style.startswith("rag:"):
             return self.plain
-        return getattr(self, style)
+        fmt = getattr(self, style)
+        assert isinstance(fmt, Format), style  # a style is one of the formats above
+        return fmt
 
-    def rag(self, colour: str, font: str) -> Any:
+    def rag(self, colour: str, font: str) -> Format:
         key = (colour, font)
         if key not in self._rag:
             self._rag[key] = self.workbook.add_format(
@@ -250,7 +256,7 @@ _INPUT_EXTRAS: dict[str, dict[str, Any]] = {  # number format and alignment per 
 }
 
 
-def _render_sheet(workbook: Any, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
+def _render_sheet(workbook: Workbook, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
                   password: str, values: dict[str, Any], notes: dict[str, str]) -> None:
     ws = workbook.add_worksheet(sheet.name)
     for col, width in enumerate(sheet.widths):
@@ -329,7 +335,7 @@ def _row_heights(sheet: SheetLayout, values: dict[str, Any]) -> dict[int, float]
     return heights
 
 
-def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell,
+def _write_fixed(ws: Worksheet, styles: _Styles, layout: FormLayout, cell: FixedCell,
                  cached: Any) -> None:
     """A locked cell; ``cached`` is a formula's stored result (the value otherwise)."""
     fmt = styles.fixed(cell.style)
@@ -351,7 +357,7 @@ def _write_fixed(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell,
                     str(cell.value))
 
 
-def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
+def _write_input(ws: Worksheet, styles: _Styles, layout: FormLayout, spec: InputSpec,
                  value: Any, flagged: bool = False) -> None:
     fmt = styles.flagged[spec.kind] if flagged else styles.inputs[spec.kind]
     where = f"{spec.sheet}!{spec.cell}"
@@ -388,7 +394,7 @@ def _write_input(ws: Any, styles: _Styles, layout: FormLayout, spec: InputSpec,
         })
 
 
-def _rating_colours(ws: Any, styles: _Styles, layout: FormLayout, cell: FixedCell) -> None:
+def _rating_colours(ws: Worksheet, styles: _Styles, layout: FormLayout, cell: FixedCell) -> None:
     """The rule's rating in its state's colours, as it changes with what is typed."""
     scale = layout.programme.scale
     for state in (*scale.states, scale.no_data):
@@ -453,7 +459,7 @@ def _breaks_rule(spec: InputSpec) -> str | None:
     return None if condition is None else "=" + condition
 
 
-def _query_highlights(ws: Any, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
+def _query_highlights(ws: Worksheet, styles: _Styles, layout: FormLayout, sheet: SheetLayout,
                       inputs: dict[str, InputSpec]) -> None:
     """While a figure raises a query that is not explained, it and its explanation cell
     turn orange: the same rule as the Check sheet row and the validator."""
@@ -473,7 +479,7 @@ def _query_highlights(ws: Any, styles: _Styles, layout: FormLayout, sheet: Sheet
                 "type": "formula", "criteria": criteria, "format": styles.query})
 
 
-def _check_formats(ws: Any, styles: _Styles, sheet: SheetLayout) -> None:
+def _check_formats(ws: Worksheet, styles: _Styles, sheet: SheetLayout) -> None:
     status_cells = [c for c in sheet.fixed if c.style == "status"]
     if not status_cells:
         return
@@ -490,7 +496,7 @@ def _check_formats(ws: Any, styles: _Styles, sheet: SheetLayout) -> None:
                                                "value": '"Not needed"', "format": styles.blank})
 
 
-def _print_setup(ws: Any, layout: FormLayout, sheet: SheetLayout) -> None:
+def _print_setup(ws: Worksheet, layout: FormLayout, sheet: SheetLayout) -> None:
     ws.set_paper(9)  # A4
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -519,7 +525,7 @@ def _footer(title: str, sheet_name: str) -> str:
     return footer
 
 
-def _identity_sheet(workbook: Any, styles: _Styles, layout: FormLayout, password: str) -> None:
+def _identity_sheet(workbook: Workbook, styles: _Styles, layout: FormLayout, password: str) -> None:
     """The identity also lives in a very hidden sheet: cross-checked with the properties."""
     ws = workbook.add_worksheet(IDENTITY_SHEET)
     for row, (key, value) in enumerate(layout.identity.as_pairs()):

@@ -32,10 +32,12 @@ from hnbxl.report.model import (
     FinanceLine,
     MeasureRow,
     RatedRow,
+    RatingView,
     Report,
     ReturnUsed,
     RiskLine,
     SourceLine,
+    Trend,
     format_count,
     format_share,
     rag_key,
@@ -137,12 +139,12 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     hidden = suppressed_items(programme, plain)
     get = plain.get
 
-    def view(item: str) -> Any:
+    def view(item: str) -> RatingView:
         r = ratings[item]
         return rating_view(scale, r.key, computed=r.computed, overridden=r.overridden,
                            reason=r.reason)
 
-    def last_view(item: str) -> Any:
+    def last_view(item: str) -> RatingView:
         key = last_ratings.get(item)
         return rating_view(scale, key if key in _keys(programme) else None)
 
@@ -152,7 +154,7 @@ def assemble(programme: Programme, period: Period, values: dict[str, FieldValue]
     def officer_note(item: str) -> str:
         return officer_note_of(scale, ratings[item])
 
-    def trend(item: str) -> Any:
+    def trend(item: str) -> Trend | None:
         if item in hidden:  # the direction of a withheld figure would narrow it down
             return WITHHELD_TREND
         return trend_between(scale, last_ratings.get(item), ratings[item].key)

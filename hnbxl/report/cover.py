@@ -9,7 +9,8 @@ committee's and the officer's workbooks each get one, from the same writer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.report.model import Report
 from hnbxl.report.sheet import Cell, Column, Sheet, Styles, report_date, text_cell, widths_of
@@ -22,7 +23,7 @@ CONTENTS_COLUMNS: tuple[Column[tuple[str, str]], ...] = (
 )
 
 
-def cover(workbook: Any, styles: Styles, report: Report, *, title: str, audience: str,
+def cover(workbook: Workbook, styles: Styles, report: Report, *, title: str, audience: str,
           contents: Sequence[tuple[str, str]], markers: Sequence[tuple[str, str]] = ()
           ) -> None:
     """Title block, contact, markers, then the contents table with a link to each sheet."""

@@ -11,11 +11,12 @@ any set-aside copies, where each value came from, and the definition version.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.core.codes import for_committee, title_of
 from hnbxl.core.issues import Issue, summary_line
-from hnbxl.report.model import MeasureRow, Report, ReturnUsed, SourceLine
+from hnbxl.report.model import MeasureRow, RatingView, Report, ReturnUsed, SourceLine
 from hnbxl.report.sections import SECTION_SHEETS, tab_of
 from hnbxl.report.sheet import NOT_REPORTED, Column, widths_of
 from hnbxl.report.sheet import Sheet as _Sheet
@@ -80,7 +81,7 @@ class RatedLine:
     """One rated row of any section, as the officer reads it."""
 
     def __init__(self, section: str, key: str, name: str, figure: str, shown: str,
-                 rating: Any, note: str):
+                 rating: RatingView, note: str):
         self.section, self.key, self.name = section, key, name
         self.figure, self.shown, self.rating, self.note = figure, shown, rating, note
 
@@ -118,7 +119,7 @@ def _measure_line(m: MeasureRow) -> RatedLine:
                      m.this, m.officer_note)
 
 
-def checks(workbook: Any, styles: _Styles, report: Report) -> None:
+def checks(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """Every issue found, by file and cell, with the figure as found."""
     # A committee code on the officer's list is one withheld from the committee.
     withheld = [i for i in report.officer_issues if for_committee(i.code)]
@@ -133,7 +134,7 @@ def checks(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def ratings(workbook: Any, styles: _Styles, report: Report) -> None:
+def ratings(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """Every rating with the rule's reason or the override, and every figure as read."""
     sheet = _Sheet(workbook, styles, report, RATINGS, widths_of(RATED_COLUMNS))
     _heading(sheet, "Ratings and Figures - As Read and As Rated",
@@ -146,7 +147,7 @@ def ratings(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def returns(workbook: Any, styles: _Styles, report: Report) -> None:
+def returns(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The returns used, with their SHA-256 and any copies set aside."""
     columns = return_columns(report)
     sheet = _Sheet(workbook, styles, report, RETURNS, widths_of(columns))
@@ -157,7 +158,7 @@ def returns(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def sources(workbook: Any, styles: _Styles, report: Report) -> None:
+def sources(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """Every value's file, SHA-256, sheet and cell, for an audit."""
     sheet = _Sheet(workbook, styles, report, SOURCES, widths_of(SOURCE_COLUMNS))
     _heading(sheet, "Sources - Where Every Figure Came From",
@@ -168,7 +169,7 @@ def sources(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def compile_info(workbook: Any, styles: _Styles, report: Report) -> None:
+def compile_info(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The definition version and how the compile was made."""
     sheet = _Sheet(workbook, styles, report, COMPILE, widths_of(INFO_COLUMNS))
     _heading(sheet, "Compile - Definition Version and Options",

@@ -11,12 +11,14 @@ order is in ``workbook._BUILDERS``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
+
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.programme.definition import DEFAULT_HEADINGS, in_sentence
 from hnbxl.programme.loader import tab_name
 from hnbxl.report.model import FinanceLine, MeasureRow, RatedRow, Report, RiskLine
-from hnbxl.report.sheet import NOT_REPORTED, Column, widths_of
+from hnbxl.report.sheet import NOT_REPORTED, Column, TableOptions, widths_of
 from hnbxl.report.sheet import Cell as _Cell
 from hnbxl.report.sheet import Sheet as _Sheet
 from hnbxl.report.sheet import Styles as _Styles
@@ -150,7 +152,7 @@ RISK_COLUMNS: tuple[Column[RiskLine], ...] = (
 # --------------------------------------------------------------------------- sheets
 
 
-def overview(workbook: Any, styles: _Styles, report: Report) -> None:
+def overview(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The first page: what the report is, for whom and when, the overview ratings and narrative."""
     columns = without_empty(rated_columns(report, "Rating"), report.overview)
     sheet = _Sheet(workbook, styles, report, tab_of(report, "overview"),
@@ -174,7 +176,7 @@ def overview(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def conditions(workbook: Any, styles: _Styles, report: Report) -> None:
+def conditions(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The conditions' ratings (Wiltshire's deal conditions), last period beside this one."""
     words = report.words
     _table_sheet(workbook, styles, report, "conditions", "Conditions",
@@ -193,7 +195,7 @@ def without_empty(columns: Sequence[Column[Any]], items: Sequence[Any],
     return tuple(c for c in columns if not empty(c))
 
 
-def _table_sheet(workbook: Any, styles: _Styles, report: Report, key: str, name: str,
+def _table_sheet(workbook: Workbook, styles: _Styles, report: Report, key: str, name: str,
                  columns: Sequence[Column[Any]], items: Sequence[Any], *, title: str,
                  empty: str) -> None:
     """A section that is its heading and one table, whose header repeats on every page."""
@@ -204,7 +206,7 @@ def _table_sheet(workbook: Any, styles: _Styles, report: Report, key: str, name:
     sheet.finish()
 
 
-def measures(workbook: Any, styles: _Styles, report: Report) -> None:
+def measures(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """Each key measure's figure and ratings, with sparklines in the workbook (not the PDF)."""
     sparks = _sparks(styles, report)
     columns = _with_sparks(without_empty(measure_columns(report), report.measures), sparks)
@@ -238,7 +240,8 @@ def _with_sparks(columns: tuple[Column[Any], ...], sparks: dict[str, Spark]
 
 
 def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str,
-                 columns: Sequence[Column[Any]], items: Sequence[Any], **options: Any) -> None:
+                 columns: Sequence[Column[Any]], items: Sequence[Any],
+                 **options: Unpack[TableOptions]) -> None:
     """A table whose rows (each with a ``key``) get their sparkline in the last column."""
     first = sheet.row
     sheet.records(name, columns, items, **options)
@@ -249,7 +252,7 @@ def _spark_table(sheet: _Sheet, sparks: dict[str, Spark], name: str,
             add_sparkline(sheet, i, len(columns) - 1, sparks[item.key])
 
 
-def finance(workbook: Any, styles: _Styles, report: Report) -> None:
+def finance(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The finance narrative, then the KPIs against budget, headed by the definition's
     words (``[words] kpi``, ``kpis``).  One table per sheet: the mitigations have
     their own sheet (:func:`mitigations`)."""
@@ -279,7 +282,7 @@ def mitigations_tab(report: Report) -> str:
     return tab_name(report.words.mitigations)
 
 
-def mitigations(workbook: Any, styles: _Styles, report: Report) -> None:
+def mitigations(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The mitigations (Wiltshire's workstream savings) against budget: the second table
     of the seed's finance summary, on a sheet of its own; none without mitigation rows."""
     sparks = _sparks(styles, report)
@@ -297,7 +300,7 @@ def mitigations(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def risks(workbook: Any, styles: _Styles, report: Report) -> None:
+def risks(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """The register: each risk under its id for good, last period's score beside this
     one, and a risk closed this period shown as Closed with its closing note."""
     _table_sheet(workbook, styles, report, "risks", "RiskLog", RISK_COLUMNS, report.risks,

@@ -13,7 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Required, TypedDict, TypeVar, Unpack
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.core.cells import a1
 from hnbxl.core.errors import WriteError
@@ -50,7 +53,7 @@ def report_date(report: Report) -> str:
 class Styles:
     """XlsxWriter formats, made once per workbook (formats are workbook-wide)."""
 
-    def __init__(self, workbook: Any):
+    def __init__(self, workbook: Workbook):
         self.workbook = workbook
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "text_wrap": True, "border": 1, "border_color": BORDER_COLOUR}
@@ -77,8 +80,8 @@ class Styles:
         self.small = workbook.add_format(
             {**cell, "font_size": 8, "font_color": "#595959", "valign": "bottom"})
         self._cell = cell
-        self._rag: dict[tuple[str, str], Any] = {}
-        self._numbers: dict[str, Any] = {}
+        self._rag: dict[tuple[str, str], Format] = {}
+        self._numbers: dict[str, Format] = {}
         self.metrics: dict[int, tuple[float, bool, bool]] = {}
         for fmt, props in (
             (self.title, {"font_size": 16, "bold": True}),
@@ -101,14 +104,14 @@ class Styles:
         ):
             self._measure(fmt, props)
 
-    def _measure(self, fmt: Any, props: dict[str, Any]) -> None:
+    def _measure(self, fmt: Format, props: dict[str, Any]) -> None:
         self.metrics[id(fmt)] = (
             float(props.get("font_size", FONT_SIZE)),
             bool(props.get("bold", False)),
             bool(props.get("text_wrap", False)),
         )
 
-    def number_format(self, num_format: str) -> Any:
+    def number_format(self, num_format: str) -> Format:
         """A right-aligned number cell with its own number format (made once per format)."""
         if num_format not in self._numbers:
             fmt = self.workbook.add_format({**self._cell, "align": "right", "indent": 1,
@@ -117,7 +120,7 @@ class Styles:
             self._numbers[num_format] = fmt
         return self._numbers[num_format]
 
-    def rag(self, view: RatingView) -> Any:
+    def rag(self, view: RatingView) -> Format:
         """The RAG's own fill and font colour; bold so the words stand out in print."""
         key = (view.colour.upper(), view.font_colour.upper())
         if key not in self._rag:
@@ -199,11 +202,21 @@ def widths_of(*tables: Sequence[Column[Any]]) -> list[float]:
     return widths
 
 
+class TableOptions(TypedDict, total=False):
+    """The keywords of :meth:`Sheet.table`, for the functions that pass them on."""
+
+    title: Required[str]
+    empty: Required[str]
+    main: bool
+    autofilter: bool
+
+
 class Sheet:
     """A worksheet written top to bottom, with every XlsxWriter return code checked."""
 
     def __init__(
-        self, workbook: Any, styles: Styles, report: Report, name: str, columns: Sequence[float]
+        self, workbook: Workbook, styles: Styles, report: Report, name: str,
+        columns: Sequence[float],
     ):
         self.ws = workbook.add_worksheet(name)
         self.name = name
@@ -220,17 +233,17 @@ class Sheet:
 
     # -- cells
 
-    def _check(self, code: int, row: int, col: int, what: str, value: Any = None) -> None:
+    def _check(self, code: int | None, row: int, col: int, what: str, value: object = None) -> None:
         check_write(code, f"{self.name}!{a1(row, col)} ({what})", value, OutputError)
 
-    def string(self, row: int, col: int, value: str, fmt: Any) -> None:
+    def string(self, row: int, col: int, value: str, fmt: Format) -> None:
         if not isinstance(value, str):
             raise OutputError(f"{self.name}: expected text at row {row + 1}, found {value!r}")
         value = storable(value)  # a non-UTF-8 file name's bytes as \xNN, never a crash
         self._check(self.ws.write_string(row, col, value, fmt), row, col, "text", value)
         self._fit(row, col, value, fmt)
 
-    def number(self, row: int, col: int, value: float, fmt: Any) -> None:
+    def number(self, row: int, col: int, value: float, fmt: Format) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise OutputError(f"{self.name}: expected a number at row {row + 1}, found {value!r}")
         if not math.isfinite(value):  # Excel repairs a workbook holding inf or nan
@@ -239,7 +252,7 @@ class Sheet:
         self._check(self.ws.write_number(row, col, value, fmt), row, col, "number")
         self._fit(row, col, "0", fmt)
 
-    def _fit(self, row: int, col: int, text: str, fmt: Any) -> None:
+    def _fit(self, row: int, col: int, text: str, fmt: Format) -> None:
         """Grow the row to hold ``text`` as the cell's format wraps it."""
         size, bold, wrap = self.styles.metrics[id(fmt)]
         lines = 1
@@ -278,7 +291,7 @@ class Sheet:
 
     # -- blocks
 
-    def line(self, text: str, fmt: Any) -> None:
+    def line(self, text: str, fmt: Format) -> None:
         """A line of text outside any table, in column A."""
         self.string(self.row, 0, text, fmt)
         self.row += 1
@@ -357,7 +370,7 @@ class Sheet:
         self.row = last + 1
 
     def records(self, name: str, columns: Sequence[Column[Row]], items: Sequence[Row],
-                **options: Any) -> None:
+                **options: Unpack[TableOptions]) -> None:
         """A table of ``items``, one row each, laid out by its column records."""
         self.table(name, [c.header for c in columns],
                    [[c.fill(item) for c in columns] for item in items], **options)

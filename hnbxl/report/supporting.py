@@ -9,7 +9,7 @@ conventions.
 
 from __future__ import annotations
 
-from typing import Any
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.report.model import KeyLine, Report
 from hnbxl.report.sections import mitigations_tab, tab_of
@@ -43,7 +43,7 @@ MARKERS = (
 )
 
 
-def data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
+def data_quality(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """Which figures to read with care, in words: late, missing, suppressed, not returned."""
     sheet = _Sheet(workbook, styles, report, DATA_QUALITY, widths_of(QUALITY_COLUMNS))
     sheet.title_block("Data Quality - Figures to Read with Care")
@@ -53,7 +53,7 @@ def data_quality(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def rag_key(workbook: Any, styles: _Styles, report: Report) -> None:
+def rag_key(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """Each rating in its words and colour, and what it means, in plain words."""
     sheet = _Sheet(workbook, styles, report, RAG_KEY, widths_of(KEY_COLUMNS))
     sheet.title_block("RAG Key - What Each Rating Means")
@@ -63,7 +63,7 @@ def rag_key(workbook: Any, styles: _Styles, report: Report) -> None:
     sheet.finish()
 
 
-def notes(workbook: Any, styles: _Styles, report: Report) -> None:
+def notes(workbook: Workbook, styles: _Styles, report: Report) -> None:
     """How to read the report: periods, trends, markers, money, risk scores."""
     sheet = _Sheet(workbook, styles, report, NOTES, widths_of(NOTE_COLUMNS))
     sheet.title_block("Notes - How to Read This Report")

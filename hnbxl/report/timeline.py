@@ -11,7 +11,6 @@ the same way) and returns plain model objects.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from hnbxl.core.keys import ItemKey
 from hnbxl.core.provenance import plain_values
@@ -150,7 +149,7 @@ def _band(programme: Programme, score: int) -> str | None:
 
 def _number(rec: PeriodRecord, field: str) -> float | None:
     found = rec.values.get(field)
-    value: Any = found.value if found is not None else None
+    value: object = found.value if found is not None else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)

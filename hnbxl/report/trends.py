@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.core.fmt import money
 from hnbxl.core.keys import ItemKey
@@ -93,7 +94,7 @@ def add_sparkline(sheet: Sheet, row: int, col: int, spark: Spark) -> None:
         sheet._check(code, row, col, "sparkline")
 
 
-def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
+def ratings_over_time(workbook: Workbook, styles: Styles, report: Report) -> None:
     periods = report.periods
     columns: list[Column[TimelineRow]] = [
         Column("Section", 16, lambda item: text_cell(item.section)),
@@ -110,7 +111,7 @@ def ratings_over_time(workbook: Any, styles: Styles, report: Report) -> None:
     sheet.finish()
 
 
-def figures_over_time(workbook: Any, styles: Styles, report: Report) -> None:
+def figures_over_time(workbook: Workbook, styles: Styles, report: Report) -> None:
     """Each figure's numbers by period: the sparklines' data, and the PDF's view of them."""
     periods = report.periods
     names = report.section_names
@@ -151,7 +152,7 @@ def _figure_at(index: int, series: FigureSeries) -> Cell:
     return Cell(value, _FIGURE_CELL.get(series.unit, "count"))
 
 
-def trajectory(workbook: Any, styles: Styles, report: Report) -> None:
+def trajectory(workbook: Workbook, styles: Styles, report: Report) -> None:
     """The cap rule's figure against its cap and budget; the workbook leaves the sheet
     out when the programme has no cap rule (see ``workbook.sheet_names``)."""
     t = report.trajectory
@@ -203,13 +204,14 @@ def _money(value: float | None) -> Cell:
     return Cell("", "blank") if value is None else Cell(value, "money")
 
 
-def _chart(workbook: Any, sheet: Sheet, report: Report, header: int, n: int) -> None:
+def _chart(workbook: Workbook, sheet: Sheet, report: Report, header: int, n: int) -> None:
     """A line chart of the table's three columns, beside it, with alt text."""
     t = report.trajectory
     assert t is not None
     words = report.words
     tab = words.trajectory_tab
     chart = workbook.add_chart({"type": "line"})
+    assert chart is not None  # None only for a chart type XlsxWriter does not know
     cats = [tab, header + 1, 0, header + n, 0]
     styles = (("#1F3864", "solid", "circle"), ("#808080", "dash", "none"),
               ("#C00000", "solid", "none"))

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.workbook import Workbook
 
 from hnbxl.core.fileio import write_atomically
 from hnbxl.programme.definition import in_sentence
@@ -292,14 +293,14 @@ def _contents(report: Report) -> list[tuple[str, str]]:
                                                  strict=True) if b is not _committee_cover]
 
 
-def _committee_cover(workbook: Any, styles: _Styles, report: Report) -> None:
+def _committee_cover(workbook: Workbook, styles: _Styles, report: Report) -> None:
     _cover(workbook, styles, report, title=report.title,
            audience=f"This workbook holds the report for {report.committee}, one table per "
            "sheet. Ratings are written in words as well as colour.",
            contents=_contents(report), markers=MARKERS)
 
 
-def _officer_cover(workbook: Any, styles: _Styles, report: Report) -> None:
+def _officer_cover(workbook: Workbook, styles: _Styles, report: Report) -> None:
     o = _officer_sheets
     _cover(workbook, styles, report, title=f"{report.title} - Officer Workbook",
            audience="For the programme officer; not part of the committee's papers. It holds "

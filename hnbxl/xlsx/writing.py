@@ -9,8 +9,6 @@ message naming the sheet and cell instead.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hnbxl.core import fmt
 from hnbxl.core.errors import WriteError
 
@@ -26,7 +24,7 @@ _CODES = {
 }
 
 
-def check_write(code: Any, where: str, value: Any = None,
+def check_write(code: int | None, where: str, value: object = None,
                 error: type[WriteError] = WriteError) -> None:
     """Raise ``error`` naming ``where`` (``Sheet!B7``) unless XlsxWriter's ``code`` is OK.
 
