@@ -14,7 +14,7 @@ in its own module and the order in which they are called stays in one place,
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from hnbxl.core import fmt
 from hnbxl.core.keys import FieldKey, ItemKey
@@ -315,11 +315,41 @@ def plausible(spec: InputSpec, limits: Limits) -> InputSpec:
     return spec
 
 
-def locked(table: Table, sheet: str, row: int, field_name: str, value: Any, **options: Any
-           ) -> FixedCell:
+class LockedOptions(TypedDict, total=False):
+    """What :func:`locked` passes on to :class:`FixedCell` beyond its place and value."""
+
+    style: str
+    formula: str | None
+    merge_to_col: int | None
+    checked: bool
+    operation: str
+    operands: tuple[str, ...]
+    constant: float
+
+
+class InputOptions(TypedDict, total=False):
+    """What :func:`table_input` passes on to :class:`InputSpec` (``kind`` overrides the
+    column's)."""
+
+    kind: str
+    prompt_title: str
+    prompt: str
+    choices: tuple[str, ...]
+    list_range: str
+    minimum: float | None
+    maximum: float | None
+    max_length: int | None
+    word_limit: int | None
+    prefill: Any
+    merge_to_col: int | None
+    height: float | None
+
+
+def locked(table: Table, sheet: str, row: int, field_name: str, value: Any,
+           **options: Unpack[LockedOptions]) -> FixedCell:
     """A locked cell in a table's column, styled as the column says (unless told otherwise)."""
-    style = options.pop("style", table[field_name].kind or "label")
-    return FixedCell(sheet, row, table.col(field_name), value, style, **options)
+    options.setdefault("style", table[field_name].kind or "label")
+    return FixedCell(sheet, row, table.col(field_name), value, **options)
 
 
 def blank(table: Table, sheet: str, row: int, field_name: str) -> FixedCell:
@@ -328,12 +358,12 @@ def blank(table: Table, sheet: str, row: int, field_name: str) -> FixedCell:
 
 
 def table_input(table: Table, item_key: ItemKey, section: str, sheet: str, row: int,
-                part: str, label: str, **options: Any) -> InputSpec:
+                part: str, label: str, **options: Unpack[InputOptions]) -> InputSpec:
     """The input for ``part`` of a row (field ``<item_key>.<part>``), in the column of that name.
 
     Its kind is the column's unless ``kind`` is given (a measure's figure
     follows the measure's unit).
     """
-    kind = options.pop("kind", None) or table[part].kind
-    return InputSpec(item_key.field(part), section, sheet, row, table.input_col(part), kind,
-                     label, **options)
+    options["kind"] = options.get("kind") or table[part].kind
+    return InputSpec(item_key.field(part), section, sheet, row, table.input_col(part),
+                     label=label, **options)

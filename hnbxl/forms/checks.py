@@ -223,7 +223,7 @@ def check_word(check: CheckItem) -> str:
 
 
 def formula_result(cell: FixedCell, inputs: dict[str, InputSpec], values: dict[str, Any]
-                   ) -> Any:
+                   ) -> float | str:
     """The stored result of a row formula (risk score, variance) for these values."""
     numbers = []
     for field_key in cell.operands:

@@ -276,6 +276,7 @@ def _render_sheet(workbook: Workbook, styles: _Styles, layout: FormLayout, sheet
     rules = {r.item: rating_label(r, written) for r in layout.ratings
              if not reads_other_rows(rated[r.item])}
     for cell in sheet.fixed:
+        cached: object  # a formula's stored result, or the cell's value
         if cell.operation == "rating":
             cached = rating_label(layout.rating(cell.operands[0]), written, rules)
         elif cell.operation:
@@ -336,7 +337,7 @@ def _row_heights(sheet: SheetLayout, values: dict[str, Any]) -> dict[int, float]
 
 
 def _write_fixed(ws: Worksheet, styles: _Styles, layout: FormLayout, cell: FixedCell,
-                 cached: Any) -> None:
+                 cached: object) -> None:
     """A locked cell; ``cached`` is a formula's stored result (the value otherwise)."""
     fmt = styles.fixed(cell.style)
     where = f"{cell.sheet}!{cell.cell}"

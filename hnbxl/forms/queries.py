@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from hnbxl.core.fmt import is_number
 from hnbxl.core.keys import FieldKey, ItemKey, matches
+from hnbxl.core.periods import Period
+from hnbxl.programme.definition import Programme
 from hnbxl.programme.disclosure import PUBLISH, SUPPRESS
+from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.programme.thresholds import format_in_unit
 from hnbxl.xlsx.formulas import number_literal as num
 from hnbxl.xlsx.formulas import string_literal
@@ -74,7 +77,7 @@ class QueryCheck:
 # --------------------------------------------------------------------------- Python side
 
 
-def _has_text(value: Any) -> bool:
+def _has_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.strip(" ") != ""
 
 
@@ -179,7 +182,8 @@ def tolerance(*numbers: float) -> float:
 # --------------------------------------------------------------------------- building
 
 
-def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bool],
+def build_checks(programme: Programme, period: Period, last: PeriodSnapshot | None,
+                 has: Callable[[str], bool],
                  last_action_ref: Callable[[str], str], short: Callable[[ItemKey], str]
                  ) -> list[QueryCheck]:
     """Every query check of a form: the definition's rules on the rows this form holds.
@@ -299,7 +303,8 @@ def build_checks(programme: Any, period: Any, last: Any, has: Callable[[str], bo
     return out
 
 
-def year_to_date(programme: Any, item: ItemKey, before: float, last: Any, period: Any
+def year_to_date(programme: Programme, item: ItemKey, before: float,
+                 last: PeriodSnapshot | None, period: Period
                  ) -> tuple[float, float, str] | None:
     """For a year-to-date measure: the expected total, the expected increment, and words.
 
@@ -331,7 +336,8 @@ def year_to_date(programme: Any, item: ItemKey, before: float, last: Any, period
         f"in {period.financial_year(fy)}, so about {format_in_unit(expected, measure.unit)} now)")
 
 
-def _rating_check(programme: Any, last: Any, item: ItemKey, fig: str, before: float, tol: float,
+def _rating_check(programme: Programme, last: PeriodSnapshot | None, item: ItemKey, fig: str,
+                  before: float, tol: float,
                   has: Callable[[str], bool], short: Callable[[ItemKey], str], message: str
                   ) -> QueryCheck | None:
     measure = programme.measure(item.ident)

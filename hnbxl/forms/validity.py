@@ -68,9 +68,9 @@ def breaks_formula(spec: InputSpec, c: str) -> str | None:
     return None
 
 
-def _listed(value: Any, choices: tuple[Any, ...]) -> bool:
+def _listed(value: object, choices: tuple[object, ...]) -> bool:
     """COUNTIF's match: case-insensitive, a number matching its own digits."""
-    def key(v: Any) -> str:
+    def key(v: object) -> str:
         if is_number(v) and float(v).is_integer():
             return str(int(v))
         return str(v).casefold()
