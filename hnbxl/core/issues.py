@@ -13,7 +13,6 @@ an explained query among it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from hnbxl.core import codes
 from hnbxl.core.cells import cell_order
@@ -40,7 +39,7 @@ class Issue:
 
     @classmethod
     def of(cls, code: str, message: str, *, severity: Severity | None = None,
-           **place: Any) -> Issue:
+           **place: str) -> Issue:
         """An issue with the catalogue's usual severity for ``code`` unless one is given."""
         return cls(code, severity or codes.check(code).severity, message, **place)
 

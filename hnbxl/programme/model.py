@@ -268,6 +268,10 @@ class FinanceRow:
     rhythm: Rhythm | None = None  # how often the row reports; None: as its section
 
 
+#: A rated row of a section: what :meth:`Programme.rows` gives (risks are not rows).
+SectionRow = RatedItem | Measure | FinanceRow
+
+
 @dataclass(frozen=True)
 class RiskBand:
     rag: str
@@ -383,22 +387,24 @@ class Programme:
             or any(self.owner_of(key, row) == owner for row in self.rows(key))
         )
 
-    def rows(self, section: str) -> tuple[Any, ...]:
+    def rows(self, section: str) -> tuple[SectionRow, ...]:
         """The rated rows of a section, in order (risks are the section owner's)."""
-        return {"overview": self.overview, "conditions": self.conditions,
-                "measures": self.measures, "finance": self.finance_rows}.get(section, ())
+        rows: dict[str, tuple[SectionRow, ...]] = {
+            "overview": self.overview, "conditions": self.conditions,
+            "measures": self.measures, "finance": self.finance_rows}
+        return rows.get(section, ())
 
-    def owner_of(self, section: str, row: Any = None) -> str:
+    def owner_of(self, section: str, row: SectionRow | None = None) -> str:
         """Who fills a row (its own owner, else the section's); no row: the section's."""
-        own = getattr(row, "owner", None)
+        own = row.owner if row is not None else None
         return own if own is not None else self.sections[section].owner
 
-    def rhythm_of(self, section: str, row: Any = None) -> Rhythm:
+    def rhythm_of(self, section: str, row: SectionRow | None = None) -> Rhythm:
         """How often a row reports (its own rhythm, else its section's)."""
-        own = getattr(row, "rhythm", None)
+        own = row.rhythm if row is not None else None
         return own if own is not None else self.sections[section].rhythm
 
-    def due(self, section: str, row: Any, period: Period) -> bool:
+    def due(self, section: str, row: SectionRow | None, period: Period) -> bool:
         """Whether the form for ``period`` asks for the row (``None``: the section's own fields)."""
         return self.rhythm_of(section, row).is_due(period)
 

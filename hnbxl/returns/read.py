@@ -10,6 +10,7 @@ edited label, budget or last-period value is reported, not trusted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ class ReturnRead:
     form_made: str | None = None
 
     def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
-              cell: str = "", field_key: str = "", found: Any = "", expected: Any = "") -> None:
+              cell: str = "", field_key: str = "", found: object = "",
+              expected: object = "") -> None:
         self.issues.append(Issue(code, severity, message, self.display, sheet, cell, field_key,
                                  _shown(found), _shown(expected)))
 
@@ -71,12 +73,12 @@ class ReturnRead:
         return self.layout is not None
 
 
-def _pairs_text(pairs: Any) -> str:
+def _pairs_text(pairs: Iterable[tuple[str, object]]) -> str:
     """``period=2024-02, owner=send``: an identity as a person reads it."""
     return ", ".join(f"{key}={value}" for key, value in pairs)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     """A value as an issue's found/expected quotes it: (empty), 5 not 5.0."""
     if value is None:
         return "(empty)"

@@ -21,8 +21,8 @@ from hnbxl.core.keys import FieldKey, ItemKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, plain_values
 from hnbxl.forms.layout import CheckItem, FormLayout, Identity, InputSpec
-from hnbxl.forms.queries import explained, raised
-from hnbxl.programme.definition import Programme
+from hnbxl.forms.queries import QueryCheck, explained, raised
+from hnbxl.programme.definition import Programme, SectionRow
 from hnbxl.programme.disclosure import SUPPRESS
 from hnbxl.returns.parallel import read_returns
 from hnbxl.returns.read import ReturnRead
@@ -230,7 +230,7 @@ def not_received(validation: Validation) -> dict[str, str]:
     out: dict[str, str] = {}
     period = validation.period
 
-    def due(key: str, row: Any) -> bool:
+    def due(key: str, row: SectionRow | None) -> bool:
         return period is None or programme.due(key, row, period)
 
     for status in validation.owners():
@@ -260,8 +260,8 @@ def _cross_field_checks(read: ReturnRead) -> None:
     def spec(key: str) -> InputSpec:
         return layout.input(key)
 
-    def add(code: str, severity: Severity, message: str, where: str, found: Any = "",
-            expected: Any = "") -> None:
+    def add(code: str, severity: Severity, message: str, where: str, found: object = "",
+            expected: object = "") -> None:
         s = spec(where)
         read.issue(code, severity, message, sheet=s.sheet, cell=s.cell, field_key=where,
                    found=found, expected=expected)
@@ -446,7 +446,7 @@ def _merge(used: list[ReturnRead], issues: list[Issue]) -> dict[str, FieldValue]
     return merged
 
 
-def _say(value: Any) -> str:
+def _say(value: object) -> str:
     if isinstance(value, Period):
         return value.label
     return repr(value) if isinstance(value, str) else str(value)
@@ -527,7 +527,7 @@ def _queries(used: list[ReturnRead], values: dict[str, FieldValue],
                 expected=f"an explanation in {note.sheet}!{note.cell}"))
 
 
-def _query_found(check: Any, spec: InputSpec, typed: dict[str, Any]) -> str:
+def _query_found(check: QueryCheck, spec: InputSpec, typed: dict[str, Any]) -> str:
     """The queried figure as the officer and the committee read it: in its unit.
 
     A risk query is about the score, so it shows the score and last period's,
@@ -549,7 +549,7 @@ def _query_found(check: Any, spec: InputSpec, typed: dict[str, Any]) -> str:
     return fmt.number(value)
 
 
-def _explanation(check: Any, typed: dict[str, Any]) -> str:
+def _explanation(check: QueryCheck, typed: dict[str, Any]) -> str:
     """How a query was resolved, each word once: an owner who wrote "Published: ..."
     as the reason for publishing is not echoed as "Published; reason: Published: ..."."""
     note = typed.get(check.explanation)
@@ -562,7 +562,7 @@ def _explanation(check: Any, typed: dict[str, Any]) -> str:
     return f"Explained: {_unprefixed(note, 'explained', 'explanation')}"
 
 
-def _unprefixed(note: Any, *words: str) -> str:
+def _unprefixed(note: object, *words: str) -> str:
     """The owner's words without a leading "Published:" (or another of ``words``) that the
     sentence already says; a full stop at the end, once."""
     text = str(note).strip()

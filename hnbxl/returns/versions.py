@@ -54,8 +54,8 @@ class ReadSoFar(Protocol):
     issues: list[Issue]
 
     def issue(self, code: str, severity: Severity, message: str, *, sheet: str = "",
-              cell: str = "", field_key: str = "", found: Any = "",
-              expected: Any = "") -> None: ...
+              cell: str = "", field_key: str = "", found: object = "",
+              expected: object = "") -> None: ...
 
 
 def stored_version(history: History, digest: str) -> Programme | None:
