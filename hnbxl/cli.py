@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -28,6 +28,9 @@ from hnbxl.cli_format import (
 from hnbxl.core.terminal import echo, show_warning, style, visible
 
 if TYPE_CHECKING:
+    from types import FrameType
+
+    from hnbxl.api import CompileResult
     from hnbxl.core.periods import Period
     from hnbxl.store.workspace import Workspace
 
@@ -58,7 +61,7 @@ def _workspace(workdir: Path, definition: Path | None) -> Workspace:
     return ws
 
 
-def _period(_ctx: Any, _param: Any, value: str | None) -> Period | None:
+def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Period | None:
     if value is None:
         return None
     from hnbxl.core.periods import Period, PeriodError
@@ -69,7 +72,7 @@ def _period(_ctx: Any, _param: Any, value: str | None) -> Period | None:
         raise click.BadParameter(str(exc)) from None
 
 
-def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -78,7 +81,8 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
         raise click.BadParameter(f"'{value}' is not a date; write it as 2024-03-04") from None
 
 
-def _owners(_ctx: Any, _param: Any, value: tuple[str, ...]) -> tuple[str, ...]:
+def _owners(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]
+            ) -> tuple[str, ...]:
     for owner in value:
         if "." in owner or "/" in owner or "\\" in owner:
             raise click.BadParameter(
@@ -105,7 +109,7 @@ newest_wins_option = click.option(
     help="When an owner returned twice, use the newest and set the older aside.")
 
 
-def _jobs(_ctx: Any, _param: Any, value: str | None) -> int | None:
+def _jobs(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
     if value is None or value == "auto":
         return None
     if not value.isdigit() or int(value) < 1:
@@ -207,7 +211,7 @@ definition_option = click.option(
     help="Programme definition (TOML) to use instead of the working folder's.")
 
 
-def _terminate(_signum: int, _frame: Any) -> None:
+def _terminate(_signum: int, _frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt  # unwinds like Ctrl-C: staged files go, nothing is recorded
 
 
@@ -238,7 +242,7 @@ def main(debug: bool) -> None:
     sys.unraisablehook = _quiet_interrupt
 
 
-def _quiet_interrupt(unraisable: Any) -> None:
+def _quiet_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
     """A Ctrl-C that Python could not raise (it landed in an import's cleanup) prints no traceback.
 
     Python has already dropped that interrupt; printing "Exception ignored ... Traceback"
@@ -283,7 +287,7 @@ def init(directory: Path, definition: Path | None) -> None:
                    "return, say); repeatable. Without it only blank forms are replaced.")
 @workdir_option
 @definition_option
-def generate(period: Any, owner: str | None, split: bool, due: date | None,
+def generate(period: Period, owner: str | None, split: bool, due: date | None,
              out_dir: Path | None, password: str | None, replace_files: tuple[Path, ...],
              workdir: Path, definition: Path | None) -> None:
     """Write the locked input workbook(s) for a period, with last period's values filled in."""
@@ -320,7 +324,8 @@ def generate(period: Any, owner: str | None, split: bool, due: date | None,
 @jobs_option
 @workdir_option
 @definition_option
-def validate(files: tuple[Path, ...], expected_period: Any, as_json: bool, newest_wins: bool,
+def validate(files: tuple[Path, ...], expected_period: Period | None, as_json: bool,
+             newest_wins: bool,
              allow_warnings: bool, allow_queries: bool, allow_missing: bool,
              missing_owner: tuple[str, ...],
              jobs: int | None, workdir: Path,
@@ -419,7 +424,7 @@ def feedback(files: tuple[Path, ...], out_dir: Path | None, password: str | None
 @jobs_option
 @workdir_option
 @definition_option
-def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | None,
+def compile_command(files: tuple[Path, ...], expected_period: Period | None, out: Path | None,
                     extracted_on: date | None,
                     allow_warnings: bool, allow_queries: bool, newest_wins: bool,
                     allow_missing: bool, missing_owner: tuple[str, ...], pdf: bool,
@@ -459,7 +464,7 @@ def compile_command(files: tuple[Path, ...], expected_period: Any, out: Path | N
         _interrupted(result, exc.compile_id if isinstance(exc, InterruptedAfterCommit) else None)
 
 
-def _interrupted(result: Any, compile_id: int | None) -> None:
+def _interrupted(result: CompileResult | None, compile_id: int | None) -> NoReturn:
     """After Ctrl-C (or SIGTERM): say whether the compile was recorded; the exit code agrees.
 
     Exit 0 when it was (the report and history are complete; only printing

@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
+
+    from hnbxl.api import CompileResult
     from hnbxl.core.periods import Period
     from hnbxl.programme.definition import Programme
+    from hnbxl.returns.validate import Progress, Validation
+    from hnbxl.store.workspace import Workspace
 
 from hnbxl.core.terminal import echo, style, visible
 
@@ -56,7 +63,7 @@ def print_issues(issues: list[Any], files: int, allow_warnings: bool,
     echo(f"{summary_line(issues, files)}: {verdict}")
 
 
-def print_owners(result: Any, expected: Any = None) -> None:
+def print_owners(result: Validation, expected: Period | None = None) -> None:
     """Which owners have returned, and whose sections are still missing.
 
     ``expected``: the period asked for (``--period``), named when no return is for it.
@@ -86,9 +93,9 @@ class progress_bar:
 
     def __init__(self, total: int, label: str):
         self.total, self.label = total, label
-        self._bar: Any = None
+        self._bar: ProgressBar[int] | None = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Progress | None:
         if self.total < self.THRESHOLD:
             return None
         self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr,
@@ -100,12 +107,13 @@ class progress_bar:
         assert self._bar is not None
         self._bar.update(done - self._bar.pos)
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if self._bar is not None:
-            self._bar.__exit__(*exc)
+            self._bar.__exit__(kind, exc, tb)
 
 
-def describe(result: Any) -> str:
+def describe(result: CompileResult) -> str:
     """One line for a written compile (an ``api.CompileResult``): what, from what."""
     assert result.period is not None and result.output is not None
     c = result.counts
@@ -121,7 +129,7 @@ def describe(result: Any) -> str:
             f"{held}{again}.")
 
 
-def ratings_table(workspace: Any, periods: int = 6, width: int = 44) -> str:
+def ratings_table(workspace: Workspace, periods: int = 6, width: int = 44) -> str:
     """Every rating over the latest ``periods`` compiled periods, as a plain text table.
 
     For a look in the terminal: each item's name (shortened to ``width``) and,
@@ -178,7 +186,7 @@ def print_history(root: Path, records: list[Any]) -> None:
             echo(f"  {'':<8} sha256 {digest}  {file_state(root, path, digest)}")
 
 
-def warn_placeholders(programme: Any) -> None:
+def warn_placeholders(programme: Programme) -> None:
     """A warning for each placeholder address the forms would send returns to."""
     from hnbxl.programme.contacts import placeholder_contacts
 

@@ -45,8 +45,6 @@ from hnbxl.store.history import History
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from _typeshed import DataclassInstance
-
 __all__ = ["FILES_PER_WORKER", "auto_jobs", "idle_cpus", "read_returns", "usable_cpus"]
 
 Progress = Callable[[int, int, str], None]
@@ -167,7 +165,7 @@ def _read_chunk(paths: list[Path]) -> bytes:
                     for path in paths])
 
 
-def _by_fields(obj: DataclassInstance) -> tuple[type, tuple[Any, ...]]:
+def _by_fields(obj: FieldValue | Provenance | Issue | Period) -> tuple[type, tuple[Any, ...]]:
     """A dataclass pickled as its constructor call (see :func:`_packed`)."""
     return type(obj), tuple(getattr(obj, f.name) for f in fields(obj))
 
