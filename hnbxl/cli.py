@@ -329,7 +329,7 @@ def validate(files: tuple[Path, ...], expected_period: Period | None, as_json: b
              allow_warnings: bool, allow_queries: bool, allow_missing: bool,
              missing_owner: tuple[str, ...],
              jobs: int | None, workdir: Path,
-             definition: Path | None) -> None:
+             definition: Path | None) -> NoReturn:
     """Check returned workbooks; every problem names the file, sheet and cell.
 
     \b

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TextIO
+from typing import TextIO
 
 #: Bidirectional controls: they reorder how the text around them is shown.
 BIDI_CONTROLS = frozenset(
@@ -91,11 +91,11 @@ def echo(text: object = "", err: bool = False) -> None:
     click.echo(printable(text), err=err)
 
 
-def style(text: object, **styles: Any) -> str:
+def style(text: object, *, fg: str | None = None, bold: bool | None = None) -> str:
     """``click.style`` of text made visible first (a file's text is never styled raw)."""
     import click
 
-    return click.style(visible(text), **styles)
+    return click.style(visible(text), fg=fg, bold=bold)
 
 
 def show_warning(message: Warning | str, category: type[Warning], filename: str,
@@ -123,7 +123,7 @@ def storable(text: str) -> str:
     return _SURROGATE.sub(_escape, text) if _SURROGATE.search(text) else text
 
 
-def json_text(data: Any, indent: int | None = 2) -> str:
+def json_text(data: object, indent: int | None = 2) -> str:
     """``data`` as JSON that is valid UTF-8 and prints no control to a terminal.
 
     Readable non-ASCII text stays as it is; C1 and bidi controls, separators

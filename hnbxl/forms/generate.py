@@ -318,7 +318,8 @@ def _row_heights(sheet: SheetLayout, values: dict[str, Any]) -> dict[int, float]
     """Each row tall enough for its wrapped text (LibreOffice will not size it on opening)."""
     heights: dict[int, float] = {}
 
-    def fit(row: int, col: int, to_col: int | None, text: Any, size: float = FONT_SIZE) -> None:
+    def fit(row: int, col: int, to_col: int | None, text: object, size: float = FONT_SIZE
+            ) -> None:
         if text is None or text == "":
             return
         last = to_col if to_col is not None else col

@@ -18,8 +18,8 @@ from hnbxl.programme.toml_write import toml_value
 class Change:
     kind: str  # added, removed, changed
     key: str  # measures[needs_assessment_requests].name
-    old: Any = None
-    new: Any = None
+    old: object = None  # a TOML value
+    new: object = None
 
     @property
     def text(self) -> str:
@@ -49,7 +49,7 @@ def _order(key: str, old: dict[str, Any], new: dict[str, Any]) -> int:
     return keys.index(key)
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+def _flatten(value: object, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(value, dict):
         for key, item in value.items():
@@ -63,7 +63,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     """The value as TOML writes it (``"Amber"``, ``true``), cut short when long."""
     text = toml_value(value)
     return text if len(text) <= 200 else text[:197] + "..."

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 from hnbxl.core.terminal import BIDI_CONTROLS, visible
 from hnbxl.programme.model import DefinitionError
@@ -80,7 +80,7 @@ def _check_text(source: str, text: str, key: str, value: str, what: str) -> None
               "which would reach forms, reports and terminals; remove it")
 
 
-def _fail(source: str, text: str, key: str, message: str) -> None:
+def _fail(source: str, text: str, key: str, message: str) -> NoReturn:
     raise DefinitionError(source, visible(key) or "(top level)", message,
                           _line_of(text, key))
 

@@ -43,7 +43,7 @@ class Threshold:
     when: str | None = None  # "Apr-24" or "Q1 2024/25" when profiled, else None
 
 
-def unit_value(value: Any, unit: str) -> float:
+def unit_value(value: object, unit: str) -> float:
     """A threshold as written in the definition -> the number the rules compare.
 
     ``"60%"`` is 0.6 for a percentage measure; a bare number is in the unit
@@ -73,7 +73,7 @@ def unit_value(value: Any, unit: str) -> float:
     return value
 
 
-def share_value(value: Any) -> Fraction:
+def share_value(value: object) -> Fraction:
     """A cumulative share of the annual figure: ``"8%"`` or 0.08, within 0%-100%."""
     try:
         number = unit_value(value, "percent")

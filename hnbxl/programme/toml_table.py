@@ -31,7 +31,7 @@ def line_from_message(message: str) -> int | None:
 class Table:
     """A TOML table being read: tracks its key path and which keys were used."""
 
-    def __init__(self, loader: TableReader, data: Any, path: str):
+    def __init__(self, loader: TableReader, data: object, path: str):
         # ``loader`` reports the errors, so each names the file and the line
         self.loader, self.path = loader, path
         if not isinstance(data, dict):

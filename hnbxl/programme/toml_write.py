@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
@@ -37,7 +36,7 @@ def toml_key(key: str) -> str:
     return key if _BARE_KEY.match(key) else toml_string(key)
 
 
-def toml_value(value: Any) -> str:
+def toml_value(value: object) -> str:
     """``value`` as it would stand after ``=`` in a TOML file."""
     if isinstance(value, bool):
         return "true" if value else "false"

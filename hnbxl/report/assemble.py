@@ -318,7 +318,8 @@ def _figure_text(programme: Programme, unit: str, figure: Any, share_base: Any,
     return str(figure)
 
 
-def _figure_number(unit: str, figure: Any, share_base: Any) -> tuple[float | None, float | None]:
+def _figure_number(unit: str, figure: object, share_base: object
+                   ) -> tuple[float | None, float | None]:
     """The figure as a number for a numeric unit (and a count's share), else (None, None)."""
     if isinstance(figure, bool) or not isinstance(figure, int | float):
         return None, None

@@ -292,7 +292,7 @@ def _items(programme: Programme, rec: PeriodRecord) -> dict[str, _Item]:
     return out
 
 
-def _unit(programme: Programme, item: str, field: str, value: Any) -> str:
+def _unit(programme: Programme, item: str, field: str, value: object) -> str:
     if isinstance(value, Period):
         return "month"
     section, rest = ItemKey(item).section, ItemKey(item).ident
@@ -312,7 +312,7 @@ def _unit(programme: Programme, item: str, field: str, value: Any) -> str:
     return "number" if is_number(value) else "text"
 
 
-def _typed(programme: Programme, field: str, value: Any) -> dict[str, Any]:
+def _typed(programme: Programme, field: str, value: object) -> dict[str, Any]:
     """The value in its column: a number, a date (a month's first day) or text."""
     if isinstance(value, bool):
         return {"value_text": "yes" if value else "no"}

@@ -27,7 +27,7 @@ from hnbxl.core.issues import Issue
 from hnbxl.core.keys import FieldKey
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, Provenance
-from hnbxl.programme.definition import Risk
+from hnbxl.programme.definition import Programme, Risk
 from hnbxl.programme.snapshot import PeriodSnapshot
 from hnbxl.store import schema
 from hnbxl.store.schema import HistoryError
@@ -263,7 +263,7 @@ class History:
                 " ORDER BY period DESC LIMIT 1", (programme, period.key)).fetchone()
             return self._snapshot(conn, row[0], Period.parse(row[1])) if row else None
 
-    def store_definition(self, programme: Any) -> None:
+    def store_definition(self, programme: Programme) -> None:
         """Keep a definition's text, keyed by its hash (once; the same text again is a no-op).
 
         Called when forms are generated, so every return can later be read
@@ -594,7 +594,7 @@ def _latest_before(conn: sqlite3.Connection, compile_id: int, period: Period,
 _SNAPSHOT_PARTS = ("figure", "share_base", "this_quarter", "disclosure")
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> object:
     if isinstance(value, Period):
         return value.key
     return value

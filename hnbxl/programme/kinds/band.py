@@ -8,6 +8,7 @@ row with it and the form shows no formula for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from hnbxl.core.keys import ItemKey
 from hnbxl.core.periods import Period
@@ -45,11 +46,11 @@ class Band(KindBase):
     params = BandParams
 
     def check(self, reader: TableReader, programme: Programme, key: str, rule: Rule,
-              where: str) -> None:
+              where: str) -> NoReturn:
         reader.fail(where, "a band rule rates risk scores; rows take manual, threshold, "
                     "variance, derived or cap")
 
-    def rate(self, row: RowToRate) -> Rating:
+    def rate(self, row: RowToRate) -> NoReturn:
         raise ValueError(f"{row.key}: a band rule cannot rate a {ItemKey(row.key).section} row")
 
     def words(self, programme: Programme, rule: Rule, *, measure: Measure | None,

@@ -93,7 +93,8 @@ def refs_words(p: Programme, refs: tuple[str, ...]) -> str:
     return ", ".join(words)
 
 
-def _final(values: Mapping[str, Any], rules: Mapping[str, str], key: str, manual: bool) -> Any:
+def _final(values: Mapping[str, Any], rules: Mapping[str, str], key: str, manual: bool
+           ) -> object:
     """A referenced row's final rating: the owner's own with a reason, else the rule's."""
     if manual:
         return values.get(f"{key}.rating") or ""

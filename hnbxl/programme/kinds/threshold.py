@@ -51,7 +51,7 @@ class ThresholdParams(Params):
 
 
 def in_unit(reader: TableReader, t: Table, name: str, unit: str | None,
-            default: Any = ...) -> Any:
+            default: object = ...) -> float | None:
     """A threshold number in the measure's unit ("60%" for a percentage)."""
     value = t.get(name, (int, float, str), default)
     if value is None:
@@ -255,7 +255,8 @@ def _band_formula(x: str, bands: Bands, lower: bool) -> str:
     raise ValueError("the last band has no bound")  # pragma: no cover - loader checks
 
 
-def _profiled_words(p: Programme, params: Any, unit: str, side: str, period: Period) -> str:
+def _profiled_words(p: Programme, params: Mapping[str, Any], unit: str, side: str,
+                    period: Period) -> str:
     """A profiled target names the month it is for: the one in the row's "Last update".
 
     The rule rates a figure against the target of the month its data is from,
