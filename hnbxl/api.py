@@ -88,8 +88,9 @@ def generate_forms(
 def validate_returns(workspace: Workspace, files: Sequence[Path | str],
                      newest_wins: bool = False, progress: Progress | None = None,
                      period: Period | str | None = None,
-                     allow_missing: Sequence[str] = (), jobs: int | None = None) -> Validation:
-    """Read and check returned workbooks; nothing is written anywhere.
+                     allow_missing: Sequence[str] = (), jobs: int | None = None,
+                     read_cache: bool = True) -> Validation:
+    """Read and check returned workbooks; nothing is written but the read cache.
 
     Without ``period`` this answers "are these returns right?": each file is
     checked, and what the month still lacks is listed (``Validation.owners``)
@@ -98,15 +99,27 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     section (unless its owner is in ``allow_missing``), exactly as compile
     would refuse it.  ``jobs``: processes reading the files (None: as many as
     pay for themselves, see :func:`hnbxl.returns.parallel.auto_jobs`); the
-    result is the same for any number.
+    result is the same for any number.  ``read_cache``: keep each file's reading
+    in the folder's read cache (``.hnbxl-cache/``, the one thing validate writes),
+    for a compile of the same bytes to reuse (:mod:`hnbxl.returns.readcache`);
+    the result is the same without it.
     """
+    from hnbxl.returns.readcache import ReadCache
     from hnbxl.returns.validate import month_issues, validate_files
 
     programme = workspace.programme()
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
-    validation = validate_files(paths, programme, workspace.history(), newest_wins, progress,
-                                expected, jobs)
+    history = workspace.history()
+    cache = (ReadCache.open(workspace.root, programme, history, storing=True)
+             if read_cache else None)
+    try:
+        validation = validate_files(paths, programme, history, newest_wins, progress,
+                                    expected, jobs, cache)
+    finally:
+        if cache is not None:
+            cache.close()
+    validation.reused = cache.hits if cache is not None else 0
     if expected is not None:
         validation.issues.extend(month_issues(validation, allow_missing))
         validation.issues.sort(key=Issue.sort_key)
@@ -126,6 +139,7 @@ class CompileOptions:
     period: Period | str | None = None  # the month the returns must be for
     allow_missing: Sequence[str] = ()  # owner keys (or "all") whose returns may be absent
     jobs: int | None = None  # processes reading returns (None: automatic)
+    read_cache: bool = True  # reuse what validate read of the same bytes
 
 
 @dataclass
@@ -141,6 +155,7 @@ class CompileResult:
     replaced: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # crashed compiles put right first
+    reused: int = 0  # returns taken from the read cache (validated before), not read again
 
 
 def compile_returns(
@@ -157,6 +172,7 @@ def compile_returns(
     allow_missing: Sequence[str] = (),
     on_wait: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    read_cache: bool = True,
 ) -> CompileResult:
     """Validate, rate and write the committee report; all or nothing.
 
@@ -169,7 +185,9 @@ def compile_returns(
     it gets the next free name (``…-v2.xlsx``), and history lists both.
     ``allow_missing`` (owner keys, or ``"all"``) lets the report go out with
     those owners' sections shown as Not received.  ``jobs`` as for
-    :func:`validate_returns`.  The options are those of :class:`CompileOptions`.
+    :func:`validate_returns`; a return whose bytes ``validate`` read in this folder
+    is taken from the read cache unless ``read_cache`` is False (the result is the
+    same).  The options are those of :class:`CompileOptions`.
     """
     from hnbxl.store.commit import recover
     from hnbxl.store.lock import folder_lock
@@ -177,7 +195,7 @@ def compile_returns(
     options = CompileOptions(
         out=out, extracted_on=extracted_on, allow_warnings=allow_warnings,
         allow_queries=allow_queries, newest_wins=newest_wins, pdf=pdf, period=period,
-        allow_missing=allow_missing, jobs=jobs)
+        allow_missing=allow_missing, jobs=jobs, read_cache=read_cache)
     with folder_lock(workspace.root, on_wait):
         notes = recover(workspace.history(), workspace.root,
                         (workspace.output_dir, workspace.returns_dir))
@@ -190,6 +208,7 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
              progress: Progress | None) -> CompileResult:
     from hnbxl.report.assemble import assemble
     from hnbxl.report.publication import compile_record, report_files, returns_used
+    from hnbxl.returns.readcache import ReadCache
     from hnbxl.returns.validate import month_issues, not_received, validate_files
     from hnbxl.store.commit import publish
     from hnbxl.store.keeping import free_report_name, keep_returns
@@ -200,10 +219,18 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
     history = workspace.history()
     paths = unique_paths(files)
     expected = Period.parse(o.period) if o.period is not None else None
-    validation = validate_files(paths, programme, history, o.newest_wins, progress, expected,
-                                o.jobs)
+    # after recovery, which may change history: the cache is keyed by its state
+    cache = (ReadCache.open(workspace.root, programme, history, storing=False)
+             if o.read_cache else None)
+    try:
+        validation = validate_files(paths, programme, history, o.newest_wins, progress,
+                                    expected, o.jobs, cache)
+    finally:
+        if cache is not None:
+            cache.close()
     issues = list(validation.issues)
-    result = CompileResult(len(paths), issues, period=validation.period)
+    result = CompileResult(len(paths), issues, period=validation.period,
+                           reused=cache.hits if cache is not None else 0)
     issues.extend(month_issues(validation, o.allow_missing))
     if blocking(issues, o.allow_warnings, o.allow_queries):
         issues.sort(key=Issue.sort_key)

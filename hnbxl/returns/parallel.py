@@ -31,19 +31,18 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from hnbxl.core.issues import Issue
-from hnbxl.core.periods import Period
-from hnbxl.core.provenance import FieldValue, Provenance
 from hnbxl.programme.definition import Programme
+from hnbxl.returns.packing import packed, unpacked_own
 from hnbxl.returns.read import LayoutCache, ReturnRead, Sent, read_return, restore, sent_back
 from hnbxl.store.history import History
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from hnbxl.returns.readcache import ReadCache
 
 __all__ = ["FILES_PER_WORKER", "auto_jobs", "idle_cpus", "read_returns", "usable_cpus"]
 
@@ -116,21 +115,49 @@ def auto_jobs(files: int, cpus: int | None = None, method: str | None = None) ->
 
 
 def read_returns(paths: Sequence[Path], programme: Programme, history: History,
-                 jobs: int | None = None, progress: Progress | None = None
-                 ) -> list[ReturnRead]:
-    """Read every file, in order; ``jobs`` processes (None: :func:`auto_jobs`, 1: here)."""
+                 jobs: int | None = None, progress: Progress | None = None,
+                 cache: ReadCache | None = None) -> list[ReturnRead]:
+    """Read every file, in order; ``jobs`` processes (None: :func:`auto_jobs`, 1: here).
+
+    ``cache``: a file whose bytes it holds a reading of is taken from it, not read
+    (a compile after validate); when it is ``storing``, every reading is kept in it.
+    """
     method = _method()
-    jobs = auto_jobs(len(paths), method=method) if jobs is None else max(1, jobs)
-    jobs = min(jobs, max(1, -(-len(paths) // _CHUNK)))  # no idle workers
     layouts: LayoutCache = {}
-    if jobs == 1:
-        reads = []
+    reads: list[ReturnRead | None] = [None] * len(paths)
+    done = 0
+    if cache is not None:
         for i, path in enumerate(paths):
-            reads.append(read_return(Path(path), programme, history, layouts=layouts))
-            if progress:
-                progress(i + 1, len(paths), str(path))
-        return reads
-    return _in_workers(list(paths), programme, history, jobs, method, layouts, progress)
+            sent = cache.lookup(Path(path))
+            if sent is not None:
+                reads[i] = restore(sent, programme, history, layouts)
+                done += 1
+                if progress:
+                    progress(done, len(paths), str(path))
+    todo = [i for i, read in enumerate(reads) if read is None]
+    left = [Path(paths[i]) for i in todo]
+    jobs = auto_jobs(len(left), method=method) if jobs is None else max(1, jobs)
+    jobs = min(jobs, max(1, -(-len(left) // _CHUNK)))  # no idle workers
+    keep = cache.store if cache is not None and cache.storing else None
+
+    def counted(_count: int, _total: int, path: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(paths), path)
+
+    if jobs == 1:
+        fresh = []
+        for path in left:
+            fresh.append(read_return(path, programme, history, layouts=layouts))
+            if keep:
+                keep(sent_back(fresh[-1]))
+            counted(0, 0, str(path))
+    else:
+        fresh = _in_workers(left, programme, history, jobs, method, layouts, counted, keep)
+    for i, read in zip(todo, fresh, strict=True):
+        reads[i] = read
+    return [read for read in reads if read is not None]
 
 
 # --------------------------------------------------------------------------- workers
@@ -161,42 +188,14 @@ def _start_worker(programme: Programme, history: History) -> None:
 def _read_chunk(paths: list[Path]) -> bytes:
     assert _worker_state is not None, "worker not started"
     programme, history, layouts = _worker_state
-    return _packed([sent_back(read_return(path, programme, history, layouts=layouts))
-                    for path in paths])
-
-
-def _by_fields(obj: FieldValue | Provenance | Issue | Period) -> tuple[type, tuple[Any, ...]]:
-    """A dataclass pickled as its constructor call (see :func:`_packed`)."""
-    return type(obj), tuple(getattr(obj, f.name) for f in fields(obj))
-
-
-#: The records a read holds hundreds of, rebuilt by their constructors when unpickled.
-_BY_FIELDS = (FieldValue, Provenance, Issue, Period)
-
-
-def _packed(sent: list[Sent]) -> bytes:
-    """The reads as bytes for the parent.  Unpickled by default, each record of a
-    read would get a dictionary of its own (Python keeps an instance's attributes
-    without one when it is made by its constructor): a third more memory per read
-    in the parent, where the whole batch is held."""
-    import copyreg
-    import io
-    import pickle
-
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    dispatch: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
-    dispatch.update((cls, _by_fields) for cls in _BY_FIELDS)
-    pickler.dispatch_table = dispatch
-    pickler.dump(sent)
-    return buffer.getvalue()
+    return packed([sent_back(read_return(path, programme, history, layouts=layouts))
+                   for path in paths])
 
 
 def _in_workers(paths: list[Path], programme: Programme, history: History, jobs: int,
-                method: str, layouts: LayoutCache, progress: Progress | None
-                ) -> list[ReturnRead]:
+                method: str, layouts: LayoutCache, progress: Progress | None,
+                keep: Callable[[Sent], None] | None = None) -> list[ReturnRead]:
     import multiprocessing  # imported only for a batch big enough to share out
-    import pickle
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -210,11 +209,13 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
         futures: list[Future[bytes]] = _submit_all(executor, chunks)
         for future in futures:
             try:
-                sent: list[Sent] = pickle.loads(future.result())  # from our own worker
+                sent: list[Sent] = unpacked_own(future.result())
             except BrokenProcessPool:
                 broken = True
                 break
             for item in sent:
+                if keep:  # before restore, which gives it its layout again
+                    keep(item)
                 reads.append(restore(item, programme, history, layouts))
                 if progress:
                     progress(len(reads), len(paths), str(paths[len(reads) - 1]))
@@ -225,6 +226,8 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
     if broken:  # a worker died: read what is left here, where a file fails as it would alone
         for path in paths[len(reads):]:
             reads.append(read_return(path, programme, history, layouts=layouts))
+            if keep:
+                keep(sent_back(reads[-1]))
             if progress:
                 progress(len(reads), len(paths), str(path))
     return reads

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hnbxl.core import fmt
 from hnbxl.core.issues import HnbxlError, Issue, Severity, blocking, summary_line
@@ -28,6 +28,9 @@ from hnbxl.returns.parallel import read_returns
 from hnbxl.returns.read import ReturnRead
 from hnbxl.returns.savetimes import saved_at, saved_words, untrusted_issue
 from hnbxl.store.history import History
+
+if TYPE_CHECKING:
+    from hnbxl.returns.readcache import ReadCache
 
 Progress = Callable[[int, int, str], None]
 
@@ -55,6 +58,7 @@ class Validation:
     unsettled: list[list[ReturnRead]] = field(default_factory=list)
     # (older return set aside, the newer one used) under --newest-wins
     set_aside: list[tuple[ReturnRead, ReturnRead]] = field(default_factory=list)
+    reused: int = 0  # reads taken from the read cache, not read again
 
     def blocking(self, allow_warnings: bool = False, allow_queries: bool = False
                  ) -> list[Issue]:
@@ -116,10 +120,12 @@ class Validation:
 
 def validate_files(paths: Sequence[Path], programme: Programme, history: History,
                    newest_wins: bool = False, progress: Progress | None = None,
-                   period: Period | None = None, jobs: int | None = None) -> Validation:
+                   period: Period | None = None, jobs: int | None = None,
+                   cache: ReadCache | None = None) -> Validation:
     """Read every file (in ``jobs`` processes; None: as many as pay, see
-    :func:`hnbxl.returns.parallel.auto_jobs`), then check across them."""
-    reads = read_returns([Path(p) for p in paths], programme, history, jobs, progress)
+    :func:`hnbxl.returns.parallel.auto_jobs`; through ``cache``, see
+    :mod:`hnbxl.returns.readcache`), then check across them."""
+    reads = read_returns([Path(p) for p in paths], programme, history, jobs, progress, cache)
     made: dict[str, str | None] = {}  # when history first kept each form's definition
     for read in reads:
         if read.identity is not None:

@@ -1,0 +1,375 @@
+"""The read cache: a compile reuses what ``validate`` read of the very same bytes.
+
+``validate`` keeps each file's reading (its :class:`~hnbxl.returns.read.Sent`
+record, as a worker sends it back) in ``.hnbxl-cache/`` in the working
+folder; ``compile`` hashes each file and, where an entry for those bytes
+exists, takes the reading from it instead of parsing the workbook again.  The
+layout and definition version are rebuilt from the current definition and
+history, exactly as for a read from a worker process
+(:func:`~hnbxl.returns.read.restore`), so the result is the one reading gives.
+
+An entry is trusted only for what it was made under, all of it in its key:
+the file's SHA-256 and the name it was given as (issues quote it), hnbxl's
+version and the stamp of its code, Python's version, the form schema, the
+programme and its definition hash, the history file and the state of what a
+read consults there (compiles and stored definitions).  Anything else is a
+miss, and a miss is read as if there were no cache.
+
+Safety (the folder is on disk, perhaps a shared one):
+
+* the folder is opened once, without following a symbolic link, and used
+  only if it is a folder of this user that no one else may write; every file
+  in it is opened relative to it, never through a link;
+* entries are authenticated with HMAC-SHA256 under a random key kept in the
+  folder (``key``, mode 0600, made once with an exclusive name and a link);
+  then unpickled by an unpickler that makes only a read's own records
+  (:func:`~hnbxl.returns.packing.unpacked_stored`);
+* a damaged, truncated, foreign or forged entry is a miss, never an error;
+* entries are written whole: an exclusive temporary name, then a rename;
+* the folder is bounded (:data:`MAX_BYTES`): after ``validate`` stores, the
+  oldest entries go first.  Where these cannot be had (no ``dir_fd`` support,
+  as on Windows), there is no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import struct
+import sys
+import time
+import unicodedata
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+
+from hnbxl.core.errors import HnbxlError
+from hnbxl.core.fileio import is_temp_name, temp_name
+from hnbxl.forms.layout import FORM_SCHEMA
+from hnbxl.programme.definition import Programme
+from hnbxl.returns.packing import packed, unpacked_stored
+from hnbxl.returns.read import Sent
+from hnbxl.store.history import History
+from hnbxl.xlsx.safety import DEFAULT_LIMITS
+
+__all__ = ["CACHE_FOLDER", "MAX_BYTES", "ReadCache"]
+
+CACHE_FOLDER = ".hnbxl-cache"
+#: The most the entries may take; the oldest go first.  A reading is some tens
+#: of kilobytes, so this holds a few thousand.
+MAX_BYTES = 128 * 1024 * 1024
+_MAX_ENTRY = 16 * 1024 * 1024
+_KEY_FILE = "key"
+_SUFFIX = ".read"
+_MAGIC = b"hnbxl-read-cache\x00\x01"
+_TAG = 32
+_STALE_TEMP = 3600  # seconds: a temporary file this old was left by a run that died
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_SUPPORTED = bool(_NOFOLLOW) and hasattr(os, "O_DIRECTORY") and all(
+    f in os.supports_dir_fd for f in (os.open, os.rename, os.unlink, os.link)) and \
+    os.scandir in os.supports_fd
+
+
+class ReadCache:
+    """One run's use of a working folder's cache (a context manager: it holds the
+    folder open).  Open it with :meth:`open`; ``storing`` says whether this run
+    writes entries (``validate``) or only looks them up (``compile``)."""
+
+    def __init__(self, folder: int, key: bytes, context: str, storing: bool,
+                 limit: int = MAX_BYTES) -> None:
+        self._folder, self._key, self._context = folder, key, context
+        self.storing, self.limit = storing, limit
+        self.hits = self.misses = self.stored = self.ignored = 0
+        self._names = {e.name for e in _entries(folder)}
+
+    @classmethod
+    def open(cls, root: Path, programme: Programme, history: History, *, storing: bool,
+             limit: int = MAX_BYTES) -> ReadCache | None:
+        """The cache of the working folder ``root``, or None where there is none to
+        use (unsupported platform, a folder that is not safely ours, no folder and
+        ``storing`` False, an unreadable history).  Never raises for the folder."""
+        if not _SUPPORTED:
+            return None
+        try:
+            folder = _open_folder(Path(root) / CACHE_FOLDER, storing)
+        except OSError:
+            return None
+        if folder is None:
+            return None
+        try:
+            key = _folder_key(folder, storing)
+            if key is not None:
+                return cls(folder, key, _context(programme, history), storing, limit)
+        except (OSError, HnbxlError):
+            pass
+        os.close(folder)
+        return None
+
+    def __enter__(self) -> ReadCache:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Evict the oldest entries past :attr:`limit` (when this run stored), let go."""
+        if self._folder < 0:
+            return
+        try:
+            if self.stored:
+                with contextlib.suppress(OSError):
+                    self._evict()
+        finally:
+            os.close(self._folder)
+            self._folder = -1
+
+    # -- entries
+
+    def _entry_key(self, sha256: str, display: str) -> bytes:
+        return json.dumps([self._context, sha256, display]).encode("utf-8")
+
+    def lookup(self, path: Path) -> Sent | None:
+        """The stored reading of the bytes now at ``path``, given as ``path``; or None."""
+        if not self._names:  # nothing stored: no need to hash the file
+            self.misses += 1
+            return None
+        display = str(path)
+        sha256 = _file_sha256(path)
+        sent = None
+        if sha256 is not None:
+            key = self._entry_key(sha256, display)
+            name = _entry_name(key)
+            if name in self._names:
+                sent = self._load(name, key, sha256, display)
+                if sent is None:
+                    self.ignored += 1
+        if sent is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        if self.storing and os.utime in os.supports_dir_fd:  # used: the last to go
+            with contextlib.suppress(OSError):
+                os.utime(name, dir_fd=self._folder)
+        return sent
+
+    def _load(self, name: str, key: bytes, sha256: str, display: str) -> Sent | None:
+        try:
+            data = _read_entry(self._folder, name)
+        except OSError:
+            return None
+        if data is None or not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _TAG + 4:
+            return None
+        tag, body = data[len(_MAGIC):len(_MAGIC) + _TAG], data[len(_MAGIC) + _TAG:]
+        if not hmac.compare_digest(tag, hmac.new(self._key, _MAGIC + body, "sha256").digest()):
+            return None
+        (size,) = struct.unpack(">I", body[:4])
+        if body[4:4 + size] != key:
+            return None
+        try:
+            sent = unpacked_stored(body[4 + size:])
+        except Exception:
+            return None
+        if not (isinstance(sent, Sent) and sent.read.sha256 == sha256
+                and sent.read.display == display and sent.read.layout is None
+                and sent.read.made_from is None):
+            return None
+        return sent
+
+    def store(self, sent: Sent) -> None:
+        """Keep ``sent`` (a read as :func:`~hnbxl.returns.read.sent_back` makes it).
+
+        A read with no hash (the file could not be opened) is not kept; a write
+        that fails (a full disk) stops this run's storing, silently."""
+        read = sent.read
+        if not self.storing or not read.sha256:
+            return
+        key = self._entry_key(read.sha256, read.display)
+        body = struct.pack(">I", len(key)) + key + packed(sent)
+        tag = hmac.new(self._key, _MAGIC + body, "sha256").digest()
+        name = _entry_name(key)
+        tmp = temp_name(Path(name)).name
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
+                         0o600, dir_fd=self._folder)
+            try:
+                try:
+                    _write(fd, _MAGIC + tag + body)
+                finally:
+                    os.close(fd)
+                os.rename(tmp, name, src_dir_fd=self._folder, dst_dir_fd=self._folder)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=self._folder)
+                raise
+        except OSError:
+            self.storing = False
+            return
+        self._names.add(name)
+        self.stored += 1
+
+    def _evict(self) -> None:
+        now = time.time()
+        kept: list[tuple[float, int, str]] = []
+        for entry in _entries(self._folder, temp=True):
+            info = entry.stat(follow_symlinks=False)
+            if is_temp_name(entry.name):
+                if now - info.st_mtime > _STALE_TEMP:
+                    os.unlink(entry.name, dir_fd=self._folder)
+                continue
+            kept.append((info.st_mtime, info.st_size, entry.name))
+        total = sum(size for _t, size, _n in kept)
+        for _mtime, size, name in sorted(kept):
+            if total <= self.limit:
+                break
+            with contextlib.suppress(FileNotFoundError):  # another run evicted it
+                os.unlink(name, dir_fd=self._folder)
+            self._names.discard(name)
+            total -= size
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _entry_name(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest() + _SUFFIX
+
+
+def _entries(folder: int, temp: bool = False) -> list[os.DirEntry[str]]:
+    """The folder's entries (and, with ``temp``, hnbxl's temporary files in it)."""
+    with os.scandir(folder) as found:
+        return [e for e in found if (len(e.name) == 64 + len(_SUFFIX)
+                                     and e.name.endswith(_SUFFIX))
+                or (temp and is_temp_name(e.name))]
+
+
+def _ours(info: os.stat_result, private: int) -> bool:
+    """Owned by this user (where there are users) and not open to others (``private``)."""
+    owner = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return owner and not info.st_mode & private
+
+
+def _open_folder(path: Path, create: bool) -> int | None:
+    """The cache folder, opened without following a link; None unless it is safely ours."""
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)  # not the working folder: that must exist
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW | _CLOEXEC)
+    except OSError:  # absent, a link (ELOOP), a file
+        return None
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode) and _ours(info, 0o022):
+        return fd
+    os.close(fd)
+    return None
+
+
+def _folder_key(folder: int, create: bool) -> bytes | None:
+    """The folder's HMAC key: made once (racing runs agree on one), 0600, 32 bytes."""
+    try:
+        fd = os.open(_KEY_FILE, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)
+    except FileNotFoundError:
+        if not create:
+            return None
+        tmp = temp_name(Path(_KEY_FILE)).name
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600,
+                     dir_fd=folder)
+        try:
+            try:
+                _write(fd, secrets.token_bytes(_TAG))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            with contextlib.suppress(FileExistsError):  # another run's key came first
+                os.link(tmp, _KEY_FILE, src_dir_fd=folder, dst_dir_fd=folder,
+                        follow_symlinks=False)
+        finally:
+            os.unlink(tmp, dir_fd=folder)
+        return _folder_key(folder, False)
+    try:
+        info = os.fstat(fd)
+        if not (stat.S_ISREG(info.st_mode) and _ours(info, 0o077) and info.st_size == _TAG):
+            return None
+        key = os.read(fd, _TAG + 1)
+    finally:
+        os.close(fd)
+    return key if len(key) == _TAG else None
+
+
+def _read_entry(folder: int, name: str) -> bytes | None:
+    fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY:
+            return None
+        chunks = []
+        while chunk := os.read(fd, info.st_size + 1):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _write(fd: int, data: bytes) -> None:
+    """Every byte (short writes retried); not synced: a cache entry lost in a crash is
+    a miss, and one cut short fails its HMAC."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file the reader would take (not a pipe or a device, within
+    its size limit); None for anything else, which is then read as usual."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > DEFAULT_LIMITS.max_file_bytes:
+            return None
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, 1024 * 1024):
+            digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+@cache
+def _code_stamp() -> str:
+    """hnbxl's code as installed: every module's name, size and time (a changed
+    checkout without a new version number is another hnbxl)."""
+    from hnbxl import __version__
+
+    top = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(top.rglob("*.py")):
+        info = path.stat()
+        digest.update(f"{path.relative_to(top)}\0{info.st_size}\0{info.st_mtime_ns}\n"
+                      .encode())
+    return digest.hexdigest()
+
+
+def _context(programme: Programme, history: History) -> str:
+    """What every entry of this run is made under (see the module's docstring)."""
+    with history.reading() as conn:
+        compiles = conn.execute(
+            "SELECT id, programme, period, state FROM compiles ORDER BY id").fetchall()
+        definitions = conn.execute("SELECT hash FROM definitions ORDER BY hash").fetchall()
+    return json.dumps({
+        "code": _code_stamp(), "python": sys.version, "unicode": unicodedata.unidata_version,
+        "form_schema": FORM_SCHEMA, "programme": programme.id, "definition": programme.hash,
+        "history": str(history.path),
+        "history_state": hashlib.sha256(repr((compiles, definitions)).encode()).hexdigest(),
+    }, sort_keys=True)

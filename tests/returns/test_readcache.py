@@ -1,0 +1,274 @@
+"""The read cache: a compile after validate reuses the reading, and changes nothing.
+
+With and without the cache the issues, their order, every read and every
+output are identical, on the bundled samples and on the hostile batch; an
+entry is used only for the same bytes under the same name, definition,
+hnbxl and history; a damaged, foreign or forged entry is read past; a cache
+folder that is a link, or open to others, is never used; the folder stays
+within its bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import struct
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hnbxl.api import compile_returns, validate_returns
+from hnbxl.programme.definition import Programme
+from hnbxl.returns import parallel, readcache
+from hnbxl.returns.readcache import CACHE_FOLDER, ReadCache
+from hnbxl.store.workspace import Workspace
+from tests.conftest import SAMPLES
+from tests.returns.test_parallel import hostile_batch
+
+pytestmark = pytest.mark.skipif(not readcache._SUPPORTED, reason="no dir_fd: no read cache")
+
+FEB = sorted((SAMPLES / "2024-02").glob("*.xlsx"))
+
+
+def entries(work: Path) -> list[Path]:
+    return sorted((work / CACHE_FOLDER).glob("*.read"))
+
+
+def test_compile_after_validate_reuses_every_reading_and_writes_the_same(
+        tmp_path: Path) -> None:
+    cached, plain = Workspace(tmp_path / "cached"), Workspace(tmp_path / "plain")
+    cached.root.mkdir()
+    plain.root.mkdir()
+    first = validate_returns(cached, FEB)
+    assert first.reused == 0 and len(entries(cached.root)) == len(FEB)
+    again = validate_returns(cached, FEB)
+    assert again.reused == len(FEB)
+    assert again.reads == first.reads and again.issues == first.issues
+    assert again.to_dict() == first.to_dict()
+    one = compile_returns(cached, FEB, extracted_on=date(2024, 3, 4))
+    two = compile_returns(plain, FEB, extracted_on=date(2024, 3, 4), read_cache=False)
+    assert one.reused == len(FEB) and two.reused == 0
+    assert one.issues == two.issues and one.counts == two.counts
+    for a, b in ((one.output, two.output), (one.officer, two.officer)):
+        assert a is not None and b is not None and a.read_bytes() == b.read_bytes()
+    assert not (plain.root / CACHE_FOLDER).exists()  # compile keeps nothing of its own
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_hostile_batch_reads_the_same_from_the_cache(
+        tmp_path: Path, workspace: Workspace, programme: Programme, jobs: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_CHUNK", 1)  # two workers even for a small batch
+    files = hostile_batch(tmp_path / "returned", programme)
+    plain = validate_returns(workspace, files, newest_wins=True, period="2024-02", jobs=jobs,
+                             read_cache=False)
+    stored = validate_returns(workspace, files, newest_wins=True, period="2024-02", jobs=jobs)
+    reused = validate_returns(workspace, files, newest_wins=True, period="2024-02", jobs=jobs)
+    # every file with bytes to hash is kept (not the missing one), once per name
+    assert reused.reused == len(files) - 1
+    for got in (stored, reused):
+        assert got.reads == plain.reads
+        assert got.issues == plain.issues
+        assert got.values == plain.values
+        assert got.to_dict() == plain.to_dict()
+
+
+def test_an_entry_is_for_the_same_bytes_name_definition_and_hnbxl(
+        tmp_path: Path, workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "send.xlsx"
+    copy.write_bytes(FEB[-1].read_bytes())
+    assert validate_returns(workspace, [copy]).reused == 0
+    assert validate_returns(workspace, [copy]).reused == 1
+    assert validate_returns(workspace, [tmp_path / "." / "send.xlsx"]).reused == 1  # same path
+    other = tmp_path / "again.xlsx"
+    other.write_bytes(copy.read_bytes())  # same bytes, another name the issues would quote
+    assert validate_returns(workspace, [other]).reused == 0
+    copy.write_bytes(copy.read_bytes() + b"\0")  # other bytes under the same name
+    assert validate_returns(workspace, [copy]).reused == 0
+    copy.write_bytes(FEB[-1].read_bytes())
+    monkeypatch.setattr(readcache, "_code_stamp", lambda: "another hnbxl")
+    assert validate_returns(workspace, [copy]).reused == 0
+    monkeypatch.undo()
+    assert validate_returns(workspace, [copy]).reused == 1
+    edited = workspace.definition_path.read_text(encoding="utf-8").replace(
+        'committee = "Children\'s Select Committee"', 'committee = "Cabinet"')  # a new version
+    (workspace.root / "programme.toml").write_text(edited, encoding="utf-8")
+    assert validate_returns(workspace, [copy]).reused == 0
+
+
+def test_history_changing_between_validate_and_compile_means_reading_again(
+        tmp_path: Path) -> None:
+    work = Workspace(tmp_path / "w")
+    work.root.mkdir()
+    validate_returns(work, FEB)
+    assert compile_returns(work, FEB, extracted_on=date(2024, 3, 4)).reused == len(FEB)
+    # history now holds a compile: a reading made before it is not trusted after it
+    assert compile_returns(work, FEB, extracted_on=date(2024, 3, 4)).reused == 0
+
+
+def _only_entry(work: Path) -> Path:
+    found = entries(work)
+    assert len(found) == 1
+    return found[0]
+
+
+def _forge(entry: Path, key: bytes, payload: bytes) -> None:
+    """Rewrite ``entry`` with its own key text and ``payload``, under a valid HMAC."""
+    data = entry.read_bytes()
+    magic = readcache._MAGIC
+    body = data[len(magic) + 32:]
+    (size,) = struct.unpack(">I", body[:4])
+    body = body[:4 + size] + payload
+    entry.write_bytes(magic + hmac.new(key, magic + body, "sha256").digest() + body)
+
+
+class _Boom:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty", "link",
+                                    "forged-pickle", "wrong-record"])
+def test_a_bad_entry_is_read_past(tmp_path: Path, workspace: Workspace, damage: str,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    plain = validate_returns(workspace, FEB[:1], read_cache=False)
+    validate_returns(workspace, FEB[:1])
+    entry = _only_entry(workspace.root)
+    key = (workspace.root / CACHE_FOLDER / "key").read_bytes()
+    data = entry.read_bytes()
+    if damage == "truncated":
+        entry.write_bytes(data[:len(data) // 2])
+    elif damage == "flipped":
+        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
+    elif damage == "foreign":
+        entry.write_bytes(b"PK\x03\x04" + os.urandom(200))
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    elif damage == "link":
+        (tmp_path / "elsewhere").write_bytes(data)
+        entry.unlink()
+        entry.symlink_to(tmp_path / "elsewhere")
+    elif damage == "forged-pickle":  # authentic, yet it would run code: never unpickled
+        _forge(entry, key, pickle.dumps(_Boom()))
+    else:  # an authentic record of another kind
+        _forge(entry, key, pickle.dumps(["not", "a", "read"]))
+    got = validate_returns(workspace, FEB[:1])
+    assert got.reused == 0
+    assert got.reads == plain.reads and got.issues == plain.issues
+    assert not (tmp_path / "pwned").exists()
+
+
+def _cache_is_ignored(workspace: Workspace) -> None:
+    plain = validate_returns(workspace, FEB, read_cache=False)
+    for _ in range(2):
+        got = validate_returns(workspace, FEB)
+        assert got.reused == 0
+        assert got.reads == plain.reads and got.issues == plain.issues
+
+
+def test_a_linked_cache_folder_is_not_followed(tmp_path: Path, workspace: Workspace) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (workspace.root / CACHE_FOLDER).symlink_to(elsewhere)
+    _cache_is_ignored(workspace)
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_folder_others_may_write_is_not_used(workspace: Workspace) -> None:
+    folder = workspace.root / CACHE_FOLDER
+    folder.mkdir()
+    folder.chmod(0o777)
+    _cache_is_ignored(workspace)
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+@pytest.mark.parametrize("key", ["readable", "link", "short"])
+def test_a_key_others_may_read_or_a_planted_key_is_not_used(
+        tmp_path: Path, workspace: Workspace, key: str) -> None:
+    validate_returns(workspace, FEB)
+    path = workspace.root / CACHE_FOLDER / "key"
+    if key == "readable":
+        path.chmod(0o644)
+    elif key == "link":
+        (tmp_path / "planted").write_bytes(path.read_bytes())
+        path.unlink()
+        path.symlink_to(tmp_path / "planted")
+    else:
+        path.write_bytes(b"short")
+    assert validate_returns(workspace, FEB).reused == 0
+
+
+def test_a_folder_that_cannot_be_written_changes_nothing(workspace: Workspace) -> None:
+    folder = workspace.root / CACHE_FOLDER
+    folder.mkdir(mode=0o700)
+    validate_returns(workspace, FEB[:1])  # the key is made
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root may write anyway
+            pytest.skip("running as a user whom permissions do not stop")
+        plain = validate_returns(workspace, FEB, read_cache=False)
+        got = validate_returns(workspace, FEB)
+        assert got.reads == plain.reads and got.issues == plain.issues
+    finally:
+        folder.chmod(0o700)
+
+
+def test_the_folder_keeps_within_its_bound_oldest_first(
+        tmp_path: Path, workspace: Workspace, programme: Programme) -> None:
+    history = workspace.history()
+    validate_returns(workspace, FEB)
+    sizes = {p.name: p.stat().st_size for p in entries(workspace.root)}
+    oldest = entries(workspace.root)[0]
+    os.utime(oldest, (1, 1))  # the first written, long ago
+    limit = sum(sizes.values()) - 1
+    cache = ReadCache.open(workspace.root, programme, history, storing=True, limit=limit)
+    assert cache is not None
+    with cache:
+        cache.stored = 1  # as after storing: the bound is kept on closing
+    left = entries(workspace.root)
+    assert oldest not in left and len(left) == len(FEB) - 1
+    assert sum(p.stat().st_size for p in left) <= limit
+
+
+def test_a_temporary_file_left_by_a_dead_run_is_swept(workspace: Workspace) -> None:
+    validate_returns(workspace, FEB[:1])
+    stale = workspace.root / CACHE_FOLDER / ".x.read.0123456789ab.hnbxl.tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    fresh = workspace.root / CACHE_FOLDER / ".y.read.0123456789ab.hnbxl.tmp"
+    fresh.write_bytes(b"being written")
+    validate_returns(workspace, FEB[1:])
+    assert not stale.exists() and fresh.exists()
+
+
+def test_entries_are_named_by_their_whole_key(workspace: Workspace) -> None:
+    validate_returns(workspace, FEB[:1])
+    entry = _only_entry(workspace.root)
+    data = entry.read_bytes()
+    body = data[len(readcache._MAGIC) + 32:]
+    (size,) = struct.unpack(">I", body[:4])
+    assert entry.name == hashlib.sha256(body[4:4 + size]).hexdigest() + ".read"
+    assert oct(entry.stat().st_mode & 0o777) == oct(0o600)
+
+
+def test_a_full_disk_stops_storing_and_changes_nothing(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = validate_returns(workspace, FEB, read_cache=False)
+
+    write = readcache._write
+
+    def full(fd: int, data: bytes) -> None:
+        if len(data) > 32:  # the key goes in; no entry does
+            raise OSError(28, "No space left on device")
+        write(fd, data)
+
+    monkeypatch.setattr(readcache, "_write", full)
+    got = validate_returns(workspace, FEB)
+    assert got.reads == plain.reads and got.issues == plain.issues
+    assert [p.name for p in (workspace.root / CACHE_FOLDER).iterdir()] == ["key"]  # no temp
