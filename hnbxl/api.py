@@ -116,9 +116,12 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     try:
         validation = validate_files(paths, programme, history, newest_wins, progress,
                                     expected, jobs, cache)
-    finally:
+    except BaseException:
         if cache is not None:
-            cache.close()
+            cache.close(keep=False)  # an interrupted run keeps nothing
+        raise
+    if cache is not None:
+        cache.close()
     validation.reused = cache.hits if cache is not None else 0
     if expected is not None:
         validation.issues.extend(month_issues(validation, allow_missing))
@@ -227,7 +230,7 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
                                     expected, o.jobs, cache)
     finally:
         if cache is not None:
-            cache.close()
+            cache.close()  # storing nothing, it only lets the folder go
     issues = list(validation.issues)
     result = CompileResult(len(paths), issues, period=validation.period,
                            reused=cache.hits if cache is not None else 0)

@@ -127,13 +127,12 @@ def read_returns(paths: Sequence[Path], programme: Programme, history: History,
     reads: list[ReturnRead | None] = [None] * len(paths)
     done = 0
     if cache is not None:
-        for i, path in enumerate(paths):
-            sent = cache.lookup(Path(path))
+        for i, sent in enumerate(cache.lookup_all([Path(p) for p in paths])):
             if sent is not None:
                 reads[i] = restore(sent, programme, history, layouts)
                 done += 1
                 if progress:
-                    progress(done, len(paths), str(path))
+                    progress(done, len(paths), str(paths[i]))
     todo = [i for i, read in enumerate(reads) if read is None]
     left = [Path(paths[i]) for i in todo]
     jobs = auto_jobs(len(left), method=method) if jobs is None else max(1, jobs)

@@ -38,15 +38,16 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import struct
 import sys
 import time
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from types import TracebackType
 
 from hnbxl.core.errors import HnbxlError
 from hnbxl.core.fileio import is_temp_name, temp_name
@@ -63,10 +64,13 @@ CACHE_FOLDER = ".hnbxl-cache"
 #: The most the entries may take; the oldest go first.  A reading is some tens
 #: of kilobytes, so this holds a few thousand.
 MAX_BYTES = 128 * 1024 * 1024
-_MAX_ENTRY = 16 * 1024 * 1024
+#: The most one pack holds (a run with more starts another): what a lookup holds
+#: in memory at once, some thousands of readings.
+_MAX_PACK = 16 * 1024 * 1024
 _KEY_FILE = "key"
-_SUFFIX = ".read"
-_MAGIC = b"hnbxl-read-cache\x00\x01"
+_SUFFIX = ".pack"
+_PACK_NAME = re.compile(r"^[0-9a-f]{32}-[0-9a-f]{16}\.pack$")
+_MAGIC = b"hnbxl-read-cache\x00\x02"
 _TAG = 32
 _STALE_TEMP = 3600  # seconds: a temporary file this old was left by a run that died
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -77,16 +81,25 @@ _SUPPORTED = bool(_NOFOLLOW) and hasattr(os, "O_DIRECTORY") and all(
 
 
 class ReadCache:
-    """One run's use of a working folder's cache (a context manager: it holds the
-    folder open).  Open it with :meth:`open`; ``storing`` says whether this run
-    writes entries (``validate``) or only looks them up (``compile``)."""
+    """One run's use of a working folder's cache (close it: it holds the folder
+    open).  Open it with :meth:`open`; ``storing`` says whether this run keeps
+    its readings (``validate``) or only looks them up (``compile``).
+
+    A run's readings go into one pack file (a new file per reading cost half a
+    millisecond each to create here, more on a shared drive): the readings one
+    after the other, then their index (each one's SHA-256, name, offset and
+    length) and the key text, then the HMAC of all of it.  A pack's name starts
+    with the hash of the key it was made under, so a run opens only its own.
+    """
 
     def __init__(self, folder: int, key: bytes, context: str, storing: bool,
                  limit: int = MAX_BYTES) -> None:
         self._folder, self._key, self._context = folder, key, context
         self.storing, self.limit = storing, limit
         self.hits = self.misses = self.stored = self.ignored = 0
-        self._names = {e.name for e in _entries(folder)}
+        self._prefix = hashlib.sha256(context.encode("utf-8")).hexdigest()[:32] + "-"
+        self._packs = sorted(e.name for e in _entries(folder) if e.name.startswith(self._prefix))
+        self._writing: _PackWriter | None = None
 
     @classmethod
     def open(cls, root: Path, programme: Programme, history: History, *, storing: bool,
@@ -111,76 +124,86 @@ class ReadCache:
         os.close(folder)
         return None
 
-    def __enter__(self) -> ReadCache:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Evict the oldest entries past :attr:`limit` (when this run stored), let go."""
+    def close(self, keep: bool = True) -> None:
+        """Put this run's pack in place (``keep``; else drop it: an interrupted run),
+        evict the oldest packs past :attr:`limit`, and let the folder go."""
         if self._folder < 0:
             return
         try:
-            if self.stored:
+            if self._writing is not None:
+                with contextlib.suppress(OSError):
+                    self._writing.finish(keep)
+                self._writing = None
+            if keep and self.stored:
                 with contextlib.suppress(OSError):
                     self._evict()
         finally:
             os.close(self._folder)
             self._folder = -1
 
-    # -- entries
+    # -- looking up
 
-    def _entry_key(self, sha256: str, display: str) -> bytes:
-        return json.dumps([self._context, sha256, display]).encode("utf-8")
+    def lookup_all(self, paths: Sequence[Path]) -> list[Sent | None]:
+        """For each path, the stored reading of the bytes now there, given under
+        that name; or None (read it)."""
+        found: list[Sent | None] = [None] * len(paths)
+        if self._packs:  # else there is nothing to hash the files for
+            wanted: dict[tuple[str, str], list[int]] = {}
+            for i, path in enumerate(paths):
+                sha256 = _file_sha256(path)
+                if sha256 is not None:
+                    wanted.setdefault((sha256, str(path)), []).append(i)
+            for name in reversed(self._packs):  # the newest first
+                if not wanted:
+                    break
+                got = self._load(name, wanted)
+                for (sha256, display), sent in got:
+                    for i in wanted.pop((sha256, display)):
+                        found[i] = sent
+                if got and self.storing and os.utime in os.supports_dir_fd:
+                    with contextlib.suppress(OSError):  # in use: the last to go
+                        os.utime(name, dir_fd=self._folder)
+        self.hits += sum(sent is not None for sent in found)
+        self.misses += sum(sent is None for sent in found)
+        return found
 
-    def lookup(self, path: Path) -> Sent | None:
-        """The stored reading of the bytes now at ``path``, given as ``path``; or None."""
-        if not self._names:  # nothing stored: no need to hash the file
-            self.misses += 1
-            return None
-        display = str(path)
-        sha256 = _file_sha256(path)
-        sent = None
-        if sha256 is not None:
-            key = self._entry_key(sha256, display)
-            name = _entry_name(key)
-            if name in self._names:
-                sent = self._load(name, key, sha256, display)
-                if sent is None:
-                    self.ignored += 1
-        if sent is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        if self.storing and os.utime in os.supports_dir_fd:  # used: the last to go
-            with contextlib.suppress(OSError):
-                os.utime(name, dir_fd=self._folder)
-        return sent
-
-    def _load(self, name: str, key: bytes, sha256: str, display: str) -> Sent | None:
+    def _load(self, name: str, wanted: dict[tuple[str, str], list[int]]
+              ) -> list[tuple[tuple[str, str], Sent]]:
+        """The readings ``wanted`` that the pack ``name`` holds: any damage is a miss."""
         try:
-            data = _read_entry(self._folder, name)
+            data = _read_pack(self._folder, name)
         except OSError:
-            return None
-        if data is None or not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _TAG + 4:
-            return None
-        tag, body = data[len(_MAGIC):len(_MAGIC) + _TAG], data[len(_MAGIC) + _TAG:]
-        if not hmac.compare_digest(tag, hmac.new(self._key, _MAGIC + body, "sha256").digest()):
-            return None
-        (size,) = struct.unpack(">I", body[:4])
-        if body[4:4 + size] != key:
-            return None
+            data = None
+        if data is None or len(data) < len(_MAGIC) + 4 + _TAG or not data.startswith(_MAGIC):
+            self.ignored += 1
+            return []
+        signed, tag = data[:-_TAG], data[-_TAG:]
+        if not hmac.compare_digest(tag, hmac.new(self._key, signed, "sha256").digest()):
+            self.ignored += 1
+            return []
         try:
-            sent = unpacked_stored(body[4 + size:])
-        except Exception:
-            return None
-        if not (isinstance(sent, Sent) and sent.read.sha256 == sha256
-                and sent.read.display == display and sent.read.layout is None
-                and sent.read.made_from is None):
-            return None
-        return sent
+            (size,) = struct.unpack(">I", signed[-4:])
+            index = json.loads(signed[-4 - size:-4].decode("utf-8"))
+            if index["context"] != self._context:
+                return []
+            got = []
+            for sha256, display, offset, length in index["entries"]:
+                if (sha256, display) not in wanted:
+                    continue
+                if not (isinstance(offset, int) and isinstance(length, int)
+                        and len(_MAGIC) <= offset <= offset + length <= len(signed) - 4 - size):
+                    continue
+                sent = unpacked_stored(signed[offset:offset + length])
+                if (isinstance(sent, Sent) and sent.read.sha256 == sha256
+                        and sent.read.display == display and sent.read.layout is None
+                        and sent.read.made_from is None):
+                    got.append(((sha256, display), sent))
+            return got
+        except Exception:  # any damage is a miss: read the files instead
+            self.ignored += 1
+            return []
+
+    # -- storing
 
     def store(self, sent: Sent) -> None:
         """Keep ``sent`` (a read as :func:`~hnbxl.returns.read.sent_back` makes it).
@@ -190,28 +213,22 @@ class ReadCache:
         read = sent.read
         if not self.storing or not read.sha256:
             return
-        key = self._entry_key(read.sha256, read.display)
-        body = struct.pack(">I", len(key)) + key + packed(sent)
-        tag = hmac.new(self._key, _MAGIC + body, "sha256").digest()
-        name = _entry_name(key)
-        tmp = temp_name(Path(name)).name
+        data = packed(sent)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
-                         0o600, dir_fd=self._folder)
-            try:
-                try:
-                    _write(fd, _MAGIC + tag + body)
-                finally:
-                    os.close(fd)
-                os.rename(tmp, name, src_dir_fd=self._folder, dst_dir_fd=self._folder)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp, dir_fd=self._folder)
-                raise
+            if self._writing is not None and self._writing.size + len(data) > _MAX_PACK:
+                self._writing.finish(True)
+                self._writing = None
+            if self._writing is None:
+                self._writing = _PackWriter(self._folder, self._key, self._context,
+                                            self._prefix + secrets.token_hex(8) + _SUFFIX)
+            self._writing.add(read.sha256, read.display, data)
         except OSError:
             self.storing = False
+            if self._writing is not None:
+                with contextlib.suppress(OSError):
+                    self._writing.finish(False)
+                self._writing = None
             return
-        self._names.add(name)
         self.stored += 1
 
     def _evict(self) -> None:
@@ -230,22 +247,67 @@ class ReadCache:
                 break
             with contextlib.suppress(FileNotFoundError):  # another run evicted it
                 os.unlink(name, dir_fd=self._folder)
-            self._names.discard(name)
             total -= size
+
+
+class _PackWriter:
+    """A pack being written: to an exclusive temporary name, renamed when finished."""
+
+    def __init__(self, folder: int, key: bytes, context: str, name: str) -> None:
+        self.folder, self.context, self.name = folder, context, name
+        self.tmp = temp_name(Path(name)).name
+        self.fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
+                          0o600, dir_fd=folder)
+        self.mac = hmac.new(key, digestmod="sha256")
+        self.entries: list[tuple[str, str, int, int]] = []
+        self.size = 0
+        try:
+            self._out(_MAGIC)
+        except BaseException:
+            self.finish(False)
+            raise
+
+    def _out(self, data: bytes) -> None:
+        _write(self.fd, data)
+        self.mac.update(data)
+        self.size += len(data)
+
+    def add(self, sha256: str, display: str, data: bytes) -> None:
+        self.entries.append((sha256, display, self.size, len(data)))
+        self._out(data)
+
+    def finish(self, keep: bool) -> None:
+        """Index and HMAC written and the pack renamed into place (``keep``), or dropped."""
+        if self.fd < 0:
+            return
+        try:
+            if keep:
+                index = json.dumps({"context": self.context, "entries": self.entries}
+                                   ).encode("utf-8")
+                self._out(index + struct.pack(">I", len(index)))
+                _write(self.fd, self.mac.digest())
+        except BaseException:
+            keep = False
+            raise
+        finally:
+            os.close(self.fd)
+            self.fd = -1
+            try:
+                if keep:
+                    os.rename(self.tmp, self.name, src_dir_fd=self.folder,
+                              dst_dir_fd=self.folder)
+            finally:
+                with contextlib.suppress(OSError):  # gone once renamed
+                    os.unlink(self.tmp, dir_fd=self.folder)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _entry_name(key: bytes) -> str:
-    return hashlib.sha256(key).hexdigest() + _SUFFIX
-
-
 def _entries(folder: int, temp: bool = False) -> list[os.DirEntry[str]]:
-    """The folder's entries (and, with ``temp``, hnbxl's temporary files in it)."""
+    """The folder's packs (and, with ``temp``, hnbxl's temporary files in it)."""
     with os.scandir(folder) as found:
-        return [e for e in found if (len(e.name) == 64 + len(_SUFFIX)
-                                     and e.name.endswith(_SUFFIX))
+        return [e for e in found if _PACK_NAME.match(e.name)
                 or (temp and is_temp_name(e.name))]
 
 
@@ -303,11 +365,11 @@ def _folder_key(folder: int, create: bool) -> bytes | None:
     return key if len(key) == _TAG else None
 
 
-def _read_entry(folder: int, name: str) -> bytes | None:
+def _read_pack(folder: int, name: str) -> bytes | None:
     fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_ENTRY:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_PACK:
             return None
         chunks = []
         while chunk := os.read(fd, info.st_size + 1):
@@ -352,12 +414,15 @@ def _code_stamp() -> str:
     checkout without a new version number is another hnbxl)."""
     from hnbxl import __version__
 
-    top = Path(__file__).resolve().parent.parent
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(top.rglob("*.py")):
-        info = path.stat()
-        digest.update(f"{path.relative_to(top)}\0{info.st_size}\0{info.st_mtime_ns}\n"
-                      .encode())
+    for folder, subfolders, names in sorted(os.walk(top)):
+        subfolders.sort()
+        for name in sorted(names):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{os.path.relpath(folder, top)}/{name}\0{info.st_size}\0"
+                              f"{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import struct
@@ -34,7 +35,29 @@ FEB = sorted((SAMPLES / "2024-02").glob("*.xlsx"))
 
 
 def entries(work: Path) -> list[Path]:
-    return sorted((work / CACHE_FOLDER).glob("*.read"))
+    """The packs: one per validate run that read something."""
+    return sorted((work / CACHE_FOLDER).glob("*.pack"))
+
+
+def parse(pack: Path) -> tuple[str, list[list[object]], bytes]:
+    """A pack's key text, its index and the bytes before the index."""
+    data = pack.read_bytes()[:-32]
+    (size,) = struct.unpack(">I", data[-4:])
+    index = json.loads(data[-4 - size:-4])
+    return index["context"], index["entries"], data[:-4 - size]
+
+
+def write_pack(pack: Path, key: bytes, context: str, readings: list[tuple[str, str, bytes]]
+               ) -> None:
+    """An authentic pack (its HMAC made with the folder's key) of ``readings``."""
+    magic = readcache._MAGIC
+    body, index = bytearray(magic), []
+    for sha256, display, payload in readings:
+        index.append([sha256, display, len(body), len(payload)])
+        body += payload
+    text = json.dumps({"context": context, "entries": index}).encode()
+    body += text + struct.pack(">I", len(text))
+    pack.write_bytes(bytes(body) + hmac.new(key, bytes(body), "sha256").digest())
 
 
 def test_compile_after_validate_reuses_every_reading_and_writes_the_same(
@@ -43,7 +66,8 @@ def test_compile_after_validate_reuses_every_reading_and_writes_the_same(
     cached.root.mkdir()
     plain.root.mkdir()
     first = validate_returns(cached, FEB)
-    assert first.reused == 0 and len(entries(cached.root)) == len(FEB)
+    assert first.reused == 0 and len(entries(cached.root)) == 1
+    assert len(parse(entries(cached.root)[0])[1]) == len(FEB)
     again = validate_returns(cached, FEB)
     assert again.reused == len(FEB)
     assert again.reads == first.reads and again.issues == first.issues
@@ -115,23 +139,13 @@ def _only_entry(work: Path) -> Path:
     return found[0]
 
 
-def _forge(entry: Path, key: bytes, payload: bytes) -> None:
-    """Rewrite ``entry`` with its own key text and ``payload``, under a valid HMAC."""
-    data = entry.read_bytes()
-    magic = readcache._MAGIC
-    body = data[len(magic) + 32:]
-    (size,) = struct.unpack(">I", body[:4])
-    body = body[:4 + size] + payload
-    entry.write_bytes(magic + hmac.new(key, magic + body, "sha256").digest() + body)
-
-
 class _Boom:
     def __reduce__(self) -> tuple[object, tuple[str]]:
         return (os.system, ("touch pwned",))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty", "link",
-                                    "forged-pickle", "wrong-record"])
+                                    "forged-pickle", "wrong-record", "bad-offset"])
 def test_a_bad_entry_is_read_past(tmp_path: Path, workspace: Workspace, damage: str,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -140,10 +154,12 @@ def test_a_bad_entry_is_read_past(tmp_path: Path, workspace: Workspace, damage: 
     entry = _only_entry(workspace.root)
     key = (workspace.root / CACHE_FOLDER / "key").read_bytes()
     data = entry.read_bytes()
+    context, index, _before = parse(entry)
+    sha256, display = str(index[0][0]), str(index[0][1])
     if damage == "truncated":
         entry.write_bytes(data[:len(data) // 2])
     elif damage == "flipped":
-        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
+        entry.write_bytes(data[:40] + bytes([data[40] ^ 1]) + data[41:])
     elif damage == "foreign":
         entry.write_bytes(b"PK\x03\x04" + os.urandom(200))
     elif damage == "empty":
@@ -153,9 +169,15 @@ def test_a_bad_entry_is_read_past(tmp_path: Path, workspace: Workspace, damage: 
         entry.unlink()
         entry.symlink_to(tmp_path / "elsewhere")
     elif damage == "forged-pickle":  # authentic, yet it would run code: never unpickled
-        _forge(entry, key, pickle.dumps(_Boom()))
-    else:  # an authentic record of another kind
-        _forge(entry, key, pickle.dumps(["not", "a", "read"]))
+        write_pack(entry, key, context, [(sha256, display, pickle.dumps(_Boom()))])
+    elif damage == "wrong-record":  # an authentic record of another kind
+        write_pack(entry, key, context, [(sha256, display, pickle.dumps(["not", "a", "read"]))])
+    else:  # an index pointing outside its pack
+        write_pack(entry, key, context, [(sha256, display, b"")])
+        raw = entry.read_bytes()
+        assert raw.count(b", 18, 0]") == 1
+        raw = raw.replace(b", 18, 0]", b", 18, 9999]")
+        entry.write_bytes(raw[:-32] + hmac.new(key, raw[:-32], "sha256").digest())
     got = validate_returns(workspace, FEB[:1])
     assert got.reused == 0
     assert got.reads == plain.reads and got.issues == plain.issues
@@ -220,41 +242,55 @@ def test_a_folder_that_cannot_be_written_changes_nothing(workspace: Workspace) -
 
 
 def test_the_folder_keeps_within_its_bound_oldest_first(
-        tmp_path: Path, workspace: Workspace, programme: Programme) -> None:
-    history = workspace.history()
-    validate_returns(workspace, FEB)
-    sizes = {p.name: p.stat().st_size for p in entries(workspace.root)}
-    oldest = entries(workspace.root)[0]
-    os.utime(oldest, (1, 1))  # the first written, long ago
-    limit = sum(sizes.values()) - 1
-    cache = ReadCache.open(workspace.root, programme, history, storing=True, limit=limit)
+        workspace: Workspace, programme: Programme) -> None:
+    for path in FEB:  # a pack each
+        validate_returns(workspace, [path])
+    packs = entries(workspace.root)
+    assert len(packs) == len(FEB)
+    oldest = packs[1]
+    os.utime(oldest, (1, 1))  # written long ago
+    limit = sum(p.stat().st_size for p in packs) - 1
+    cache = ReadCache.open(workspace.root, programme, workspace.history(), storing=True,
+                           limit=limit)
     assert cache is not None
-    with cache:
-        cache.stored = 1  # as after storing: the bound is kept on closing
+    cache.stored = 1  # as after storing: the bound is kept on closing
+    cache.close()
     left = entries(workspace.root)
     assert oldest not in left and len(left) == len(FEB) - 1
     assert sum(p.stat().st_size for p in left) <= limit
 
 
+def test_an_interrupted_validate_keeps_nothing(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hnbxl.returns import validate
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validate, "validate_reads", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        validate_returns(workspace, FEB)
+    assert [p.name for p in (workspace.root / CACHE_FOLDER).iterdir()] == ["key"]
+
+
 def test_a_temporary_file_left_by_a_dead_run_is_swept(workspace: Workspace) -> None:
     validate_returns(workspace, FEB[:1])
-    stale = workspace.root / CACHE_FOLDER / ".x.read.0123456789ab.hnbxl.tmp"
+    stale = workspace.root / CACHE_FOLDER / ".x.pack.0123456789ab.hnbxl.tmp"
     stale.write_bytes(b"half")
     os.utime(stale, (1, 1))
-    fresh = workspace.root / CACHE_FOLDER / ".y.read.0123456789ab.hnbxl.tmp"
+    fresh = workspace.root / CACHE_FOLDER / ".y.pack.0123456789ab.hnbxl.tmp"
     fresh.write_bytes(b"being written")
     validate_returns(workspace, FEB[1:])
     assert not stale.exists() and fresh.exists()
 
 
-def test_entries_are_named_by_their_whole_key(workspace: Workspace) -> None:
+def test_a_pack_is_named_by_its_key_and_private(workspace: Workspace) -> None:
     validate_returns(workspace, FEB[:1])
-    entry = _only_entry(workspace.root)
-    data = entry.read_bytes()
-    body = data[len(readcache._MAGIC) + 32:]
-    (size,) = struct.unpack(">I", body[:4])
-    assert entry.name == hashlib.sha256(body[4:4 + size]).hexdigest() + ".read"
-    assert oct(entry.stat().st_mode & 0o777) == oct(0o600)
+    pack = _only_entry(workspace.root)
+    context, index, _before = parse(pack)
+    assert pack.name.startswith(hashlib.sha256(context.encode()).hexdigest()[:32] + "-")
+    assert [row[1] for row in index] == [str(FEB[0])]
+    assert oct(pack.stat().st_mode & 0o777) == oct(0o600)
 
 
 def test_a_full_disk_stops_storing_and_changes_nothing(
