@@ -9,6 +9,7 @@ C and says whether its text may be cut up by regex.  Every parser is made by
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -110,7 +111,46 @@ def feed_bytes(part: str, parser: expat.XMLParserType, data: bytes) -> None:
 _ROOT = re.compile(r"\s*(?:<\?xml(?:[^?]|\?(?!>))*\?>)?\s*<([^\s/>]+)")
 
 
+#: Validated text of parts met before, by the SHA-256 digest of their bytes: the
+#: returns of one form share many parts byte for byte (a sheet nobody typed in,
+#: the workbook part, document properties), and validating them is the reader's
+#: biggest cost.  A digest seen once is noted (None); the text is kept the second
+#: time, so parts met once (most filled-in sheets) never take memory.  Bounded
+#: in keys and characters; emptied when full, as the styles cache is.
+_VALIDATED: dict[bytes, str | None] = {}
+_VALIDATED_KEYS = 4096
+_VALIDATED_CHARS = 8 * 1024 * 1024
+_validated_chars = 0
+
+
 def plain_text(part: str, data: bytes) -> str | None:
+    """Validate ``data`` (or find it validated before) and return it as text if the
+    fast path may cut it up (see :func:`_plain_text`).
+
+    The same bytes always validate the same way, so bytes met before give the
+    text they gave then without another parse; a refusal is never kept (it
+    raises again, naming this part).
+    """
+    global _validated_chars
+    key = hashlib.sha256(data).digest()  # SHA-NI: twice BLAKE2b's speed here
+    known = _VALIDATED.get(key, False)
+    if isinstance(known, str):
+        return known
+    text = _plain_text(part, data)
+    if text is None:
+        return None
+    if len(_VALIDATED) >= _VALIDATED_KEYS or _validated_chars + len(text) > _VALIDATED_CHARS:
+        _VALIDATED.clear()
+        _validated_chars = 0
+    if known is None and len(text) <= _VALIDATED_CHARS:  # the second time: keep it
+        _VALIDATED[key] = text
+        _validated_chars += len(text)
+    else:
+        _VALIDATED[key] = None
+    return text
+
+
+def _plain_text(part: str, data: bytes) -> str | None:
     """Validate ``data`` in C and return it as text if the fast path may cut it up.
 
     The handler-less parse is the strictness and safety check (DTDs refused,

@@ -1,0 +1,72 @@
+"""Parts validated before are not parsed again, and that changes nothing.
+
+The returns of one form share many parts byte for byte, so the reader keeps
+the validated text of a part it has met twice (:func:`hnbxl.xlsx.xmltext.plain_text`).
+The same bytes give the same text; other bytes, however close, are parsed
+(and refused) as ever; a refusal is never kept.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hnbxl.xlsx import xmltext
+from hnbxl.xlsx.safety import UnsafeWorkbook
+
+GOOD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData/></worksheet>'
+
+
+@pytest.fixture(autouse=True)
+def empty_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xmltext, "_VALIDATED", {})
+    monkeypatch.setattr(xmltext, "_validated_chars", 0)
+
+
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Count the real validations from now on."""
+    seen: list[bytes] = []
+    real = xmltext._plain_text
+
+    def counted(part: str, data: bytes) -> str | None:
+        seen.append(data)
+        return real(part, data)
+
+    monkeypatch.setattr(xmltext, "_plain_text", counted)
+    return seen
+
+
+def test_a_part_met_twice_is_kept_and_given_back_unparsed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = parses(monkeypatch)
+    texts = [xmltext.plain_text("xl/worksheets/sheet1.xml", GOOD) for _ in range(4)]
+    assert texts == [GOOD.decode()] * 4
+    assert len(seen) == 2  # the first time noted, the second kept, then never parsed
+
+
+def test_other_bytes_are_parsed_and_refused_as_ever(monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(3):
+        xmltext.plain_text("xl/worksheets/sheet1.xml", GOOD)
+    broken = GOOD.replace(b"</worksheet>", b"</worksheep>")
+    for _ in range(3):  # never kept: refused every time, naming the part
+        with pytest.raises(UnsafeWorkbook, match=r"sheet2\.xml is not well-formed"):
+            xmltext.plain_text("xl/worksheets/sheet2.xml", broken)
+    entity = GOOD.replace(b"<worksheet>", b'<!DOCTYPE w [<!ENTITY e "x">]><worksheet>')
+    with pytest.raises(UnsafeWorkbook) as refused:
+        xmltext.plain_text("xl/worksheets/sheet1.xml", entity)
+    assert refused.value.code == "xml-entities"
+
+
+def test_a_part_the_fast_path_may_not_cut_is_never_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    commented = GOOD.replace(b"<sheetData/>", b"<!-- a note --><sheetData/>")
+    for _ in range(3):
+        assert xmltext.plain_text("xl/worksheets/sheet1.xml", commented) is None
+    assert all(value is None for value in xmltext._VALIDATED.values())
+
+
+def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xmltext, "_VALIDATED_KEYS", 3)
+    for i in range(10):
+        part = GOOD.replace(b"<sheetData/>", b"<sheetData/>" + b" " * i)
+        xmltext.plain_text("p", part)
+        xmltext.plain_text("p", part)
+        assert len(xmltext._VALIDATED) <= 3
