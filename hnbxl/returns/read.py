@@ -423,8 +423,7 @@ def _as_shown(sheet: SheetInfo, ref: str, cell: Cell, is_month: bool,
     value = cell.value
     if cell.type != "n" or not isinstance(value, int | float) or isinstance(value, bool):
         return value, cell.type
-    code = sheet.formats.get(ref)
-    if is_month or (code is not None and is_date_format(code)):
+    if is_month or ((code := sheet.formats.get(ref)) is not None and is_date_format(code)):
         day = excel_date(value, date1904)
         if day is not None:
             return day, "d"

@@ -7,9 +7,10 @@ of them are re-exported by :mod:`hnbxl.xlsx.reader`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["PENDING", "Cell", "SheetInfo", "WorkbookData", "make_cell"]
+__all__ = ["PENDING", "Cell", "CellFormats", "SheetInfo", "WorkbookData", "make_cell"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,62 @@ def make_cell(value: object, type_: str, formula: str | None, has_cached: bool) 
 PENDING = make_cell(None, "s", None, True)
 
 
+class CellFormats(Mapping[str, str]):
+    """The number format code of each kept number cell whose style gives one (not
+    General), found when asked: a return asks for a few input cells' formats (is
+    this number shown as a date?), so the rest are never looked up.
+
+    ``styles`` holds each kept number cell's ``s=""`` text as written, ``codes``
+    the workbook's format code by that text (:func:`hnbxl.xlsx.styles.cell_formats`).
+    Read only once the sheet's cells are final; equal to the plain dict of them all.
+    """
+
+    __slots__ = ("_cells", "_codes", "_styles")
+
+    def __init__(self, styles: dict[str, str], cells: dict[str, Cell],
+                 codes: dict[str, str]) -> None:
+        self._styles, self._cells, self._codes = styles, cells, codes
+
+    def _code(self, ref: str) -> str | None:
+        style = self._styles.get(ref)
+        if style is None:
+            return None
+        kept = self._cells.get(ref)
+        if kept is None or kept.type != "n":
+            return None
+        code = self._codes.get(style)
+        if code is None:
+            if style.isascii() and style.isdigit() and style[0] != "0":
+                return None  # General
+            try:  # an index spelt " 5" or "05"; anything else Excel shows as General
+                code = self._codes.get(str(int(style)))
+            except ValueError:
+                return None
+        return code
+
+    def get(self, ref: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        code = self._code(ref)
+        return default if code is None else code
+
+    def __getitem__(self, ref: str) -> str:
+        code = self._code(ref)
+        if code is None:
+            raise KeyError(ref)
+        return code
+
+    def _all(self) -> dict[str, str]:
+        return {ref: code for ref in self._styles if (code := self._code(ref)) is not None}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 @dataclass
 class SheetInfo:
     """One sheet: its name, visibility and protection, and the cells asked for."""
@@ -64,7 +121,7 @@ class SheetInfo:
     cells: dict[str, Cell]  # only the addresses asked for that exist in the file
     path: str  # zip member
     # number format code of each kept number cell whose style gives one (not General)
-    formats: dict[str, str] = field(default_factory=dict)
+    formats: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

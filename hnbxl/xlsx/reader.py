@@ -45,7 +45,7 @@ from xml.parsers import expat
 
 from hnbxl.core.cells import col_letters, col_number
 from hnbxl.core.fileio import sha256_hex
-from hnbxl.xlsx.model import Cell, SheetInfo, WorkbookData, make_cell
+from hnbxl.xlsx.model import Cell, CellFormats, SheetInfo, WorkbookData, make_cell
 from hnbxl.xlsx.package import (
     APP,
     CORE,
@@ -272,24 +272,9 @@ class _WorkbookReader:
                 cells[ref] = make_cell(cell.value, cell.type, text, cell.has_cached)
         if not result.styles:
             return
-        codes = self._cell_formats()
-        if not codes:
-            return
-        formats = sheet.formats
-        for ref, style in result.styles.items():
-            code = codes.get(style)
-            if code is None:
-                if style.isascii() and style.isdigit() and style[0] != "0":
-                    continue  # General
-                try:  # an index spelt " 5" or "05"; anything else Excel shows as General
-                    code = codes.get(str(int(style)))
-                except ValueError:
-                    continue
-                if code is None:
-                    continue
-            kept = cells.get(ref)
-            if kept is not None and kept.type == "n":
-                formats[ref] = code
+        codes = self._cell_formats()  # read now: the workbook is closed when formats are asked
+        if codes:
+            sheet.formats = CellFormats(result.styles, cells, codes)
 
     def _cell_formats(self) -> dict[str, str]:
         """Format code by ``s=""`` text, for styles not General; read once per workbook."""
