@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from hnbxl.core.errors import HnbxlError
 
@@ -106,6 +107,17 @@ _NUMERIC = re.compile(r"^(\d{1,2})/(\d{4})$")
 
 
 def _parse(text: str) -> Period | None:
+    """A short text's month is kept (a return's month cells hold the same few months,
+    and a :class:`Period` is immutable, so one may be shared); a long one is not."""
+    return _parse_kept(text) if len(text) <= 40 else _read_period(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_kept(text: str) -> Period | None:
+    return _read_period(text)
+
+
+def _read_period(text: str) -> Period | None:
     text = text.strip()
     try:
         if m := _ISO.match(text):

@@ -107,14 +107,25 @@ def read_book_part(wz: WorkbookZip) -> BookPart:
     if info is not None and info.file_size <= _FAST_MAX:
         data = wz.read(part)
         text = _plain_text(part, data)
-        book = _book_fast(text) if text is not None else None
-        if book is not None:
-            return book
+        book = None if text is None else (
+            _book_fast_kept(text) if len(text) <= _KEPT_MAX else _book_fast(text))
+        if book is not None:  # a copy: the kept one is shared by every return of the form
+            return BookPart(list(book.entries), book.locked, dict(book.names), book.date1904)
     return _book_events(wz)
+
+
+@lru_cache(maxsize=32)
+def _book_fast_kept(text: str) -> BookPart | None:
+    """:func:`_book_fast`, kept for the workbook parts of the last few forms.  The
+    returns of one form share the part byte for byte, and :func:`plain_text` then
+    gives the same text object, so the look-up costs no hashing of the text."""
+    return _book_fast(text)
 
 
 #: Parts up to this size (inflated) may take the fast path; they are validated whole.
 _FAST_MAX = 4 * 1024 * 1024
+#: Workbook parts up to this size are kept (:func:`_book_fast_kept`), 32 at most.
+_KEPT_MAX = 256 * 1024
 #: Validates a part and gives its text when it may be cut up (patched by tests).
 _plain_text = plain_text
 
