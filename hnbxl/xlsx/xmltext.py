@@ -118,6 +118,9 @@ _ROOT = re.compile(r"\s*(?:<\?xml(?:[^?]|\?(?!>))*\?>)?\s*<([^\s/>]+)")
 #: time, so parts met once (most filled-in sheets) never take memory.  Bounded
 #: in keys and characters; emptied when full, as the styles cache is.
 _VALIDATED: dict[bytes, str | None] = {}
+#: The lengths of the parts met: bytes of a length never met cannot have been seen,
+#: so they are not hashed (parts that differ, as filled-in sheets do, cost nothing).
+_LENGTHS: set[int] = set()
 _VALIDATED_KEYS = 4096
 _VALIDATED_CHARS = 8 * 1024 * 1024
 _validated_chars = 0
@@ -132,6 +135,11 @@ def plain_text(part: str, data: bytes) -> str | None:
     raises again, naming this part).
     """
     global _validated_chars
+    if len(data) not in _LENGTHS:  # never met bytes this long: nothing to look up
+        if len(_LENGTHS) >= _VALIDATED_KEYS:
+            _LENGTHS.clear()
+        _LENGTHS.add(len(data))
+        return _plain_text(part, data)
     key = hashlib.sha256(data).digest()  # SHA-NI: twice BLAKE2b's speed here
     known = _VALIDATED.get(key, False)
     if isinstance(known, str):

@@ -19,6 +19,7 @@ GOOD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData/></workshee
 @pytest.fixture(autouse=True)
 def empty_memo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xmltext, "_VALIDATED", {})
+    monkeypatch.setattr(xmltext, "_LENGTHS", set())
     monkeypatch.setattr(xmltext, "_validated_chars", 0)
 
 
@@ -38,9 +39,10 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 def test_a_part_met_twice_is_kept_and_given_back_unparsed(
         monkeypatch: pytest.MonkeyPatch) -> None:
     seen = parses(monkeypatch)
-    texts = [xmltext.plain_text("xl/worksheets/sheet1.xml", GOOD) for _ in range(4)]
-    assert texts == [GOOD.decode()] * 4
-    assert len(seen) == 2  # the first time noted, the second kept, then never parsed
+    texts = [xmltext.plain_text("xl/worksheets/sheet1.xml", GOOD) for _ in range(5)]
+    assert texts == [GOOD.decode()] * 5
+    # its length noted, then its digest, then its text kept: never parsed again
+    assert len(seen) == 3
 
 
 def test_other_bytes_are_parsed_and_refused_as_ever(monkeypatch: pytest.MonkeyPatch) -> None:
