@@ -6,6 +6,8 @@
     python benchmarks/bench.py --quick --against ../old-checkout   # before/after
     python benchmarks/bench.py --returns /tmp/returns   # keep the 1,000 returns made
     python benchmarks/bench.py --pdf      # compile with and without --pdf, and the ratio
+    python benchmarks/bench.py --cache    # compile after validate, with and without the cache
+    python benchmarks/bench.py --distinct # returns that share no sheet's bytes (worst case)
 
 Figures (peak memory is the child process's max RSS, so each run is a fresh
 interpreter; hnbxl's modules are imported before the clock starts, as
@@ -25,12 +27,16 @@ calamine's are):
 * the xlsx reader alone (``read_workbook``, every cell of every sheet) on the
   same files, so a change to the reader can be told from one to validation;
 * compiling the bundled samples, and 100 returns;
+* compile after validate on the same 100 (and 1,000) returns, with the read
+  cache (the readings validate kept are reused, none read again) and without;
 * compiling each sample month with and without ``--pdf`` (the typeset paper),
   in one child process, alternating, median of 7, as a ratio (goal: 2x or less).
 
 The machine may be shared: every figure is the minimum of runs interleaved
 with the others (so load hits them alike), and "noise" is how far the median
-run was above it.  ``--against TREE`` runs the start-up and validate figures
+run was above it; "load" is the 1-minute load average as that run ended.
+Validate figures read every file (``read_cache=False``); the read cache has its
+own section.  ``--against TREE`` runs the start-up and validate figures
 for another checkout too, interleaved, so before/after come from one run.
 """
 
@@ -70,6 +76,7 @@ def run_child(code: str, tree: Path | None = None) -> dict:
         "\nimport json as _j, re as _re\n"
         "_s = open('/proc/self/status').read()\n"
         "_r['peak_mib'] = int(_re.search(r'VmHWM:\\s+(\\d+)', _s).group(1)) / 1024\n"
+        "import os as _os\n_r['load'] = _os.getloadavg()[0]\n"
         "print(_j.dumps(_r))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(tree or ROOT))
@@ -109,9 +116,9 @@ def startup(against: Path | None = None, workbook: Path | None = None) -> list[d
             runs[f"hnbxl --help{label}"] = lambda cli=cli, env=env, tree=tree: subprocess.run(
                 [*cli, "--help"], capture_output=True, check=True, env=env, cwd=tree)
             runs[f"hnbxl validate, one return{label}"] = (
-                lambda cli=cli, env=env, tree=tree: subprocess.run(
+                lambda cli=cli, env=env, tree=tree: (_cold(work), subprocess.run(
                     [*cli, "validate", "-w", str(work), str(one)], capture_output=True,
-                    env=env, cwd=tree))
+                    env=env, cwd=tree)))
         runs["python itself"] = lambda: subprocess.run([sys.executable, "-c", "pass"],
                                                        check=True)
         times = interleaved(runs, repeat=9)
@@ -123,6 +130,13 @@ def startup(against: Path | None = None, workbook: Path | None = None) -> list[d
             for what, got in times.items()]
     rows[0]["note"] += f"; heavy modules imported: {heavy.stdout.strip()}"
     return rows
+
+
+def _cold(work: Path) -> None:
+    """Forget what validate kept in ``work``'s read cache (its key stays, as in a folder
+    used before), so each run reads the return and keeps it again."""
+    for pack in (work / ".hnbxl-cache").glob("*.pack"):
+        pack.unlink()
 
 
 def generation() -> list[dict]:
@@ -140,12 +154,17 @@ def generation() -> list[dict]:
             {"what": "generate three split workbooks", "seconds": split, "note": ""}]
 
 
-def make_returns(folder: Path, count: int) -> list[Path]:
+def make_returns(folder: Path, count: int, distinct: bool = False) -> list[Path]:
     """``count`` distinct SEND returns for Feb-24 (the biggest form), as staff send them.
 
     The form is rendered once with a marker in the one cell that differs, and
     each return is that package with the marker replaced (``100 + i``): the
     same bytes XlsxWriter would write for each, made in a fraction of the time.
+    So every other part is the same bytes in every return.  ``distinct``
+    (``--distinct``) makes every sheet and the shared strings differ too (``i + 1``
+    spaces after the XML declaration; the cells are the same): the worst case for
+    the reader's keeping of parts it has validated before, where real returns,
+    typed into and saved by Excel, fall between the two.
     """
     import io
     import zipfile
@@ -169,8 +188,10 @@ def make_returns(folder: Path, count: int) -> list[Path]:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
             for info, data in members:
-                target.writestr(info, data.replace(f"<v>{marker}</v>".encode(),
-                                                   f"<v>{100 + i}</v>".encode()))
+                data = data.replace(f"<v>{marker}</v>".encode(), f"<v>{100 + i}</v>".encode())
+                if distinct and info.filename.startswith(("xl/worksheets/", "xl/sharedS")):
+                    data = data.replace(b"?>", b"?>" + b" " * (i + 1), 1)
+                target.writestr(info, data)
         path = folder / f"return-{i:04d}.xlsx"
         path.write_bytes(out.getvalue())
         paths.append(path)
@@ -184,7 +205,10 @@ from hnbxl.api import validate_returns
 import hnbxl.returns.validate  # imported before the clock, as calamine's module is
 from hnbxl.store.workspace import Workspace
 paths = sorted(glob.glob({folder!r} + '/*.xlsx'))[:{n}]
-jobs = {{'jobs': {jobs}}} if 'jobs' in inspect.signature(validate_returns).parameters else {{}}
+known = inspect.signature(validate_returns).parameters
+jobs = {{'jobs': {jobs}}} if 'jobs' in known else {{}}
+if 'read_cache' in known:  # every run reads its files: the cache has its own rows
+    jobs['read_cache'] = False
 before = os.times()
 start = time.perf_counter()
 result = validate_returns(Workspace(Path({work!r})), paths, newest_wins=True, **jobs)
@@ -295,7 +319,8 @@ def validation(folder: Path, sizes: list[int], reader_only: bool = False, repeat
                     notes.append(f"workers' peak {got['worker_peak_mib']:.0f} MiB")
                 notes.append(noise([r["seconds"] for r in runs[what]]))
                 rows.append({"what": f"{what}, {n} returns", "seconds": got["seconds"],
-                             "peak MiB": got["peak_mib"], "note": "; ".join(notes)})
+                             "peak MiB": got["peak_mib"], "load": got["load"],
+                             "note": "; ".join(notes)})
             one, two = best.get("hnbxl validate, 1 process"), best.get(
                 "hnbxl validate, 2 workers")
             if one and two and n == max(sizes):
@@ -332,7 +357,8 @@ def compiling(returns: Path) -> list[dict]:
         feb = sorted(str(p) for p in (SAMPLES / "2024-02").glob("*.xlsx"))
         got = run_child(COMPILE.format(paths=feb, work=str(Path(tmp) / "samples")))
         rows.append({"what": "compile the Feb-24 samples (3 returns)",
-                     "seconds": got["seconds"], "peak MiB": got["peak_mib"], "note": ""})
+                     "seconds": got["seconds"], "peak MiB": got["peak_mib"],
+                     "load": got["load"], "note": ""})
         folder = Path(tmp) / "many"
         folder.mkdir()
         for path in sorted(returns.glob("*.xlsx"))[:98]:
@@ -345,7 +371,76 @@ def compiling(returns: Path) -> list[dict]:
         note = (f"{got['seconds'] / floor['seconds']:.2f}x calamine reading the 98 SEND "
                 "returns" if floor else "")
         rows.append({"what": "compile 100 returns (--newest-wins)", "seconds": got["seconds"],
-                     "peak MiB": got["peak_mib"], "note": note})
+                     "peak MiB": got["peak_mib"], "load": got["load"], "note": note})
+    return rows
+
+
+CACHED = """
+import time
+from datetime import date
+from pathlib import Path
+from hnbxl.api import compile_returns, validate_returns
+from hnbxl.store.workspace import Workspace
+paths = {paths}
+work = Workspace(Path({work!r}))
+work.root.mkdir(exist_ok=True)
+start = time.perf_counter()
+if {step!r} == 'validate':
+    validate_returns(work, paths, newest_wins=True, read_cache={cache})
+    _r = {{'seconds': time.perf_counter() - start}}
+else:
+    result = compile_returns(work, paths, extracted_on=date(2024, 3, 4), newest_wins=True,
+                             read_cache={cache})
+    assert result.written and result.output is not None
+    _r = {{'seconds': time.perf_counter() - start, 'reused': result.reused,
+           'report': result.output.read_bytes().hex()}}
+"""
+
+
+def cached(returns: Path, sizes: list[int], repeat: int = 3) -> list[dict]:
+    """``hnbxl validate`` then ``hnbxl compile`` of the same files, each step its own
+    process as on the command line, with the read cache and without it.
+
+    Each run is a fresh folder: validate reads every file (with the cache it also
+    keeps each reading), then compile reads them again, or takes them from the
+    cache.  The best of ``repeat`` runs of each figure, taking turns; the two
+    reports must be the same bytes.
+    """
+    rows = []
+    feb = sorted(str(p) for p in (SAMPLES / "2024-02").glob("*.xlsx"))
+    others = [p for p in feb if not p.endswith("-send.xlsx")]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            paths = [*others, *(str(p) for p in sorted(returns.glob("*.xlsx"))[:n - 2])]
+            got: dict[str, list[dict]] = {}
+            for i in range(repeat):
+                for cache in (True, False):
+                    work = str(Path(tmp) / f"c{n}-{i}-{cache}")
+                    for step in ("validate", "compile"):
+                        got.setdefault(f"{step} {cache}", []).append(run_child(
+                            CACHED.format(paths=paths, work=work, step=step, cache=cache)))
+            reports = {r["report"] for key in ("compile True", "compile False")
+                       for r in got[key]}
+            assert len(reports) == 1, "the report differs with the cache"
+            best = {key: min(r["seconds"] for r in runs) for key, runs in got.items()}
+            load = [round(r["load"], 2) for runs in got.values() for r in runs]
+            saved = best["compile False"] - best["compile True"]
+            note = f"loads {min(load):.2f}-{max(load):.2f}"
+            rows += [
+                {"what": f"validate {n} returns, keeping the readings", "seconds":
+                 best["validate True"], "load": max(load), "note":
+                 f"without the cache {best['validate False']:.3f} s "
+                 f"({best['validate True'] / best['validate False'] - 1:+.0%}); {note}"},
+                {"what": f"compile {n} returns after validate, read cache", "seconds":
+                 best["compile True"], "load": max(load), "note":
+                 f"{got['compile True'][0]['reused']} of {n} readings reused, none read "
+                 f"again; without the cache {best['compile False']:.3f} s ({saved:.3f} s "
+                 f"saved, {best['compile False'] / best['compile True']:.1f}x); {note}"},
+                {"what": f"validate + compile {n} returns", "seconds":
+                 best["validate True"] + best["compile True"], "load": max(load), "note":
+                 "without the cache "
+                 f"{best['validate False'] + best['compile False']:.3f} s; {note}"},
+            ]
     return rows
 
 
@@ -401,13 +496,18 @@ def measured(argv: list[str], sizes: list[int], against: Path | None,
         folder = Path(argv[argv.index("--returns") + 1]) if "--returns" in argv else Path(tmp)
         have = len(list(folder.glob("return-*.xlsx")))
         if have < max(sizes):
-            make_returns(folder, max(sizes))
+            make_returns(folder, max(sizes), distinct="--distinct" in argv)
         if "--reader" in argv:
             rows, _ = validation(folder, sizes, reader_only=True, repeat=5)
             return [("Reader (best of 5)", rows)]
+        if "--cache" in argv:
+            return [("Compile after validate (the read cache)",
+                     cached(folder, [100] if quick else [100, 1000]))]
         rows, scaling = validation(folder, sizes, against=against, repeat=3 if quick else 4)
         return [("Start-up", startup(against)), ("Generate", generation()),
                 ("Validate", rows), ("Workers", scaling), ("Compile", compiling(folder)),
+                ("Compile after validate (the read cache)",
+                 cached(folder, [100] if quick else [100, 1000])),
                 (PDF_TITLE, paper())]
 
 
@@ -421,6 +521,8 @@ def main(argv: list[str]) -> None:
         sizes = [100, 1000]
     sections = ([(PDF_TITLE, paper())] if "--pdf" in argv
                 else measured(argv, sizes, against, quick))
+    print("load average (1, 5, 15 min) at the end:", " ".join(f"{v:.2f}" for v in
+                                                                os.getloadavg()))
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 110)
     for title, rows in sections:
@@ -430,6 +532,8 @@ def main(argv: list[str]) -> None:
         for column in ("seconds", "without --pdf", "with --pdf"):
             if column in frame:
                 frame[column] = frame[column].map(lambda s: f"{s:.3f}")
+        if "load" in frame:  # the 1-minute load average as the run ended (2 cores, shared)
+            frame["load"] = frame["load"].map(lambda v: f"{v:.2f}" if v != "" else "")
         if "peak MiB" in frame:
             frame["peak MiB"] = frame["peak MiB"].map(lambda m: f"{m:.0f}" if m != "" else "")
         print(f"\n{title}")

@@ -1,6 +1,6 @@
 """Where reading returns spends its time: cProfile of ``read_return`` over 100 returns.
 
-    python benchmarks/profile_read.py [--returns DIR] [--out FILE.prof]
+    python benchmarks/profile_read.py [--returns DIR] [--out FILE.prof] [--distinct]
 
 The returns are made as ``bench.py`` makes them (or taken from ``--returns``);
 the form's layout is built before the clock, as a batch builds it once.  The
@@ -42,7 +42,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(argv[argv.index("--returns") + 1]) if "--returns" in argv else Path(tmp)
         if len(list(folder.glob("return-*.xlsx"))) < 100:
-            make_returns(folder, 100)
+            make_returns(folder, 100, distinct="--distinct" in argv)
         paths = sorted(folder.glob("return-*.xlsx"))[:100]
         workspace = Workspace(Path(tmp) / "work")
         programme, history = workspace.programme(), workspace.history()
