@@ -104,15 +104,17 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     for a compile of the same bytes to reuse (:mod:`hnbxl.returns.readcache`);
     the result is the same without it.
     """
-    from hnbxl.returns.readcache import ReadCache
     from hnbxl.returns.validate import month_issues, validate_files
 
     programme = workspace.programme()
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
     history = workspace.history()
-    cache = (ReadCache.open(workspace.root, programme, history, storing=True)
-             if read_cache else None)
+    cache = None
+    if read_cache:
+        from hnbxl.returns.readcache import ReadCache
+
+        cache = ReadCache.open(workspace.root, programme, history, storing=True)
     try:
         validation = validate_files(paths, programme, history, newest_wins, progress,
                                     expected, jobs, cache)
@@ -211,7 +213,6 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
              progress: Progress | None) -> CompileResult:
     from hnbxl.report.assemble import assemble
     from hnbxl.report.publication import compile_record, report_files, returns_used
-    from hnbxl.returns.readcache import ReadCache
     from hnbxl.returns.validate import month_issues, not_received, validate_files
     from hnbxl.store.commit import publish
     from hnbxl.store.keeping import free_report_name, keep_returns
@@ -223,8 +224,11 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
     paths = unique_paths(files)
     expected = Period.parse(o.period) if o.period is not None else None
     # after recovery, which may change history: the cache is keyed by its state
-    cache = (ReadCache.open(workspace.root, programme, history, storing=False)
-             if o.read_cache else None)
+    cache = None
+    if o.read_cache:
+        from hnbxl.returns.readcache import ReadCache
+
+        cache = ReadCache.open(workspace.root, programme, history, storing=False)
     try:
         validation = validate_files(paths, programme, history, o.newest_wins, progress,
                                     expected, o.jobs, cache)

@@ -213,7 +213,10 @@ class ReadCache:
         read = sent.read
         if not self.storing or not read.sha256:
             return
-        data = packed(sent)
+        try:
+            data = packed(sent)
+        except Exception:  # a value that cannot be kept (none known): read it next time
+            return
         try:
             if self._writing is not None and self._writing.size + len(data) > _MAX_PACK:
                 self._writing.finish(True)

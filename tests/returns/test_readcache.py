@@ -308,3 +308,16 @@ def test_a_full_disk_stops_storing_and_changes_nothing(
     got = validate_returns(workspace, FEB)
     assert got.reads == plain.reads and got.issues == plain.issues
     assert [p.name for p in (workspace.root / CACHE_FOLDER).iterdir()] == ["key"]  # no temp
+
+
+def test_a_reading_that_cannot_be_packed_is_not_kept(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = validate_returns(workspace, FEB, read_cache=False)
+
+    def unpicklable(_sent: object) -> bytes:
+        raise pickle.PicklingError("a value of a kind no read holds")
+
+    monkeypatch.setattr(readcache, "packed", unpicklable)
+    got = validate_returns(workspace, FEB)
+    assert got.reads == plain.reads and got.issues == plain.issues
+    assert entries(workspace.root) == []
