@@ -15,21 +15,27 @@ workbook part, with a defined name per form field, and ``app.xml``, with a
 title per sheet and name) are validated in C and then cut from their plain
 text by ``findall`` when their shape allows, as sheets are
 (:func:`hnbxl.xlsx.xmltext.plain_text`), and go to events otherwise.  The
-tests read every workbook both ways and require identical results.
+tests read every workbook both ways and require identical results.  What the
+custom properties and the relationships gave is kept by the digest of their
+bytes, and the workbook part's cut by its text: the returns of one form share
+them byte for byte.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from hnbxl.xlsx.safety import WorkbookZip
 from hnbxl.xlsx.sharedstrings import TAG_ATTRS
 from hnbxl.xlsx.xmltext import (
     _BadContent,
     feed,
+    feed_bytes,
     local_name,
     new_parser,
     parse_attrs,
@@ -82,15 +88,48 @@ def parse(
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None] | None = None,
     chars: Callable[[str], None] | None = None,
+    data: bytes | None = None,
 ) -> None:
-    """The event path for the small parts (workbook, rels, properties)."""
+    """The event path for the small parts (workbook, rels, properties); from ``data``
+    when the part was read already, else streamed."""
     parser = new_parser()
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
     if chars is not None:
         parser.CharacterDataHandler = chars
-    feed(wz, part, parser)
+    if data is not None:
+        feed_bytes(part, parser, data)
+    else:
+        feed(wz, part, parser)
+
+
+#: What the events gave for a small part met before, by (which, SHA-256 of its
+#: bytes): the returns of one form share their custom properties and the workbook's
+#: relationships byte for byte.  Only what parsed is kept; emptied when full.
+_EVENTS_KEPT: dict[tuple[str, bytes], Any] = {}
+_EVENTS_KEPT_MAX = 256
+_SMALL = 64 * 1024
+
+
+def _small_part(wz: WorkbookZip, part: str) -> bytes | None:
+    """The bytes of ``part`` when it is small enough to read whole and keep."""
+    info = wz.info(part)
+    return wz.read(part) if info is not None and info.file_size <= _SMALL else None
+
+
+def _kept_events(which: str, data: bytes | None, events: Callable[[], Any]) -> Any:
+    """``events()`` for these bytes, run once per distinct bytes (``data`` None: always)."""
+    if data is None:
+        return events()
+    key = (which, hashlib.sha256(data).digest())
+    found = _EVENTS_KEPT.get(key)
+    if found is None:
+        found = events()
+        if len(_EVENTS_KEPT) >= _EVENTS_KEPT_MAX:
+            _EVENTS_KEPT.clear()
+        _EVENTS_KEPT[key] = found
+    return found
 
 
 def read_book_part(wz: WorkbookZip) -> BookPart:
@@ -241,6 +280,27 @@ def relationships(wz: WorkbookZip) -> tuple[dict[str, str], str | None, str | No
     targets: dict[str, str] = {}
     sst: list[str] = []
     styles: list[str] = []
+    folder, _, name = wz.workbook_part.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    if wz.has(rels):
+        data = _small_part(wz, rels)
+        kept = _kept_events(f"rels of {wz.workbook_part}", data,
+                            lambda: _relationships_events(wz, rels, data))
+        targets.update(kept[0])
+        sst.extend(kept[1])
+        styles.extend(kept[2])
+    if not sst and wz.has("xl/sharedStrings.xml"):
+        sst.append("xl/sharedStrings.xml")
+    if not styles and wz.has("xl/styles.xml"):
+        styles.append("xl/styles.xml")
+    return targets, (sst[0] if sst else None), (styles[0] if styles else None)
+
+
+def _relationships_events(wz: WorkbookZip, rels: str, data: bytes | None
+                          ) -> tuple[dict[str, str], list[str], list[str]]:
+    targets: dict[str, str] = {}
+    sst: list[str] = []
+    styles: list[str] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if local_name(tag) != "Relationship" or attrs.get("TargetMode") == "External":
@@ -256,15 +316,8 @@ def relationships(wz: WorkbookZip) -> tuple[dict[str, str], str | None, str | No
         elif kind.endswith("/styles"):
             styles.append(part)
 
-    folder, _, name = wz.workbook_part.rpartition("/")
-    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-    if wz.has(rels):
-        parse(wz, rels, start)
-    if not sst and wz.has("xl/sharedStrings.xml"):
-        sst.append("xl/sharedStrings.xml")
-    if not styles and wz.has("xl/styles.xml"):
-        styles.append("xl/styles.xml")
-    return targets, (sst[0] if sst else None), (styles[0] if styles else None)
+    parse(wz, rels, start, data=data)
+    return targets, sst, styles
 
 
 def custom_properties(wz: WorkbookZip) -> dict[str, str]:
@@ -274,9 +327,14 @@ def custom_properties(wz: WorkbookZip) -> dict[str, str]:
     and the like) exactly; whitespace between elements, which indenting
     writers such as .NET's ``XmlDocument.Save`` add, is not part of it.
     """
-    props: dict[str, str] = {}
     if not wz.has(CUSTOM):
-        return props
+        return {}
+    data = _small_part(wz, CUSTOM)
+    return dict(_kept_events("custom", data, lambda: _custom_events(wz, data)))
+
+
+def _custom_events(wz: WorkbookZip, data: bytes | None) -> dict[str, str]:
+    props: dict[str, str] = {}
     current: str | None = None
     depth = 0
     buf: list[str] = []
@@ -301,7 +359,7 @@ def custom_properties(wz: WorkbookZip) -> dict[str, str]:
         if current is not None and depth:
             buf.append(text)
 
-    parse(wz, CUSTOM, start, end, chars)
+    parse(wz, CUSTOM, start, end, chars, data=data)
     return props
 
 

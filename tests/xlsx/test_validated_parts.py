@@ -1,17 +1,21 @@
 """Parts validated before are not parsed again, and that changes nothing.
 
 The returns of one form share many parts byte for byte, so the reader keeps
-the validated text of a part it has met twice (:func:`hnbxl.xlsx.xmltext.plain_text`).
-The same bytes give the same text; other bytes, however close, are parsed
-(and refused) as ever; a refusal is never kept.
+the validated text of a part it has met twice (:func:`hnbxl.xlsx.xmltext.plain_text`),
+and what the custom properties and the workbook's relationships gave
+(:mod:`hnbxl.xlsx.package`).  The same bytes give the same result; other
+bytes, however close, are parsed (and refused) as ever; a refusal is never kept.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from hnbxl.xlsx import xmltext
+from hnbxl.xlsx import package, xmltext
+from hnbxl.xlsx.reader import read_workbook
 from hnbxl.xlsx.safety import UnsafeWorkbook
+from tests.conftest import SAMPLES
+from tests.returns.test_validate_corpus import rezip
 
 GOOD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData/></worksheet>'
 
@@ -72,3 +76,19 @@ def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         xmltext.plain_text("p", part)
         xmltext.plain_text("p", part)
         assert len(xmltext._VALIDATED) <= 3
+
+
+@pytest.mark.parametrize("member", ["docProps/custom.xml", "xl/_rels/workbook.xml.rels"])
+def test_kept_package_parts_read_the_same_and_damage_is_refused(
+        member: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(package, "_EVENTS_KEPT", {})
+    data = (SAMPLES / "2024-02" / "wiltshire-hnb-2024-02-send.xlsx").read_bytes()
+    first, again = (read_workbook(data, {"_hnbxl": ["A1"]}) for _ in range(2))
+    assert first == again and first.custom_properties and len(package._EVENTS_KEPT) == 2
+    ends = b"</Properties>" if member.startswith("docProps") else b"</Relationships>"
+    broken = rezip(data, lambda name, body: body.replace(ends, ends[:-2] + b">")
+                   if name == member else body)
+    for _ in range(2):  # never kept: refused each time
+        with pytest.raises(UnsafeWorkbook) as refused:
+            read_workbook(broken, {"_hnbxl": ["A1"]})
+        assert refused.value.code == "corrupt-xml" and member in refused.value.message
