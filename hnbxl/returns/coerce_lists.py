@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from hnbxl.core.issues import Severity
 from hnbxl.forms.layout import InputSpec
@@ -57,10 +58,9 @@ def choice_value(spec: InputSpec, shape: str, value: object) -> Coerced:
     """A choice from the cell's list; a near spelling or a mark's word only when it names one."""
     choices = spec.choices
     if shape == "text":  # a choice from the list, the usual case, needs no words
-        wanted = str(value).strip().casefold()
-        for choice in choices:
-            if wanted == choice.strip().casefold():
-                return Coerced(choice)
+        chosen = _exact(choices).get(str(value).strip().casefold())
+        if chosen is not None:
+            return Coerced(chosen)
     expected = f"one of: {list_words(choices)}"
     found = found_any(shape, value)
     if shape == "number":
@@ -92,6 +92,16 @@ def choice_value(spec: InputSpec, shape: str, value: object) -> Coerced:
             f"'{found}' was read as '{alias_choice}'; choose it from the list next time.",
         ),))
     return fail(_not_in_list(found, expected, choices, "choice"))
+
+
+@lru_cache(maxsize=256)
+def _exact(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice by its folded text, the first where two fold alike: a form's few
+    lists, folded once rather than for every cell read."""
+    folded: dict[str, str] = {}
+    for choice in choices:
+        folded.setdefault(choice.strip().casefold(), choice)
+    return folded
 
 
 def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
