@@ -24,7 +24,7 @@ from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, Provenance
 
-__all__ = ["ALLOWED", "packed", "unpacked_own", "unpacked_stored"]
+__all__ = ["ALLOWED", "packed", "pickler", "unpacked_own", "unpacked_stored"]
 
 
 #: The records a read holds hundreds of, rebuilt by their constructors when unpickled.
@@ -58,6 +58,14 @@ def packed(obj: Any) -> bytes:
     pickler.dispatch_table = _DISPATCH
     pickler.dump(obj)
     return buffer.getvalue()
+
+
+def pickler(buffer: io.BytesIO) -> pickle.Pickler:
+    """A pickler writing as :func:`packed` does; each ``dump`` adds one object to
+    ``buffer``, and what they share (field keys, sheet names) is written once."""
+    stream = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    stream.dispatch_table = _DISPATCH
+    return stream
 
 
 def unpacked_own(data: bytes) -> Any:
@@ -105,6 +113,8 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def unpacked_stored(data: bytes) -> Any:
-    """Bytes from a file: only :data:`ALLOWED` records are made (else ``UnpicklingError``)."""
-    return _Unpickler(io.BytesIO(data)).load()
+def unpacked_stored(data: bytes, count: int = 1) -> list[Any]:
+    """The first ``count`` objects of bytes from a file (one :func:`pickler`'s dumps):
+    only :data:`ALLOWED` records are made (else ``UnpicklingError``)."""
+    stream = _Unpickler(io.BytesIO(data))
+    return [stream.load() for _ in range(count)]

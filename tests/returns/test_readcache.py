@@ -52,8 +52,9 @@ def write_pack(pack: Path, key: bytes, context: str, readings: list[tuple[str, s
     """An authentic pack (its HMAC made with the folder's key) of ``readings``."""
     magic = readcache._MAGIC
     body, index = bytearray(magic), []
-    for sha256, display, payload in readings:
-        index.append([sha256, display, len(body), len(payload)])
+    for sha256, display, payload in readings:  # a batch each, the reading first in it
+        index.append([sha256, display, len(body), len(payload),
+                      hashlib.sha256(payload).hexdigest(), 0])
         body += payload
     text = json.dumps({"context": context, "entries": index}).encode()
     body += text + struct.pack(">I", len(text))
@@ -145,7 +146,8 @@ class _Boom:
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty", "link",
-                                    "forged-pickle", "wrong-record", "bad-offset"])
+                                    "forged-pickle", "wrong-record", "bad-offset",
+                                    "swapped-reading"])
 def test_a_bad_entry_is_read_past(tmp_path: Path, workspace: Workspace, damage: str,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -170,13 +172,19 @@ def test_a_bad_entry_is_read_past(tmp_path: Path, workspace: Workspace, damage: 
         entry.symlink_to(tmp_path / "elsewhere")
     elif damage == "forged-pickle":  # authentic, yet it would run code: never unpickled
         write_pack(entry, key, context, [(sha256, display, pickle.dumps(_Boom()))])
+    elif damage == "swapped-reading":  # the index's digest no longer matches the bytes
+        write_pack(entry, key, context, [(sha256, display, _before[18:])])
+        raw = bytearray(entry.read_bytes())
+        raw[18] ^= 1  # one byte of the reading, under a fresh HMAC: its digest catches it
+        raw[-32:] = hmac.new(key, bytes(raw[:-32]), "sha256").digest()
+        entry.write_bytes(bytes(raw))
     elif damage == "wrong-record":  # an authentic record of another kind
-        write_pack(entry, key, context, [(sha256, display, pickle.dumps(["not", "a", "read"]))])
+        write_pack(entry, key, context, [(sha256, display, pickle.dumps(["not a read"]))])
     else:  # an index pointing outside its pack
         write_pack(entry, key, context, [(sha256, display, b"")])
         raw = entry.read_bytes()
-        assert raw.count(b", 18, 0]") == 1
-        raw = raw.replace(b", 18, 0]", b", 18, 9999]")
+        assert raw.count(b', 18, 0, "') == 1
+        raw = raw.replace(b', 18, 0, "', b', 18, 9999, "')
         entry.write_bytes(raw[:-32] + hmac.new(key, raw[:-32], "sha256").digest())
     got = validate_returns(workspace, FEB[:1])
     assert got.reused == 0
@@ -314,10 +322,11 @@ def test_a_reading_that_cannot_be_packed_is_not_kept(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = validate_returns(workspace, FEB, read_cache=False)
 
-    def unpicklable(_sent: object) -> bytes:
-        raise pickle.PicklingError("a value of a kind no read holds")
+    class Unpicklable:
+        def dump(self, _sent: object) -> None:
+            raise pickle.PicklingError("a value of a kind no read holds")
 
-    monkeypatch.setattr(readcache, "packed", unpicklable)
+    monkeypatch.setattr(readcache, "pickler", lambda _buffer: Unpicklable())
     got = validate_returns(workspace, FEB)
     assert got.reads == plain.reads and got.issues == plain.issues
     assert entries(workspace.root) == []
