@@ -423,19 +423,23 @@ def cached(returns: Path, sizes: list[int], repeat: int = 3) -> list[dict]:
                        for r in got[key]}
             assert len(reports) == 1, "the report differs with the cache"
             best = {key: min(r["seconds"] for r in runs) for key, runs in got.items()}
+            peak = {key: max(r["peak_mib"] for r in runs) for key, runs in got.items()}
             load = [round(r["load"], 2) for runs in got.values() for r in runs]
             saved = best["compile False"] - best["compile True"]
             note = f"loads {min(load):.2f}-{max(load):.2f}"
             rows += [
                 {"what": f"validate {n} returns, keeping the readings", "seconds":
-                 best["validate True"], "load": max(load), "note":
+                 best["validate True"], "peak MiB": peak["validate True"], "load": max(load),
+                 "note":
                  f"without the cache {best['validate False']:.3f} s "
                  f"({best['validate True'] / best['validate False'] - 1:+.0%}); {note}"},
                 {"what": f"compile {n} returns after validate, read cache", "seconds":
-                 best["compile True"], "load": max(load), "note":
+                 best["compile True"], "peak MiB": peak["compile True"], "load": max(load),
+                 "note":
                  f"{got['compile True'][0]['reused']} of {n} readings reused, none read "
                  f"again; without the cache {best['compile False']:.3f} s ({saved:.3f} s "
-                 f"saved, {best['compile False'] / best['compile True']:.1f}x); {note}"},
+                 f"saved, {best['compile False'] / best['compile True']:.1f}x, peak "
+                 f"{peak['compile False']:.0f} MiB); {note}"},
                 {"what": f"validate + compile {n} returns", "seconds":
                  best["validate True"] + best["compile True"], "load": max(load), "note":
                  "without the cache "
