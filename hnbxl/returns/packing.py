@@ -23,6 +23,7 @@ from typing import Any
 from hnbxl.core.issues import Issue
 from hnbxl.core.periods import Period
 from hnbxl.core.provenance import FieldValue, Provenance
+from hnbxl.returns.read import Sent
 
 __all__ = ["ALLOWED", "packed", "pickler", "unpacked_own", "unpacked_stored"]
 
@@ -31,7 +32,7 @@ __all__ = ["ALLOWED", "packed", "pickler", "unpacked_own", "unpacked_stored"]
 _BY_FIELDS = (FieldValue, Provenance, Issue, Period)
 
 
-def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+def _reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
     """A dataclass pickled as its constructor call (see :func:`packed`); its fields
     fetched by one ``attrgetter`` (``dataclasses.fields`` per record was half the
     cost of packing a read)."""
@@ -42,11 +43,11 @@ def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
     return lambda obj: (cls, getter(obj))
 
 
-_DISPATCH: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+_DISPATCH = dict(copyreg.dispatch_table)
 _DISPATCH.update((cls, _reducer(cls)) for cls in _BY_FIELDS)
 
 
-def packed(obj: Any) -> bytes:
+def packed(obj: object) -> bytes:
     """``obj`` (reads, or :class:`~hnbxl.returns.read.Sent` records) as bytes.
 
     Unpickled by default, each record of a read would get a dictionary of its
@@ -68,9 +69,10 @@ def pickler(buffer: io.BytesIO) -> pickle.Pickler:
     return stream
 
 
-def unpacked_own(data: bytes) -> Any:
-    """Bytes :func:`packed` made in this run's own worker process."""
-    return pickle.loads(data)
+def unpacked_own(data: bytes) -> list[Sent]:
+    """The reads :func:`packed` made in this run's own worker process."""
+    reads: list[Sent] = pickle.loads(data)
+    return reads
 
 
 #: (module, name) of everything a stored read may make: its records, the kinds of
@@ -113,7 +115,7 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def unpacked_stored(data: bytes, count: int = 1) -> list[Any]:
+def unpacked_stored(data: bytes, count: int = 1) -> list[object]:
     """The first ``count`` objects of bytes from a file (one :func:`pickler`'s dumps):
     only :data:`ALLOWED` records are made (else ``UnpicklingError``)."""
     stream = _Unpickler(io.BytesIO(data))

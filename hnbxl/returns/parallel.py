@@ -208,7 +208,7 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
         futures: list[Future[bytes]] = _submit_all(executor, chunks)
         for future in futures:
             try:
-                sent: list[Sent] = unpacked_own(future.result())
+                sent = unpacked_own(future.result())
             except BrokenProcessPool:
                 broken = True
                 break

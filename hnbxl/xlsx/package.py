@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TypeVar, cast
 
 from hnbxl.xlsx.safety import WorkbookZip
 from hnbxl.xlsx.sharedstrings import TAG_ATTRS
@@ -107,8 +107,9 @@ def parse(
 #: What the events gave for a small part met before, by (which, SHA-256 of its
 #: bytes): the returns of one form share their custom properties and the workbook's
 #: relationships byte for byte.  Only what parsed is kept; emptied when full.
-_EVENTS_KEPT: dict[tuple[str, bytes], Any] = {}
+_EVENTS_KEPT: dict[tuple[str, bytes], object] = {}
 _EVENTS_KEPT_MAX = 256
+T = TypeVar("T")
 _SMALL = 64 * 1024
 
 
@@ -118,17 +119,17 @@ def _small_part(wz: WorkbookZip, part: str) -> bytes | None:
     return wz.read(part) if info is not None and info.file_size <= _SMALL else None
 
 
-def _kept_events(which: str, data: bytes | None, events: Callable[[], Any]) -> Any:
+def _kept_events(which: str, data: bytes | None, events: Callable[[], T]) -> T:
     """``events()`` for these bytes, run once per distinct bytes (``data`` None: always)."""
     if data is None:
         return events()
     key = (which, hashlib.sha256(data).digest())
-    found = _EVENTS_KEPT.get(key)
-    if found is None:
-        found = events()
-        if len(_EVENTS_KEPT) >= _EVENTS_KEPT_MAX:
-            _EVENTS_KEPT.clear()
-        _EVENTS_KEPT[key] = found
+    if key in _EVENTS_KEPT:
+        return cast(T, _EVENTS_KEPT[key])  # kept under "which": what events() gave then
+    found = events()
+    if len(_EVENTS_KEPT) >= _EVENTS_KEPT_MAX:
+        _EVENTS_KEPT.clear()
+    _EVENTS_KEPT[key] = found
     return found
 
 
