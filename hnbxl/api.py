@@ -104,26 +104,17 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     for a compile of the same bytes to reuse (:mod:`hnbxl.returns.readcache`);
     the result is the same without it.
     """
+    from hnbxl.returns.readcache import cache_for
     from hnbxl.returns.validate import month_issues, validate_files
 
     programme = workspace.programme()
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
     history = workspace.history()
-    cache = None
-    if read_cache:
-        from hnbxl.returns.readcache import ReadCache
-
-        cache = ReadCache.open(workspace.root, programme, history, storing=True)
-    try:
+    with cache_for(workspace.root, programme, history, storing=True,
+                   enabled=read_cache) as cache:
         validation = validate_files(paths, programme, history, newest_wins, progress,
                                     expected, jobs, cache)
-    except BaseException:
-        if cache is not None:
-            cache.close(keep=False)  # an interrupted run keeps nothing
-        raise
-    if cache is not None:
-        cache.close()
     validation.reused = cache.hits if cache is not None else 0
     if expected is not None:
         validation.issues.extend(month_issues(validation, allow_missing))
@@ -213,6 +204,7 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
              progress: Progress | None) -> CompileResult:
     from hnbxl.report.assemble import assemble
     from hnbxl.report.publication import compile_record, report_files, returns_used
+    from hnbxl.returns.readcache import cache_for
     from hnbxl.returns.validate import month_issues, not_received, validate_files
     from hnbxl.store.commit import publish
     from hnbxl.store.keeping import free_report_name, keep_returns
@@ -224,17 +216,10 @@ def _compile(workspace: Workspace, files: Sequence[Path | str], *, options: Comp
     paths = unique_paths(files)
     expected = Period.parse(o.period) if o.period is not None else None
     # after recovery, which may change history: the cache is keyed by its state
-    cache = None
-    if o.read_cache:
-        from hnbxl.returns.readcache import ReadCache
-
-        cache = ReadCache.open(workspace.root, programme, history, storing=False)
-    try:
+    with cache_for(workspace.root, programme, history, storing=False,
+                   enabled=o.read_cache) as cache:
         validation = validate_files(paths, programme, history, o.newest_wins, progress,
                                     expected, o.jobs, cache)
-    finally:
-        if cache is not None:
-            cache.close()  # storing nothing, it only lets the folder go
     issues = list(validation.issues)
     result = CompileResult(len(paths), issues, period=validation.period,
                            reused=cache.hits if cache is not None else 0)

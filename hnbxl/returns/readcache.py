@@ -47,7 +47,7 @@ import struct
 import sys
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -83,6 +83,24 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _SUPPORTED = bool(_NOFOLLOW) and hasattr(os, "O_DIRECTORY") and all(
     f in os.supports_dir_fd for f in (os.open, os.rename, os.unlink, os.link)) and \
     os.scandir in os.supports_fd and hasattr(os, "pread")
+
+
+@contextlib.contextmanager
+def cache_for(root: Path, programme: Programme, history: History, *, storing: bool,
+              enabled: bool = True) -> Iterator[ReadCache | None]:
+    """A run's cache for the working folder ``root`` (None when ``enabled`` is False or
+    there is none to use), closed when the run ends; a run that fails or is
+    interrupted keeps nothing of what it stored."""
+    cache = ReadCache.open(root, programme, history, storing=storing) if enabled else None
+    if cache is None:
+        yield None
+        return
+    try:
+        yield cache
+    except BaseException:
+        cache.close(keep=False)
+        raise
+    cache.close()
 
 
 class ReadCache:
