@@ -247,11 +247,20 @@ def _submit_all(executor: ProcessPoolExecutor, chunks: list[list[Path]]) -> list
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
-    """Terminate the workers now (Ctrl-C, or an error raised in one) and wait for them."""
+    """Terminate the workers now (Ctrl-C, or an error raised in one) and wait for them.
+
+    The pool's own thread joins the workers too; it is waited for first, since two
+    threads waiting on one child race (the loser's ``waitpid`` fails with ECHILD,
+    which multiprocessing takes for "still running": a worker seen alive after it
+    was reaped, once in five runs of the test).
+    """
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager: threading.Thread | None = getattr(executor, "_executor_manager_thread", None)
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    if manager is not None:
+        manager.join(timeout=5)
     for process in processes:
         process.join(timeout=5)

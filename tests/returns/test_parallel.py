@@ -41,8 +41,17 @@ from tests.returns.test_validate_corpus import (
     valid_return,
 )
 
-FORK_ONLY = pytest.mark.skipif(parallel._method() != "fork",
+FORK_ONLY = pytest.mark.skipif(sys.platform != "linux",
                                reason="the patched reader reaches workers only by fork")
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers forked, whatever threads this process has: the patched reader reaches
+    them only so.  Safe here, since they only read returns (no typst, no numpy), but
+    parallel._method would choose spawn once numpy's or typst's threads are here, and
+    these tests were skipped in every full run."""
+    monkeypatch.setattr(parallel, "_method", lambda: "fork")
 
 
 def hostile_batch(folder: Path, programme: Programme) -> list[Path]:
@@ -133,7 +142,7 @@ def reading_runs(before: Callable[[Path], None]) -> Callable[..., object]:
 
 @pytest.mark.slow  # kills a worker process
 @FORK_ONLY
-@pytest.mark.usefixtures("one_file_per_task")
+@pytest.mark.usefixtures("one_file_per_task", "forked")
 def test_a_file_that_kills_its_worker_is_read_again_here(
         tmp_path: Path, workspace: Workspace, programme: Programme,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,7 +162,7 @@ def test_a_file_that_kills_its_worker_is_read_again_here(
 
 @pytest.mark.slow  # stops a pool of worker processes
 @FORK_ONLY
-@pytest.mark.usefixtures("one_file_per_task")
+@pytest.mark.usefixtures("one_file_per_task", "forked")
 def test_an_error_in_a_worker_stops_the_batch_and_every_worker(
         tmp_path: Path, workspace: Workspace, programme: Programme,
         monkeypatch: pytest.MonkeyPatch) -> None:
