@@ -6,7 +6,9 @@ gets one line naming the key instead of an error from deep inside hnbxl:
 
 * the bytes: UTF-8 (a byte-order mark is accepted, with a note); UTF-16 or
   other binary is refused with a line saying how to save it;
-* numbers: ``nan`` and ``inf`` are valid TOML but no amount or threshold;
+* numbers: ``nan`` and ``inf`` are valid TOML but no amount or threshold, and
+  neither is a number past Excel's 15 digits (an integer of hundreds of digits
+  is valid TOML too, and too large for a float);
 * nesting: arrays or tables nested deeper than any definition needs;
 * text: control characters (escape sequences, bidi controls) that would
   reach a form, a report or the terminal, and strings longer than a cell.
@@ -23,6 +25,7 @@ from hnbxl.programme.model import DefinitionError
 
 MAX_DEPTH = 24  # a definition needs about five levels
 MAX_TEXT = 32_767  # Excel's limit on a cell
+MAX_NUMBER = 1e15  # Excel keeps 15 significant digits; no amount or threshold is larger
 _BOM = b"\xef\xbb\xbf"
 # C0 controls but tab, line feed and carriage return (multi-line strings keep
 # their line breaks), DEL, C1 controls and bidi controls.
@@ -65,6 +68,11 @@ def check_values(data: dict[str, Any], source: str, text: str) -> None:
         elif isinstance(value, float) and not math.isfinite(value):
             _fail(source, text, key, f"{value} is not a number hnbxl can use; write a "
                   "finite number (or leave the key out where it is optional)")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and abs(value) > MAX_NUMBER:
+            shown = str(value) if len(str(value)) <= 20 else f"{str(value)[:17]}..."
+            _fail(source, text, key, f"{shown} is beyond what a spreadsheet holds exactly; "
+                  "write a number from -1e15 to 1e15")
         elif isinstance(value, str):
             _check_text(source, text, key, value, "text")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hnbxl.api import validate_returns
@@ -161,6 +161,9 @@ def test_utf16_gets_one_line(encoding: str) -> None:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(index=st.integers(0, 400), value=st.sampled_from(HOSTILE_VALUES))
+# finance.amber_tolerance: a 400-digit integer was an OverflowError in the form's words
+@example(index=383, value="9" * 400)
+@example(index=383, value="-1e16")
 def test_fuzzed_definitions_give_one_line(index: int, value: str) -> None:
     definition_case(replace_value(DEFINITION, index, value))
 
