@@ -104,11 +104,13 @@ def noise(times: list[float]) -> str:
 
 def startup(against: Path | None = None, workbook: Path | None = None) -> list[dict]:
     """``hnbxl --help`` and validating one return, each tree's runs interleaved."""
+    from hnbxl.store.workspace import init_workspace
+
     trees = {"": ROOT, " (against)": against} if against else {"": ROOT}
     runs: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "work"
-        work.mkdir()
+        init_workspace(work)  # a working folder, where validate keeps its readings
         one = workbook or next(iter(sorted((SAMPLES / "2024-02").glob("*-send.xlsx"))))
         for label, tree in trees.items():
             env = dict(os.environ, PYTHONPATH=str(tree))
@@ -380,10 +382,9 @@ import time
 from datetime import date
 from pathlib import Path
 from hnbxl.api import compile_returns, validate_returns
-from hnbxl.store.workspace import Workspace
+from hnbxl.store.workspace import init_workspace
 paths = {paths}
-work = Workspace(Path({work!r}))
-work.root.mkdir(exist_ok=True)
+work = init_workspace(Path({work!r}))  # a working folder: validate keeps readings only there
 start = time.perf_counter()
 if {step!r} == 'validate':
     validate_returns(work, paths, newest_wins=True, read_cache={cache})
@@ -532,7 +533,7 @@ def main(argv: list[str]) -> None:
     for title, rows in sections:
         if not rows:
             continue
-        frame = pd.DataFrame(rows).fillna("")
+        frame = pd.DataFrame(rows).astype(object).fillna("")
         for column in ("seconds", "without --pdf", "with --pdf"):
             if column in frame:
                 frame[column] = frame[column].map(lambda s: f"{s:.3f}")

@@ -111,8 +111,9 @@ def validate_returns(workspace: Workspace, files: Sequence[Path | str],
     paths = unique_paths(files)
     expected = Period.parse(period) if period is not None else None
     history = workspace.history()
+    # only in a working folder: validating in any other folder leaves nothing there
     with cache_for(workspace.root, programme, history, storing=True,
-                   enabled=read_cache) as cache:
+                   enabled=read_cache and not workspace.uses_bundled) as cache:
         validation = validate_files(paths, programme, history, newest_wins, progress,
                                     expected, jobs, cache)
     validation.reused = cache.hits if cache is not None else 0

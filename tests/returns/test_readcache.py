@@ -25,13 +25,29 @@ from hnbxl.api import compile_returns, validate_returns
 from hnbxl.programme.definition import Programme
 from hnbxl.returns import parallel, readcache
 from hnbxl.returns.readcache import CACHE_FOLDER, ReadCache
-from hnbxl.store.workspace import Workspace
+from hnbxl.store.workspace import Workspace, init_workspace
 from tests.conftest import SAMPLES
 from tests.returns.test_parallel import hostile_batch
 
 pytestmark = pytest.mark.skipif(not readcache._SUPPORTED, reason="no dir_fd: no read cache")
 
 FEB = sorted((SAMPLES / "2024-02").glob("*.xlsx"))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A working folder (init): the only kind validate keeps readings in."""
+    return init_workspace(tmp_path / "work")
+
+
+def test_validate_keeps_nothing_in_a_folder_that_is_not_a_working_folder(
+        tmp_path: Path) -> None:
+    """Validating in any folder (-w defaults to the current one) leaves nothing there."""
+    plain = Workspace(tmp_path / "plain")
+    plain.root.mkdir()
+    assert validate_returns(plain, FEB).reused == 0
+    assert validate_returns(plain, FEB).reused == 0
+    assert list(plain.root.iterdir()) == []
 
 
 def entries(work: Path) -> list[Path]:
@@ -63,9 +79,7 @@ def write_pack(pack: Path, key: bytes, context: str, readings: list[tuple[str, s
 
 def test_compile_after_validate_reuses_every_reading_and_writes_the_same(
         tmp_path: Path) -> None:
-    cached, plain = Workspace(tmp_path / "cached"), Workspace(tmp_path / "plain")
-    cached.root.mkdir()
-    plain.root.mkdir()
+    cached, plain = init_workspace(tmp_path / "cached"), init_workspace(tmp_path / "plain")
     first = validate_returns(cached, FEB)
     assert first.reused == 0 and len(entries(cached.root)) == 1
     assert len(parse(entries(cached.root)[0])[1]) == len(FEB)
@@ -126,8 +140,7 @@ def test_an_entry_is_for_the_same_bytes_name_definition_and_hnbxl(
 
 def test_history_changing_between_validate_and_compile_means_reading_again(
         tmp_path: Path) -> None:
-    work = Workspace(tmp_path / "w")
-    work.root.mkdir()
+    work = init_workspace(tmp_path / "w")
     validate_returns(work, FEB)
     assert compile_returns(work, FEB, extracted_on=date(2024, 3, 4)).reused == len(FEB)
     # history now holds a compile: a reading made before it is not trusted after it
