@@ -126,34 +126,27 @@ def read_returns(paths: Sequence[Path], programme: Programme, history: History,
     layouts: LayoutCache = {}
     reads: list[ReturnRead | None] = [None] * len(paths)
     done = 0
+
+    def one_done(path: Path) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(paths), str(path))
+
     if cache is not None:
         for i, sent in enumerate(cache.lookup_all([Path(p) for p in paths])):
             if sent is not None:
                 reads[i] = restore(sent, programme, history, layouts)
-                done += 1
-                if progress:
-                    progress(done, len(paths), str(paths[i]))
+                one_done(Path(paths[i]))
     todo = [i for i, read in enumerate(reads) if read is None]
     left = [Path(paths[i]) for i in todo]
     jobs = auto_jobs(len(left), method=method) if jobs is None else max(1, jobs)
     jobs = min(jobs, max(1, -(-len(left) // _CHUNK)))  # no idle workers
     keep = cache.store if cache is not None and cache.storing else None
-
-    def counted(_count: int, _total: int, path: str) -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, len(paths), path)
-
     if jobs == 1:
-        fresh = []
-        for path in left:
-            fresh.append(read_return(path, programme, history, layouts=layouts))
-            if keep:
-                keep(sent_back(fresh[-1]))
-            counted(0, 0, str(path))
+        fresh = _read_here(left, programme, history, layouts, keep, one_done)
     else:
-        fresh = _in_workers(left, programme, history, jobs, method, layouts, counted, keep)
+        fresh = _in_workers(left, programme, history, jobs, method, layouts, one_done, keep)
     for i, read in zip(todo, fresh, strict=True):
         reads[i] = read
     return [read for read in reads if read is not None]
@@ -191,8 +184,21 @@ def _read_chunk(paths: list[Path]) -> bytes:
                    for path in paths])
 
 
+def _read_here(paths: Sequence[Path], programme: Programme, history: History,
+               layouts: LayoutCache, keep: Callable[[Sent], None] | None,
+               one_done: Callable[[Path], None]) -> list[ReturnRead]:
+    """Read ``paths`` in this process, each kept (``keep``) as a worker's reading is."""
+    reads = []
+    for path in paths:
+        reads.append(read_return(path, programme, history, layouts=layouts))
+        if keep:
+            keep(sent_back(reads[-1]))
+        one_done(path)
+    return reads
+
+
 def _in_workers(paths: list[Path], programme: Programme, history: History, jobs: int,
-                method: str, layouts: LayoutCache, progress: Progress | None,
+                method: str, layouts: LayoutCache, one_done: Callable[[Path], None],
                 keep: Callable[[Sent], None] | None = None) -> list[ReturnRead]:
     import multiprocessing  # imported only for a batch big enough to share out
     from concurrent.futures import ProcessPoolExecutor
@@ -216,19 +222,13 @@ def _in_workers(paths: list[Path], programme: Programme, history: History, jobs:
                 if keep:  # before restore, which gives it its layout again
                     keep(item)
                 reads.append(restore(item, programme, history, layouts))
-                if progress:
-                    progress(len(reads), len(paths), str(paths[len(reads) - 1]))
+                one_done(paths[len(reads) - 1])
     except BaseException:
         _stop(executor)
         raise
     executor.shutdown(wait=True)
     if broken:  # a worker died: read what is left here, where a file fails as it would alone
-        for path in paths[len(reads):]:
-            reads.append(read_return(path, programme, history, layouts=layouts))
-            if keep:
-                keep(sent_back(reads[-1]))
-            if progress:
-                progress(len(reads), len(paths), str(path))
+        reads += _read_here(paths[len(reads):], programme, history, layouts, keep, one_done)
     return reads
 
 

@@ -43,9 +43,10 @@ def paragraphs(texts: tuple[str, ...] | list[str]) -> Code:
 def title_block(report: Report) -> Code:
     day = report.extracted_on.strftime("%d/%m/%Y")
     lines = [f"Extracted for: {report.committee}", f"Extracted on: {day}"]
-    lines.append(f"Period: {report.period_label}"
-                 + (f" (last period: {report.last_period_label})"
-                    if report.last_period_label else ""))
+    # in the first period the Last Period column is empty (as in the seed): say why,
+    # as the workbook's Overview does
+    lines.append(f"Period: {report.period_label} (last period: "
+                 f"{report.last_period_label or 'none, the first period reported'})")
     return Code(heading(1, report.title)
                 + "".join(paragraph(words) for words in lines)
                 + "#" + call("par", Code(f"strong({lit(report.council)})")) + "\n")
